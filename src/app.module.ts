@@ -1,0 +1,52 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { AccountGuard } from './common/guards/account.guard';
+import { BearerGuard } from './common/guards/bearer.guard';
+import { PermissionsGuard } from './common/guards/permissions.guard';
+import { ApiValidationPipe } from './common/pipes/validation';
+import { appConfig } from './config/app-config';
+import { loggerOptions } from './config/logger-options';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { AccountsModule } from './accounts/accounts.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { LeadSourcesModule } from './lead-sources/lead-sources.module';
+import { LeadsModule } from './leads/leads.module';
+import { RotationsModule } from './rotations/rotations.module';
+import { TeamsModule } from './teams/teams.module';
+import { UsersModule } from './users/users.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+    LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerOptions }),
+    DatabaseModule,
+    AuditModule,
+    AuthModule,
+    HealthModule,
+    AccountsModule,
+    UsersModule,
+    ApiKeysModule,
+    TeamsModule,
+    LeadSourcesModule,
+    RotationsModule,
+    LeadsModule,
+  ],
+  providers: [
+    AllExceptionsFilter,
+    { provide: APP_FILTER, useExisting: AllExceptionsFilter },
+    // Guards run in this order: token (401), account (400/403), permission (403).
+    { provide: APP_GUARD, useClass: BearerGuard },
+    { provide: APP_GUARD, useClass: AccountGuard },
+    { provide: APP_GUARD, useClass: PermissionsGuard },
+    { provide: APP_PIPE, useClass: ApiValidationPipe },
+    { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
+  ],
+})
+export class AppModule {}

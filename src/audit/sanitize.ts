@@ -1,0 +1,45 @@
+/** Header names whose values never reach the audit log. */
+const MASKED_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-api-secret', 'proxy-authorization']);
+/** Body/data keys whose values are masked wherever they appear. */
+const SECRET_KEY = /pass(word)?|secret|token|authorization|credential|private.?key/i;
+export const MASK = '[REDACTED]';
+const MAX_DEPTH = 8;
+const MAX_STRING = 2000;
+const MAX_KEYS = 100;
+
+export function sanitizeHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = MASKED_HEADERS.has(name.toLowerCase()) ? MASK : value;
+  }
+  return out;
+}
+
+/**
+ * A copy of `value` with secret-looking keys masked, long strings cut, and depth/width bounded, so
+ * a hostile body cannot bloat the audit log or smuggle a secret into it.
+ */
+export function maskSecrets(value: unknown, depth = 0): unknown {
+  if (value === null || value === undefined) return value ?? null;
+  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (typeof value !== 'object') return value;
+  if (value instanceof Date) return value.toISOString();
+  if (depth >= MAX_DEPTH) return '[truncated]';
+  if (Array.isArray(value)) return value.slice(0, MAX_KEYS).map((v) => maskSecrets(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  let n = 0;
+  for (const key of Object.keys(value)) {
+    if (n++ >= MAX_KEYS) {
+      out['…'] = '[truncated]';
+      break;
+    }
+    const v = (value as Record<string, unknown>)[key];
+    Object.defineProperty(out, key, {
+      value: SECRET_KEY.test(key) ? MASK : maskSecrets(v, depth + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}

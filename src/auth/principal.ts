@@ -1,0 +1,54 @@
+import type { Request } from 'express';
+import type { MembershipRole } from '../users/entities/membership.entity';
+import type { Permission } from './permissions/permissions';
+
+/** Who is calling, loaded from the database on every request (so revocation is immediate). */
+export interface Principal {
+  kind: 'user' | 'apiKey';
+  userId: number;
+  email: string;
+  name: string | null;
+  isSuperAdmin: boolean;
+  /** Set for key-based sessions. */
+  apiKeyId: number | null;
+  apiKeyAccountId: number | null;
+  apiKeyPermissions: Permission[] | null;
+  /** The bearer token and its expiry, echoed back by GET /auth/session. */
+  token: string;
+  expiresAt: Date;
+  /** The caller's membership in the account named by x-account-id, loaded in the same query. */
+  membership: { accountId: number; role: MembershipRole; active: boolean } | null;
+}
+
+/** The account a request acts in, resolved by the account guard. */
+export interface AccountContext {
+  accountId: number;
+  role: MembershipRole;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** The audit context of one request; `recorded` is set once its audit entry has been written. */
+export interface RequestAudit {
+  recorded: boolean;
+  event?: string;
+  leadId?: number | null;
+  data?: Record<string, unknown>;
+}
+
+export interface ApiRequest extends Request {
+  principal?: Principal;
+  account?: AccountContext;
+  audit?: RequestAudit;
+  requestId?: string;
+}
+
+/** Who acted, as written into audit entries and `createdBy`/`updatedBy` columns. */
+export interface Actor {
+  userId: number;
+  email: string;
+  apiKeyId: number | null;
+}
+
+export function actorOf(p: Principal): Actor {
+  return { userId: p.userId, email: p.email, apiKeyId: p.apiKeyId };
+}

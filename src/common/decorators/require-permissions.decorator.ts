@@ -1,0 +1,15 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiExtension, ApiForbiddenResponse } from '@nestjs/swagger';
+import type { Permission } from '../../auth/permissions/permissions';
+
+export const REQUIRED_PERMISSIONS = 'leads:permissions';
+
+/** Declares the permissions a route needs; the permission guard enforces it and Swagger documents it. */
+export const RequirePermissions = (...permissions: Permission[]) =>
+  applyDecorators(
+    SetMetadata(REQUIRED_PERMISSIONS, permissions),
+    ApiExtension('x-permissions', permissions),
+    ApiForbiddenResponse({
+      description: `Forbidden - User does not have the required permissions (${permissions.join(', ')})`,
+    }),
+  );

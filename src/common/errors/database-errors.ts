@@ -1,0 +1,90 @@
+import { HttpStatus } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
+
+export type DbErrorKind = 'unique' | 'foreignKey' | 'unavailable' | 'busy' | 'other';
+
+/** Known unique indexes and what a clash on them means to the client. */
+const UNIQUE_MESSAGES: { pg: string; sqlite: string; message: string }[] = [
+  { pg: 'UQ_users_email', sqlite: 'users.email', message: 'A user with this email already exists' },
+  {
+    pg: 'UQ_memberships_account_user',
+    sqlite: 'memberships.account_id, memberships.user_id',
+    message: 'This user is already a member of the account',
+  },
+  {
+    pg: 'UQ_lead_rotations_active_team',
+    sqlite: 'lead_rotations.account_id, lead_rotations.team_id',
+    message: 'The team already has an active lead rotation',
+  },
+  {
+    pg: 'UQ_lead_rotations_active_default',
+    sqlite: 'lead_rotations.account_id',
+    message: 'The account already has an active default lead rotation',
+  },
+];
+
+const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
+const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
+
+function driverError(err: unknown): { code?: string; constraint?: string; message: string } {
+  const e = (err instanceof QueryFailedError ? (err as QueryFailedError & { driverError: unknown }).driverError : err) as {
+    code?: string;
+    constraint?: string;
+    message?: string;
+  };
+  return { code: e?.code, constraint: e?.constraint, message: String(e?.message ?? '') };
+}
+
+export function classifyDbError(err: unknown): DbErrorKind {
+  const { code, message } = driverError(err);
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique';
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreignKey';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '40001' || code === '40P01') return 'busy';
+  if ((code && (PG_UNAVAILABLE_CODES.has(code) || NET_CODES.has(code))) || code === 'SQLITE_FULL' || code === 'SQLITE_IOERR') {
+    return 'unavailable';
+  }
+  if (
+    /Connection terminated|timeout exceeded when trying to connect|Connection refused|connect ECONNREFUSED|Client has encountered a connection error|terminating connection|the database system is (starting up|shutting down)|Cannot use a pool after calling end|Client was closed|Query read timeout/i.test(
+      message,
+    )
+  ) {
+    return 'unavailable';
+  }
+  return 'other';
+}
+
+/** Maps a database error to the client's status and message, or null when it is not a known kind. */
+export function describeDbError(err: unknown): { status: number; error: string; message: string } | null {
+  const kind = classifyDbError(err);
+  const { constraint, message } = driverError(err);
+  switch (kind) {
+    case 'unique': {
+      const known = UNIQUE_MESSAGES.find((u) => u.pg === constraint || message.includes(`failed: ${u.sqlite}`));
+      return {
+        status: HttpStatus.CONFLICT,
+        error: 'Conflict',
+        message: known?.message ?? 'A record with the same unique values already exists',
+      };
+    }
+    case 'foreignKey':
+      return {
+        status: HttpStatus.CONFLICT,
+        error: 'Conflict',
+        message: 'The record is referenced by other records, or refers to one that does not exist',
+      };
+    case 'busy':
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'The database is busy; retry the request',
+      };
+    case 'unavailable':
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        error: 'Service Unavailable',
+        message: 'The database is unavailable; retry the request later',
+      };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { AuditService, isUnaudited, requestMeta } from '../../audit/audit.service';
+import { ApiRequest } from '../../auth/principal';
+import { ErrorBody } from '../errors/api-error';
+import { describeDbError } from '../errors/database-errors';
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/**
+ * The one place errors become responses: `{error, message?, details?}` for every 4xx/5xx, database
+ * errors mapped (unique → 409, unreachable → 503), unknown errors → 500 with an id that is logged
+ * with the stack, never sent. It also records the audit entry of every failed request, including
+ * those that guards and pipes rejected before the audit interceptor could run.
+ */
+@Catch()
+@Injectable()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  constructor(private readonly audit: AuditService) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    this.respond(exception, ctx.getRequest<ApiRequest>(), ctx.getResponse<Response>());
+  }
+
+  /** Also used by the Express error middleware that catches body-parser errors. */
+  respond(exception: unknown, req: ApiRequest, res: Response): void {
+    const { status, body } = this.toResponse(exception, req);
+    this.recordAudit(req, status, body);
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json(body);
+  }
+
+  toResponse(exception: unknown, req: ApiRequest): { status: number; body: ErrorBody } {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, body: this.httpBody(status, exception.getResponse()) };
+    }
+    const bodyParser = exception as { type?: string; status?: number; statusCode?: number; expose?: boolean };
+    if (bodyParser && typeof bodyParser.type === 'string' && bodyParser.type.startsWith('entity.')) {
+      return this.bodyParserError(bodyParser);
+    }
+    const db = describeDbError(exception);
+    if (db) {
+      if (db.status >= 500) this.logger.warn(`${req.method} ${req.path}: ${db.message} (${(exception as Error).message})`);
+      return { status: db.status, body: { error: db.error, message: db.message } };
+    }
+    const errorId = randomUUID();
+    this.logger.error(
+      `Unhandled error ${errorId} on ${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`,
+    );
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { error: 'Internal Server Error', message: `An unexpected error occurred (error id ${errorId})` },
+    };
+  }
+
+  private bodyParserError(err: { type?: string; status?: number; statusCode?: number }) {
+    switch (err.type) {
+      case 'entity.too.large':
+        return {
+          status: HttpStatus.PAYLOAD_TOO_LARGE,
+          body: { error: 'Payload Too Large', message: 'The request body must not exceed 100 KB' },
+        };
+      case 'entity.parse.failed':
+        return { status: HttpStatus.BAD_REQUEST, body: { error: 'Malformed JSON', message: 'The request body is not valid JSON' } };
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return {
+          status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+          body: { error: 'Unsupported Media Type', message: 'The request body must be UTF-8 JSON' },
+        };
+      default: {
+        const status = err.status ?? err.statusCode ?? 400;
+        return { status, body: { error: STATUS_TEXT[status] ?? 'Bad Request', message: 'The request body could not be read' } };
+      }
+    }
+  }
+
+  private httpBody(status: number, response: string | object): ErrorBody {
+    if (typeof response === 'object' && response !== null && typeof (response as ErrorBody).error === 'string') {
+      const r = response as ErrorBody & { statusCode?: number };
+      // Nest's built-in exceptions answer {statusCode, message, error}: keep error, make message a string.
+      if ('statusCode' in r) {
+        const msg = (r as { message?: unknown }).message;
+        const body: ErrorBody = { error: r.error };
+        if (msg !== undefined && msg !== r.error) body.message = Array.isArray(msg) ? msg.join('; ') : String(msg);
+        return body;
+      }
+      const body: ErrorBody = { error: r.error };
+      if (r.message !== undefined) body.message = r.message;
+      if (r.details !== undefined) body.details = r.details;
+      return body;
+    }
+    const text = STATUS_TEXT[status] ?? 'Error';
+    if (typeof response === 'string') return response === text ? { error: text } : { error: text, message: response };
+    const msg = (response as { message?: unknown })?.message;
+    return msg === undefined ? { error: text } : { error: text, message: Array.isArray(msg) ? msg.join('; ') : String(msg) };
+  }
+
+  private recordAudit(req: ApiRequest, status: number, body: ErrorBody): void {
+    if (req.audit?.recorded || isUnaudited(req.path)) return;
+    req.audit = { ...(req.audit ?? {}), recorded: true };
+    const requestedAccount = req.headers['x-account-id'];
+    this.audit.enqueue(
+      this.audit.entry(requestMeta(req), {
+        event: status >= 500 ? 'request_failed' : 'request_rejected',
+        statusCode: status,
+        leadId: req.audit.leadId ?? null,
+        data: {
+          error: body.error,
+          message: body.message,
+          ...(req.account ? {} : requestedAccount !== undefined ? { requestedAccountId: requestedAccount } : {}),
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Permission, ROLE_PERMISSIONS } from '../../auth/permissions/permissions';
+import { ApiRequest } from '../../auth/principal';
+import { NO_ACCOUNT } from '../decorators/no-account.decorator';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+import { ApiError } from '../errors/api-error';
+
+/**
+ * Resolves `x-account-id` for account-scoped routes (all but @Public/@NoAccount): 400 when missing,
+ * 403 when the caller is not an active member (or a key is used outside its own account). The
+ * membership was loaded with the principal, so this guard makes no query.
+ */
+@Injectable()
+export class AccountGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (this.reflector.getAllAndOverride<boolean>(NO_ACCOUNT, targets)) return true;
+    const req = context.switchToHttp().getRequest<ApiRequest>();
+    const principal = req.principal!;
+
+    const raw = req.headers['x-account-id'];
+    if (raw === undefined || raw === '' || Array.isArray(raw)) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'x-account-id header is required');
+    }
+    if (!/^\d{1,15}$/.test(raw) || Number(raw) <= 0) {
+      throw new ApiError(HttpStatus.BAD_REQUEST, 'x-account-id header must be an account id (a string of digits)');
+    }
+    const accountId = Number(raw);
+    if (principal.kind === 'apiKey' && principal.apiKeyAccountId !== accountId) {
+      throw ApiError.forbidden('This API key belongs to another account');
+    }
+    const m = principal.membership;
+    if (!m || m.accountId !== accountId || !m.active) {
+      throw ApiError.forbidden(`You have no access to account ${raw}`);
+    }
+    let permissions: Permission[] = [...ROLE_PERMISSIONS[m.role]];
+    if (principal.kind === 'apiKey') {
+      const keyPermissions = new Set(principal.apiKeyPermissions ?? []);
+      permissions = permissions.filter((p) => keyPermissions.has(p));
+    }
+    req.account = { accountId, role: m.role, permissions: new Set(permissions) };
+    return true;
+  }
+}

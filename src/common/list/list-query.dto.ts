@@ -1,0 +1,38 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { QueryInt } from './query-transforms';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** The list parameters every list endpoint accepts; resources extend it with their filters. */
+export class ListQueryDto {
+  @ApiPropertyOptional({ description: 'Page number, from 1', default: 1, minimum: 1, type: 'integer' })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
+
+  @ApiPropertyOptional({ description: 'Items per page', default: 10, minimum: 1, maximum: MAX_PAGE_SIZE, type: 'integer' })
+  @IsOptional()
+  @QueryInt()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  pageSize?: number;
+
+  @ApiPropertyOptional({ description: 'Case-insensitive text search' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  search?: string;
+
+  @ApiPropertyOptional({
+    description: 'Comma-separated fields to sort by; prefix a field with - for descending (e.g. `-createdAt,name`)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  sort?: string;
+}

@@ -1,0 +1,57 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DataSource } from 'typeorm';
+
+/**
+ * SQLite through better-sqlite3 has one connection. Two requests that each open a transaction on it
+ * would interleave their statements ("cannot start a transaction within a transaction", or one
+ * request's writes committed by another). This lock gives the connection to one logical unit of work
+ * at a time: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and a statement issued outside
+ * any transaction waits for it. The owner is tracked with AsyncLocalStorage, so the statements of
+ * the transaction itself pass straight through.
+ */
+export class SqliteConnectionLock {
+  private readonly owner = new AsyncLocalStorage<symbol>();
+  private tail: Promise<void> = Promise.resolve();
+  private holder: symbol | null = null;
+
+  isHeldByCurrentContext(): boolean {
+    const token = this.owner.getStore();
+    return token !== undefined && token === this.holder;
+  }
+
+  /** Runs `work` with exclusive use of the connection (re-entrant within the same context). */
+  async runExclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.isHeldByCurrentContext()) return work();
+    const token = Symbol('sqlite-lock');
+    let release!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise<void>((r) => (release = r));
+    await previous;
+    this.holder = token;
+    try {
+      return await this.owner.run(token, work);
+    } finally {
+      this.holder = null;
+      release();
+    }
+  }
+
+  /** Routes every statement of the data source's single query runner through the lock. */
+  install(dataSource: DataSource): void {
+    const runner = dataSource.driver.createQueryRunner('master');
+    const patched = runner as unknown as { __leadsLock?: boolean };
+    if (patched.__leadsLock) return;
+    patched.__leadsLock = true;
+    const query = runner.query.bind(runner);
+    const startTransaction = runner.startTransaction.bind(runner);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    (runner as any).query = (...args: any[]) =>
+      this.isHeldByCurrentContext() ? (query as any)(...args) : this.runExclusive(() => (query as any)(...args));
+    runner.startTransaction = async (isolation) => {
+      if (!this.isHeldByCurrentContext()) {
+        throw new Error('SQLite transactions must be started through TransactionService.run()');
+      }
+      return startTransaction(isolation);
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { SqliteConnectionLock } from './sqlite-lock';
+
+/**
+ * The one way the service opens a transaction. A nested `run` (for example a service called inside
+ * the idempotency wrapper's transaction) joins the transaction already open in its async context,
+ * so a use case and everything wrapped around it commit together.
+ */
+@Injectable()
+export class TransactionService {
+  private readonly ambient = new AsyncLocalStorage<EntityManager>();
+  readonly sqliteLock: SqliteConnectionLock | null;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.sqliteLock = dataSource.options.type === 'better-sqlite3' ? new SqliteConnectionLock() : null;
+    if (this.sqliteLock && dataSource.isInitialized) this.sqliteLock.install(dataSource);
+  }
+
+  get isPostgres(): boolean {
+    return this.dataSource.options.type === 'postgres';
+  }
+
+  /** The manager of the transaction open in this async context, or the data source's own manager. */
+  get manager(): EntityManager {
+    return this.ambient.getStore() ?? this.dataSource.manager;
+  }
+
+  get inTransaction(): boolean {
+    return this.ambient.getStore() !== undefined;
+  }
+
+  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    const current = this.ambient.getStore();
+    if (current) return work(current);
+    const open = () => this.dataSource.transaction((em) => this.ambient.run(em, () => work(em)));
+    return this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
+  }
+}

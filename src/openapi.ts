@@ -1,0 +1,81 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+
+type Operation = Record<string, unknown> & {
+  parameters?: unknown[];
+  responses?: Record<string, unknown>;
+  security?: unknown[];
+};
+
+export const X_ACCOUNT_ID_PARAMETER = {
+  in: 'header',
+  name: 'x-account-id',
+  schema: { type: 'string' },
+  description: 'Account ID for the request',
+  required: true,
+  example: '2311',
+};
+
+export const ERROR_SCHEMA = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: { type: 'string', example: 'team ID is required when teams exist in the account' },
+    message: { type: 'string' },
+    details: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: { field: { type: 'string' }, message: { type: 'string' } },
+      },
+    },
+  },
+};
+
+/**
+ * Builds the OpenAPI document from the controllers and DTOs (explicit @ApiProperty metadata, no CLI
+ * plugin, so tests and production see the same document), then applies the API-wide conventions:
+ * bearer security on every non-public operation, the reusable x-account-id header on account-scoped
+ * ones, and the shared Error schema with the 401/403/500 responses.
+ */
+export function buildOpenApiDocument(app: INestApplication, version: string): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Leads API')
+    .setDescription(
+      'Multi-tenant lead capture and round-robin assignment. Authenticate with POST /auth/login, then send ' +
+        '`Authorization: Bearer <token>` and `x-account-id: <accountId>`.',
+    )
+    .setVersion(version)
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .build();
+  const doc = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
+  });
+  doc.components ??= {};
+  doc.components.parameters = { ...(doc.components.parameters ?? {}), xAccountIdHeader: X_ACCOUNT_ID_PARAMETER as never };
+  doc.components.schemas = { Error: ERROR_SCHEMA as never, ...(doc.components.schemas ?? {}) };
+  const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+  for (const pathItem of Object.values(doc.paths)) {
+    for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+      const op = (pathItem as Record<string, Operation | undefined>)[method];
+      if (!op) continue;
+      const isPublic = op['x-public'] === true;
+      const noAccount = op['x-no-account'] === true;
+      delete op['x-public'];
+      delete op['x-no-account'];
+      op.responses ??= {};
+      if (!isPublic) {
+        op.security = [{ bearer: [] }];
+        op.responses['401'] ??= { description: 'Unauthorized - User not authenticated', content: errorContent };
+        if (!noAccount) {
+          op.parameters = [{ $ref: '#/components/parameters/xAccountIdHeader' }, ...(op.parameters ?? [])];
+          op.responses['403'] ??= { description: 'Forbidden - User does not have the required permissions', content: errorContent };
+        }
+      }
+      op.responses['500'] ??= { description: 'Internal server error', content: errorContent };
+    }
+  }
+  return doc;
+}

@@ -1,0 +1,30 @@
+import type { Server } from 'node:http';
+import { INestApplication, LoggerService } from '@nestjs/common';
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to `timeoutMs`),
+ * then close the application, which flushes the audit queue and closes the database. Nest's own
+ * shutdown hooks would close the database before the HTTP server, failing requests still running.
+ */
+export function installGracefulShutdown(app: INestApplication, timeoutMs: number, logger: LoggerService): void {
+  const server = app.getHttpServer() as Server;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing in-flight requests`, 'Shutdown');
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+    if ((await Promise.race([drained, timeout])) === 'timeout') {
+      logger.warn(`in-flight requests still running after ${timeoutMs} ms; closing their connections`, 'Shutdown');
+      server.closeAllConnections();
+    }
+    clearInterval(idle);
+    await app.close();
+    logger.log('stopped', 'Shutdown');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}

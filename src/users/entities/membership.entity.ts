@@ -1,0 +1,59 @@
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Account } from '../../accounts/entities/account.entity';
+import { TIMESTAMP } from '../../database/column-types';
+import { User } from './user.entity';
+
+export type MembershipRole = 'admin' | 'user';
+
+/** A user's place in an account: role, whether it is active, and whether it is the user's primary account. */
+@Entity('memberships')
+@Index('UQ_memberships_account_user', ['accountId', 'userId'], { unique: true })
+@Index('IDX_memberships_user', ['userId'])
+export class Membership {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ name: 'account_id', type: 'integer' })
+  accountId: number;
+
+  @ManyToOne(() => Account, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'account_id' })
+  account?: Account;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId: number;
+
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id' })
+  user?: User;
+
+  @Column({ type: 'varchar', length: 16 })
+  role: MembershipRole;
+
+  @Column({ type: 'boolean', default: true })
+  active: boolean;
+
+  @Column({ name: 'is_primary', type: 'boolean', default: false })
+  isPrimary: boolean;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 320, nullable: true })
+  createdBy: string | null;
+
+  @Column({ name: 'updated_by', type: 'varchar', length: 320, nullable: true })
+  updatedBy: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: TIMESTAMP })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: TIMESTAMP })
+  updatedAt: Date;
+}

@@ -1,0 +1,86 @@
+import { Account } from '../src/accounts/entities/account.entity';
+import { createTestApp, TestApp } from './utils/test-app';
+
+describe('foundation', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('GET /health answers 200 when the database answers', async () => {
+    const res = await t.http().get('/health').expect(200);
+    expect(res.body.status).toBe('ok');
+    expect(res.body.info.database.status).toBe('up');
+  });
+
+  it('answers unknown routes with the error body', async () => {
+    const res = await t.http().get('/no-such-route').expect(404);
+    expect(res.body).toEqual({ error: 'Not Found', message: 'Cannot GET /no-such-route' });
+  });
+
+  it('answers malformed JSON with 400 and the error body', async () => {
+    const res = await t.http().post('/auth/login').set('content-type', 'application/json').send('{"email": ').expect(400);
+    expect(res.body).toEqual({ error: 'Malformed JSON', message: 'The request body is not valid JSON' });
+  });
+
+  it('refuses bodies over 100 KB with 413', async () => {
+    const big = JSON.stringify({ firstName: 'x'.repeat(101 * 1024) });
+    const res = await t.http().post('/leads').set('content-type', 'application/json').send(big).expect(413);
+    expect(res.body).toEqual({ error: 'Payload Too Large', message: 'The request body must not exceed 100 KB' });
+  });
+
+  it('leaves the schema builder nothing to change after the migrations', async () => {
+    const sql = await t.ds.driver.createSchemaBuilder().log();
+    expect(sql.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('runs 50 concurrent multi-statement transactions without conflicts', async () => {
+    const prefix = `tx-${Date.now()}-`;
+    const results = await Promise.allSettled(
+      Array.from({ length: 50 }, (_, i) =>
+        t.tx.run(async (em) => {
+          const a = await em.save(em.create(Account, { name: `${prefix}${i}`, createdBy: null }));
+          await new Promise((r) => setTimeout(r, Math.random() * 5));
+          await em.update(Account, { id: a.id }, { name: `${prefix}${i}-renamed` });
+          const count = await em.count(Account, { where: { id: a.id } });
+          if (count !== 1) throw new Error('row not visible inside its own transaction');
+          return a.id;
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+    const rows = await t.ds
+      .getRepository(Account)
+      .createQueryBuilder('a')
+      .where('a.name LIKE :p', { p: `${prefix}%-renamed` })
+      .getCount();
+    expect(rows).toBe(50);
+  });
+
+  it('rolls a failed transaction back entirely', async () => {
+    const name = `rollback-${Date.now()}`;
+    await expect(
+      t.tx.run(async (em) => {
+        await em.save(em.create(Account, { name, createdBy: null }));
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await expect(t.ds.getRepository(Account).count({ where: { name } })).resolves.toBe(0);
+  });
+
+  it('serves the OpenAPI document with the bearer scheme and the x-account-id parameter', async () => {
+    const res = await t.http().get('/docs-json').expect(200);
+    expect(res.body.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(res.body.components.parameters.xAccountIdHeader).toEqual({
+      in: 'header',
+      name: 'x-account-id',
+      schema: { type: 'string' },
+      description: 'Account ID for the request',
+      required: true,
+      example: '2311',
+    });
+  });
+});
