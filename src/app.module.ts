@@ -9,11 +9,15 @@ import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AccountGuard } from './common/guards/account.guard';
 import { BearerGuard } from './common/guards/bearer.guard';
 import { PermissionsGuard } from './common/guards/permissions.guard';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ApiValidationPipe } from './common/pipes/validation';
 import { appConfig } from './config/app-config';
 import { loggerOptions } from './config/logger-options';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { AccountsModule } from './accounts/accounts.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { LeadSourcesModule } from './lead-sources/lead-sources.module';
@@ -30,6 +34,8 @@ import { UsersModule } from './users/users.module';
     AuditModule,
     AuthModule,
     HealthModule,
+    IdempotencyModule,
+    RateLimitModule,
     AccountsModule,
     UsersModule,
     ApiKeysModule,
@@ -41,12 +47,15 @@ import { UsersModule } from './users/users.module';
   providers: [
     AllExceptionsFilter,
     { provide: APP_FILTER, useExisting: AllExceptionsFilter },
-    // Guards run in this order: token (401), account (400/403), permission (403).
+    // Guards run in this order: token (401), rate limit (429), account (400/403), permission (403).
     { provide: APP_GUARD, useClass: BearerGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
     { provide: APP_GUARD, useClass: AccountGuard },
     { provide: APP_GUARD, useClass: PermissionsGuard },
     { provide: APP_PIPE, useClass: ApiValidationPipe },
+    // Interceptors nest in this order: the audit entry wraps the idempotent replay decision.
     { provide: APP_INTERCEPTOR, useExisting: AuditInterceptor },
+    { provide: APP_INTERCEPTOR, useExisting: IdempotencyInterceptor },
   ],
 })
 export class AppModule {}

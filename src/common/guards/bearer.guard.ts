@@ -22,7 +22,10 @@ export class BearerGuard extends AuthGuard('jwt') {
   }
 
   override handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    if (err || !user) {
+    // Errors raised while loading the principal (database down) are not authentication failures:
+    // let the filter map them (503), so an outage never reads as "your token is invalid".
+    if (err) throw err;
+    if (!user) {
       const name = (info as { name?: string } | undefined)?.name;
       if (name === 'TokenExpiredError') throw ApiError.unauthorized('The bearer token has expired');
       if (info instanceof Error && /No auth token/i.test(info.message)) {

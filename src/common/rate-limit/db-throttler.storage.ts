@@ -1,0 +1,63 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { timestampParam } from '../../database/column-types';
+import { TransactionService } from '../../database/transaction.service';
+
+const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+
+/**
+ * Fixed-window counters in the database, so a limit holds across every instance sharing it (and the
+ * embedded SQLite default needs no Redis). One atomic upsert per check: the window restarts when
+ * its reset time has passed.
+ */
+@Injectable()
+export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimit');
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly tx: TransactionService) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => {
+      this.purge().catch((e: Error) => this.logger.warn(`purge of rate-limit buckets failed: ${e.message}`));
+    }, PURGE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const now = new Date();
+    const reset = new Date(now.getTime() + ttl);
+    const p = this.tx.isPostgres ? ['$1', '$2', '$3'] : ['?', '?', '?'];
+    const params = [key.slice(0, 400), timestampParam(now), timestampParam(reset)];
+    const sql =
+      `INSERT INTO rate_limit_buckets (key, hits, reset_at) VALUES (${p[0]}, 1, ${p[2]}) ` +
+      `ON CONFLICT (key) DO UPDATE SET ` +
+      `hits = CASE WHEN rate_limit_buckets.reset_at <= ${p[1]} THEN 1 ELSE rate_limit_buckets.hits + 1 END, ` +
+      `reset_at = CASE WHEN rate_limit_buckets.reset_at <= ${p[1]} THEN ${p[2]} ELSE rate_limit_buckets.reset_at END ` +
+      `RETURNING hits, reset_at`;
+    // SQLite binds positional `?` in order of appearance, so its parameter list follows the text.
+    const bound = this.tx.isPostgres ? params : [params[0], params[2], params[1], params[1], params[2]];
+    const [row] = (await this.tx.manager.query(sql, bound)) as { hits: number | string; reset_at: Date | string }[];
+    const hits = Number(row.hits);
+    const resetAt = row.reset_at instanceof Date ? row.reset_at : new Date(`${String(row.reset_at).replace(' ', 'T')}Z`);
+    const secondsLeft = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
+    const blocked = hits > limit;
+    return { totalHits: hits, timeToExpire: secondsLeft, isBlocked: blocked, timeToBlockExpire: blocked ? secondsLeft : 0 };
+  }
+
+  async purge(): Promise<void> {
+    await this.tx.run((em) =>
+      em
+        .createQueryBuilder()
+        .delete()
+        .from('rate_limit_buckets')
+        .where('reset_at < :now', { now: timestampParam(new Date()) })
+        .execute(),
+    );
+  }
+}

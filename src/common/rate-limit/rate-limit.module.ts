@@ -1,0 +1,63 @@
+import { ExecutionContext, Module, SetMetadata } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ApiRequest } from '../../auth/principal';
+import { appConfig, AppConfigType } from '../../config/app-config';
+import { TransactionService } from '../../database/transaction.service';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+import { DbThrottlerStorage } from './db-throttler.storage';
+
+export const LOGIN_RATE_LIMITED = 'leads:loginRateLimited';
+/** Counts attempts on this route per client IP and per submitted email or API key. */
+export const LoginRateLimited = () => SetMetadata(LOGIN_RATE_LIMITED, true);
+
+const WINDOW_MS = 60_000;
+const isLogin = (ctx: ExecutionContext) => Reflect.getMetadata(LOGIN_RATE_LIMITED, ctx.getHandler()) === true;
+const isPublic = (ctx: ExecutionContext) =>
+  Reflect.getMetadata(IS_PUBLIC, ctx.getHandler()) === true || Reflect.getMetadata(IS_PUBLIC, ctx.getClass()) === true;
+
+function loginIdentity(req: ApiRequest): string {
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const id = typeof body.email === 'string' ? body.email : typeof body.apiKey === 'string' ? body.apiKey : '';
+  return id.trim().toLowerCase().slice(0, 320) || '-';
+}
+
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [appConfig.KEY, TransactionService],
+      useFactory: (config: AppConfigType, tx: TransactionService) => ({
+        storage: new DbThrottlerStorage(tx),
+        throttlers: [
+          {
+            name: 'default',
+            ttl: WINDOW_MS,
+            limit: Math.max(1, config.rateLimitPerMinute),
+            skipIf: (ctx) => config.rateLimitPerMinute === 0 || isPublic(ctx),
+            getTracker: (raw: Record<string, unknown>) => {
+              const req = raw as unknown as ApiRequest;
+              const p = req.principal;
+              return p ? (p.apiKeyId !== null ? `apikey:${p.apiKeyId}` : `user:${p.userId}`) : `ip:${req.ip}`;
+            },
+          },
+          {
+            name: 'login-ip',
+            ttl: WINDOW_MS,
+            limit: Math.max(1, config.loginRateLimitPerMinute),
+            skipIf: (ctx) => config.loginRateLimitPerMinute === 0 || !isLogin(ctx),
+            getTracker: (raw: Record<string, unknown>) => (raw as unknown as ApiRequest).ip ?? '-',
+          },
+          {
+            name: 'login-identity',
+            ttl: WINDOW_MS,
+            limit: Math.max(1, config.loginRateLimitPerMinute),
+            skipIf: (ctx) => config.loginRateLimitPerMinute === 0 || !isLogin(ctx),
+            getTracker: (raw: Record<string, unknown>) => loginIdentity(raw as unknown as ApiRequest),
+          },
+        ],
+      }),
+    }),
+  ],
+  providers: [DbThrottlerStorage],
+  exports: [DbThrottlerStorage],
+})
+export class RateLimitModule {}

@@ -1,0 +1,31 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import { from, lastValueFrom, Observable } from 'rxjs';
+import { ApiRequest } from '../auth/principal';
+import { IDEMPOTENCY_HEADER, IdempotencyService } from './idempotency.service';
+
+/**
+ * Applies `Idempotency-Key` to every authenticated POST (all creates and actions). The handler runs
+ * inside the idempotency transaction, which the use case's own TransactionService.run joins.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = context.switchToHttp().getRequest<ApiRequest>();
+    if (req.method !== 'POST' || !req.principal) return next.handle();
+    const key = IdempotencyService.parseKey(req.headers[IDEMPOTENCY_HEADER]);
+    if (key === null) return next.handle();
+    const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
+    const res = context.switchToHttp().getResponse<Response>();
+    return from(
+      this.idempotency.execute(req, res, key, status, () => lastValueFrom(next.handle(), { defaultValue: undefined })),
+    );
+  }
+}
