@@ -11,7 +11,6 @@ const base = {
 const e2e = {
   ...base,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  testTimeout: 60000,
 };
 
 const projects = [
@@ -29,4 +28,5 @@ if (process.env.TEST_DATABASE_URL) {
   });
 }
 
-module.exports = { projects };
+// testTimeout is a global option (ignored inside projects): e2e suites boot an app and may run long loops.
+module.exports = { projects, testTimeout: 60000 };

@@ -15,6 +15,7 @@ import { ApiValidationPipe } from './common/pipes/validation';
 import { appConfig } from './config/app-config';
 import { loggerOptions } from './config/logger-options';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyModule } from './idempotency/idempotency.module';
@@ -43,6 +44,7 @@ import { UsersModule } from './users/users.module';
     LeadSourcesModule,
     RotationsModule,
     LeadsModule,
+    DemoModule,
   ],
   providers: [
     AllExceptionsFilter,

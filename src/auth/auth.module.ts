@@ -1,8 +1,14 @@
 import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
+import { AccountsModule } from '../accounts/accounts.module';
 import { appConfig, AppConfigType } from '../config/app-config';
+import { AuthController } from './auth.controller';
+import { AuthRepository } from './auth.repository';
+import { AuthService } from './auth.service';
+import { BootstrapService } from './bootstrap.service';
 import { JWT_ALGORITHM, JwtStrategy } from './jwt.strategy';
+import { PasswordService } from './password.service';
 import { PrincipalService } from './principal.service';
 
 @Module({
@@ -16,8 +22,10 @@ import { PrincipalService } from './principal.service';
         verifyOptions: { algorithms: [JWT_ALGORITHM] },
       }),
     }),
+    AccountsModule,
   ],
-  providers: [PrincipalService, JwtStrategy],
-  exports: [PrincipalService, JwtModule],
+  controllers: [AuthController],
+  providers: [PrincipalService, JwtStrategy, PasswordService, AuthRepository, AuthService, BootstrapService],
+  exports: [PrincipalService, JwtModule, PasswordService],
 })
 export class AuthModule {}

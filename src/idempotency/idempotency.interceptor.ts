@@ -1,10 +1,17 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { ApiRequest } from '../auth/principal';
 import { IDEMPOTENCY_HEADER, IdempotencyService } from './idempotency.service';
+
+const IDEMPOTENCY_REDACT = 'leads:idempotencyRedact';
+/**
+ * Response fields that are shown once and never stored for replay (a replay answers them as null),
+ * e.g. the secret of a new API key.
+ */
+export const IdempotencyRedact = (...fields: string[]) => SetMetadata(IDEMPOTENCY_REDACT, fields);
 
 /**
  * Applies `Idempotency-Key` to every authenticated POST (all creates and actions). The handler runs
@@ -24,8 +31,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (key === null) return next.handle();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
     const res = context.switchToHttp().getResponse<Response>();
+    const redact = this.reflector.get<string[]>(IDEMPOTENCY_REDACT, context.getHandler()) ?? [];
     return from(
-      this.idempotency.execute(req, res, key, status, () => lastValueFrom(next.handle(), { defaultValue: undefined })),
+      this.idempotency.execute(req, res, key, status, () => lastValueFrom(next.handle(), { defaultValue: undefined }), redact),
     );
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiRequest } from '../auth/principal';
@@ -21,6 +21,16 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(',')}}`;
+}
+
+/** The response as stored for replay, with secrets shown only once (e.g. a new API key's secret) set to null. */
+function storedBody(body: unknown, redact: readonly string[]): unknown {
+  if (body === undefined) return null;
+  const copy = JSON.parse(JSON.stringify(body)) as unknown;
+  if (copy && typeof copy === 'object' && !Array.isArray(copy)) {
+    for (const field of redact) if (field in copy) (copy as Record<string, unknown>)[field] = null;
+  }
+  return copy;
 }
 
 /**
@@ -65,8 +75,12 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     return raw;
   }
 
+  /**
+   * Fingerprint of the request, to tell a replay from a different request with the same key. Keyed
+   * with the server's secret: a body may hold a password, and a plain hash of it would be guessable.
+   */
   requestHash(req: ApiRequest): string {
-    return createHash('sha256').update(canonical([req.method, req.originalUrl, req.body ?? null])).digest('hex');
+    return createHmac('sha256', this.config.jwt.secret).update(canonical([req.method, req.originalUrl, req.body ?? null])).digest('hex');
   }
 
   /**
@@ -75,7 +89,14 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
    * the first is still running → 409. Only successful results are stored: a failed request rolls back
    * with its transaction and the key can be used again.
    */
-  async execute(req: ApiRequest, res: Response, key: string, status: number, handler: () => Promise<unknown>): Promise<unknown> {
+  async execute(
+    req: ApiRequest,
+    res: Response,
+    key: string,
+    status: number,
+    handler: () => Promise<unknown>,
+    redact: readonly string[] = [],
+  ): Promise<unknown> {
     const principal = req.principal!;
     const accountId = req.account?.accountId ?? 0;
     const caller = principal.apiKeyId !== null ? `apikey:${principal.apiKeyId}` : `user:${principal.userId}`;
@@ -115,7 +136,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
           requestPath: req.originalUrl.slice(0, 2048),
           requestHash: hash,
           responseStatus: status,
-          responseBody: body === undefined ? null : (JSON.parse(JSON.stringify(body)) as object),
+          responseBody: storedBody(body, redact),
           createdAt: now,
           expiresAt: new Date(now.getTime() + this.config.idempotencyTtlSeconds * 1000),
         } as QueryDeepPartialEntity<IdempotencyKey>);

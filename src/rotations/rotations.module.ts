@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import { TeamsModule } from '../teams/teams.module';
+import { UsersModule } from '../users/users.module';
 import { RotationPointerService } from './rotation-pointer.service';
+import { RotationsController } from './rotations.controller';
+import { RotationsRepository } from './rotations.repository';
+import { RotationsService } from './rotations.service';
 
 @Module({
-  providers: [RotationPointerService],
+  imports: [TeamsModule, UsersModule],
+  controllers: [RotationsController],
+  providers: [RotationsService, RotationsRepository, RotationPointerService],
   exports: [RotationPointerService],
 })
 export class RotationsModule {}

@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuthModule } from '../auth/auth.module';
 import { AccountMembersService } from './account-members.service';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
 @Module({
-  providers: [AccountMembersService],
+  imports: [AuthModule, ApiKeysModule],
+  controllers: [UsersController],
+  providers: [AccountMembersService, UsersRepository, UsersService],
   exports: [AccountMembersService],
 })
 export class UsersModule {}

@@ -25,3 +25,15 @@ export const ROLE_PERMISSIONS: Record<'admin' | 'user', readonly Permission[]> =
 export function isPermission(p: unknown): p is Permission {
   return typeof p === 'string' && (PERMISSIONS as readonly string[]).includes(p);
 }
+
+/** The permissions in their canonical order, without duplicates or unknown names. */
+export function normalizePermissions(list: readonly unknown[]): Permission[] {
+  const wanted = new Set(list);
+  return PERMISSIONS.filter((p) => wanted.has(p));
+}
+
+/** What a key may do: its own permissions, cut down to what its creator's role allows today. */
+export function effectiveKeyPermissions(keyPermissions: readonly unknown[], creatorRole: 'admin' | 'user'): Permission[] {
+  const granted = new Set(keyPermissions);
+  return ROLE_PERMISSIONS[creatorRole].filter((p) => granted.has(p));
+}

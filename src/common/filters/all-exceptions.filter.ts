@@ -126,10 +126,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
         event: status >= 500 ? 'request_failed' : 'request_rejected',
         statusCode: status,
         leadId: req.audit.leadId ?? null,
+        // The request itself is kept (masked by the audit service) so a rejected attempt, such as a
+        // failed login, still says what was tried.
         data: {
           error: body.error,
           message: body.message,
           ...(req.account ? {} : requestedAccount !== undefined ? { requestedAccountId: requestedAccount } : {}),
+          params: req.params,
+          query: req.query,
+          body: req.body,
         },
       }),
     );

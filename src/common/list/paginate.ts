@@ -20,6 +20,11 @@ export interface ListSpec {
   defaultSort: string;
   /** The primary key expression, appended as the final tie-breaker so pages are stable. */
   idColumn: string;
+  /**
+   * Sortable column expressions that may be NULL. NULLs then sort as the largest values on every
+   * driver (last ascending, first descending, PostgreSQL's default; SQLite does the opposite).
+   */
+  nullable?: string[];
 }
 
 /** `%text%` with LIKE's wildcards escaped; matched against LOWER(column) for case-insensitivity. */
@@ -73,7 +78,11 @@ export async function paginate<T extends ObjectLiteral, R = T>(
   applySearch(qb, query.search, spec);
 
   const totalCount = await qb.clone().getCount();
-  order.forEach((o, i) => (i === 0 ? qb.orderBy(o.column, o.desc ? 'DESC' : 'ASC') : qb.addOrderBy(o.column, o.desc ? 'DESC' : 'ASC')));
+  const nulls = (o: { column: string; desc: boolean }) =>
+    spec.nullable?.includes(o.column) ? (o.desc ? 'NULLS FIRST' : 'NULLS LAST') : undefined;
+  order.forEach((o, i) =>
+    i === 0 ? qb.orderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)) : qb.addOrderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)),
+  );
   if (!order.some((o) => o.column === spec.idColumn)) {
     qb.addOrderBy(spec.idColumn, order[order.length - 1]?.desc ? 'DESC' : 'ASC');
   }

@@ -1,0 +1,54 @@
+import { Body, Controller, Get, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditService, requestMeta } from '../audit/audit.service';
+import { ApiRequest, Principal } from '../auth/principal';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { CurrentPrincipal } from '../common/decorators/current.decorators';
+import { NoAccount } from '../common/decorators/no-account.decorator';
+import { AccountsService } from './accounts.service';
+import { AccountResponseDto, CreateAccountDto } from './dto/account.dto';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+
+@ApiTags('accounts')
+@Controller('accounts')
+export class AccountsController {
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The caller's accounts with their roles and permissions (a plain array, not paginated). */
+  @Get()
+  @NoAccount()
+  @ApiOkResponse({ type: AccountResponseDto, isArray: true, description: "The caller's accounts, oldest membership first" })
+  list(@CurrentPrincipal() principal: Principal): Promise<AccountResponseDto[]> {
+    return this.accounts.list(principal);
+  }
+
+  /** Creates an account (platform administrators only); the caller becomes its admin. */
+  @Post()
+  @NoAccount()
+  @AuditEvent('account_created')
+  @ApiCreatedResponse({ type: AccountResponseDto, description: 'The new account, as the caller sees it' })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR })
+  @ApiForbiddenResponse({ description: 'The caller is not a platform administrator (superAdmin)', schema: ERROR })
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateAccountDto,
+    @Req() req: ApiRequest,
+  ): Promise<AccountResponseDto> {
+    const account = await this.accounts.create(principal, dto);
+    // Recorded in the new account's log (the request itself names no account), so it opens its history.
+    this.audit.enqueue(
+      this.audit.entry(requestMeta(req), {
+        event: 'account_created',
+        statusCode: 201,
+        accountId: Number(account.accountId),
+        data: { params: req.params, query: req.query, body: req.body },
+      }),
+    );
+    req.audit = { ...(req.audit ?? {}), recorded: true };
+    return account;
+  }
+}

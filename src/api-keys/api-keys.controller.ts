@@ -1,0 +1,83 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AccountContext, Actor } from '../auth/principal';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AccountId, CurrentAccount, CurrentActor } from '../common/decorators/current.decorators';
+import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { Page } from '../common/list/paginate';
+import { IdParamPipe } from '../common/pipes/id-param.pipe';
+import { IdempotencyRedact } from '../idempotency/idempotency.interceptor';
+import { ApiKeysService } from './api-keys.service';
+import {
+  ApiKeyPageDto,
+  ApiKeyResponseDto,
+  CreateApiKeyDto,
+  CreatedApiKeyResponseDto,
+  ListApiKeysQueryDto,
+  UpdateApiKeyDto,
+} from './dto/api-key.dto';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+
+@ApiTags('api-keys')
+@Controller('apikeys')
+export class ApiKeysController {
+  constructor(private readonly keys: ApiKeysService) {}
+
+  /** Creates a key for server-to-server use. The `apiSecret` is in this answer only (an idempotent replay answers it as null). */
+  @Post()
+  @IdempotencyRedact('apiSecret')
+  @RequirePermissions('writeApiKeys')
+  @AuditEvent('api_key_created')
+  @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
+  @ApiBadRequestResponse({ description: 'Validation failed: unknown permissions, or permissions the caller does not hold', schema: ERROR })
+  create(
+    @CurrentAccount() account: AccountContext,
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyResponseDto> {
+    return this.keys.create(account, actor, dto);
+  }
+
+  /** The account's keys (search over name and key; sort on id, name, active, createdAt, updatedAt). */
+  @Get()
+  @RequirePermissions('readApiKeys')
+  @ApiOkResponse({ type: ApiKeyPageDto })
+  @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR })
+  list(@AccountId() accountId: number, @Query() query: ListApiKeysQueryDto): Promise<Page<ApiKeyResponseDto>> {
+    return this.keys.list(accountId, query);
+  }
+
+  @Get(':id')
+  @RequirePermissions('readApiKeys')
+  @ApiOkResponse({ type: ApiKeyResponseDto })
+  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
+  get(@AccountId() accountId: number, @Param('id', IdParamPipe) id: number): Promise<ApiKeyResponseDto> {
+    return this.keys.get(accountId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('writeApiKeys')
+  @AuditEvent('api_key_updated')
+  @ApiOkResponse({ type: ApiKeyResponseDto })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
+  update(
+    @CurrentAccount() account: AccountContext,
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Body() dto: UpdateApiKeyDto,
+  ): Promise<ApiKeyResponseDto> {
+    return this.keys.update(account, actor, id, dto);
+  }
+
+  /** Deletes the key and answers it (without any secret); its sessions stop working at once. */
+  @Delete(':id')
+  @RequirePermissions('writeApiKeys')
+  @AuditEvent('api_key_deleted')
+  @ApiOkResponse({ type: ApiKeyResponseDto })
+  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
+  remove(@AccountId() accountId: number, @Param('id', IdParamPipe) id: number): Promise<ApiKeyResponseDto> {
+    return this.keys.remove(accountId, id);
+  }
+}

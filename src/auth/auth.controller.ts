@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuditService, requestMeta } from '../audit/audit.service';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { CurrentPrincipal } from '../common/decorators/current.decorators';
+import { NoAccount } from '../common/decorators/no-account.decorator';
+import { Public } from '../common/decorators/public.decorator';
+import { LoginRateLimited } from '../common/rate-limit/rate-limit.module';
+import { AuthService } from './auth.service';
+import { LoginDto } from './dto/login.dto';
+import { SessionDto } from './dto/session.dto';
+import { ApiRequest, Principal } from './principal';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Logs in with `{email, password}` or `{apiKey, apiSecret}` and answers the session with its bearer token. */
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @LoginRateLimited()
+  @AuditEvent('login')
+  @ApiOkResponse({ type: SessionDto })
+  @ApiBadRequestResponse({ description: 'Neither or both credential pairs, or a malformed value', schema: ERROR })
+  @ApiUnauthorizedResponse({
+    description: 'Wrong credentials, or an inactive user or key: always `{"error":"Unauthorized","message":"Invalid credentials"}`',
+    schema: ERROR,
+  })
+  @ApiTooManyRequestsResponse({ description: 'Too many login attempts from this address or for this identity', schema: ERROR })
+  async login(@Body() dto: LoginDto, @Req() req: ApiRequest): Promise<SessionDto> {
+    const session = await this.auth.login(dto);
+    // The request had no principal yet: name the user (and key) who logged in, in their primary account's log.
+    // The body is masked by the audit sanitizer (password, apiSecret).
+    const meta = { ...requestMeta(req), user: session.email, apiKey: session.apiKeyId !== undefined ? String(session.apiKeyId) : null };
+    this.audit.enqueue(
+      this.audit.entry(meta, {
+        event: 'login',
+        statusCode: 200,
+        accountId: session.primaryAccount === null ? null : Number(session.primaryAccount),
+        data: { params: req.params, query: req.query, body: req.body },
+      }),
+    );
+    req.audit = { ...(req.audit ?? {}), recorded: true };
+    return session;
+  }
+
+  /** The current session: the same body as the login answer, with the caller's token echoed back. */
+  @Get('session')
+  @NoAccount()
+  @ApiOkResponse({ type: SessionDto })
+  session(@CurrentPrincipal() principal: Principal): Promise<SessionDto> {
+    return this.auth.session(principal);
+  }
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '../auth/principal';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
+import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { Page } from '../common/list/paginate';
+import { IdParam } from '../common/pipes/id-param.pipe';
+import { CreateLeadSourceDto, UpdateLeadSourceDto } from './dto/lead-source-input.dto';
+import { LeadSourcePageDto, LeadSourceResponseDto } from './dto/lead-source-response.dto';
+import { ListLeadSourcesQueryDto } from './dto/list-lead-sources-query.dto';
+import { LeadSourcesService } from './lead-sources.service';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+const LeadSourceIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Lead source id' });
+
+@ApiTags('Lead sources')
+@Controller('lead-sources')
+export class LeadSourcesController {
+  constructor(private readonly sources: LeadSourcesService) {}
+
+  @Post()
+  @RequirePermissions('writeLeadSources')
+  @AuditEvent('lead_source_created')
+  @ApiOperation({ summary: 'Create a lead source' })
+  @ApiCreatedResponse({ type: LeadSourceResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body, or teamId is not a team of the account', schema: ERROR })
+  create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateLeadSourceDto): Promise<LeadSourceResponseDto> {
+    return this.sources.create(accountId, actor, dto);
+  }
+
+  @Get()
+  @RequirePermissions('readLeadSources')
+  @ApiOperation({ summary: 'List lead sources (all of them unless filtered)' })
+  @ApiOkResponse({ type: LeadSourcePageDto })
+  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR })
+  list(@AccountId() accountId: number, @Query() query: ListLeadSourcesQueryDto): Promise<Page<LeadSourceResponseDto>> {
+    return this.sources.list(accountId, query);
+  }
+
+  @Get(':id')
+  @RequirePermissions('readLeadSources')
+  @LeadSourceIdParam()
+  @ApiOperation({ summary: 'Get a lead source' })
+  @ApiOkResponse({ type: LeadSourceResponseDto })
+  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR })
+  get(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadSourceResponseDto> {
+    return this.sources.get(accountId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('writeLeadSources')
+  @AuditEvent('lead_source_updated')
+  @LeadSourceIdParam()
+  @ApiOperation({ summary: 'Update a lead source' })
+  @ApiOkResponse({ type: LeadSourceResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body, or teamId is not a team of the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR })
+  update(
+    @AccountId() accountId: number,
+    @CurrentActor() actor: Actor,
+    @IdParam() id: number,
+    @Body() dto: UpdateLeadSourceDto,
+  ): Promise<LeadSourceResponseDto> {
+    return this.sources.update(accountId, actor, id, dto);
+  }
+
+  @Delete(':id')
+  @RequirePermissions('writeLeadSources')
+  @AuditEvent('lead_source_deleted')
+  @LeadSourceIdParam()
+  @ApiOperation({ summary: 'Delete a lead source that no lead refers to; answers the deleted source' })
+  @ApiOkResponse({ type: LeadSourceResponseDto })
+  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR })
+  @ApiConflictResponse({ description: 'Leads refer to the source', schema: ERROR })
+  remove(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadSourceResponseDto> {
+    return this.sources.remove(accountId, id);
+  }
+}

@@ -1,0 +1,116 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { MAX_ID } from '../../common/pipes/id-param.pipe';
+import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
+import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
+
+export const ROTATION_NAME_MAX = 200;
+export const ROTATION_USERS_MAX = 1000;
+
+const NAME_DESCRIPTION =
+  'Rotation name (surrounding spaces are trimmed). A rotation named `default` (any case) without a team is the account fallback.';
+const USERS_DESCRIPTION =
+  'Emails of users of the account, in rotation order (stored lower-cased). An email may appear more than once to give that user a larger share.';
+
+export class CreateLeadRotationDto {
+  @ApiProperty({ description: NAME_DESCRIPTION, minLength: 1, maxLength: ROTATION_NAME_MAX, example: 'default' })
+  @TrimString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ROTATION_NAME_MAX)
+  name: string;
+
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'A team of the account, or null for none', example: 12 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  teamId?: number | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: ROTATION_USERS_MAX,
+    description: USERS_DESCRIPTION,
+    default: [],
+    example: ['ann@example.com', 'bob@example.com'],
+  })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(ROTATION_USERS_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(320, { each: true })
+  userRotationArray?: string[];
+
+  @ApiPropertyOptional({ enum: ROTATION_STATUSES, default: 'active' })
+  @OptionalNotNull()
+  @IsIn(ROTATION_STATUSES)
+  status?: RotationStatus;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    default: 0,
+    description: 'Index in userRotationArray of the next user to pick (0 when the array is empty)',
+  })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(0)
+  currentPosition?: number;
+}
+
+/** The status changes only through PATCH /lead-rotations/{id}/status. */
+export class UpdateLeadRotationDto {
+  @ApiPropertyOptional({ description: NAME_DESCRIPTION, minLength: 1, maxLength: ROTATION_NAME_MAX })
+  @OptionalNotNull()
+  @TrimString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(ROTATION_NAME_MAX)
+  name?: string;
+
+  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'A team of the account; null detaches the rotation from its team' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_ID)
+  teamId?: number | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: ROTATION_USERS_MAX,
+    description:
+      `${USERS_DESCRIPTION} Replaces the list; unless currentPosition is also given, ` +
+      'the pointer becomes currentPosition % new length (0 for an empty list).',
+  })
+  @OptionalNotNull()
+  @IsArray()
+  @ArrayMaxSize(ROTATION_USERS_MAX)
+  @IsString({ each: true })
+  @IsNotEmpty({ each: true })
+  @MaxLength(320, { each: true })
+  userRotationArray?: string[];
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Index of the next user to pick; must be within userRotationArray' })
+  @OptionalNotNull()
+  @IsInt()
+  @Min(0)
+  currentPosition?: number;
+}
+
+/** Documents the body of PATCH /lead-rotations/{id}/status; RotationStatusBodyPipe validates it. */
+export class UpdateLeadRotationStatusDto {
+  @ApiProperty({ enum: ROTATION_STATUSES, example: 'archived' })
+  status: RotationStatus;
+}

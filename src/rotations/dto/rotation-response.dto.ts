@@ -1,0 +1,113 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
+
+export class RotationTeamDto {
+  @ApiProperty({ type: 'integer', example: 12 })
+  id: number;
+
+  @ApiProperty({ example: 'West Coast' })
+  name: string;
+
+  @ApiProperty({ example: true })
+  active: boolean;
+}
+
+export class LeadRotationResponseDto {
+  @ApiProperty({ type: 'integer', example: 3 })
+  id: number;
+
+  @ApiProperty({ description: 'Account id (a string of digits)', example: '2311' })
+  accountId: string;
+
+  @ApiProperty({ example: 'default' })
+  name: string;
+
+  @ApiProperty({ enum: ROTATION_STATUSES, example: 'active' })
+  status: RotationStatus;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 12 })
+  teamId: number | null;
+
+  @ApiProperty({ type: [String], description: 'User emails in rotation order', example: ['ann@example.com', 'bob@example.com'] })
+  userRotationArray: string[];
+
+  @ApiProperty({ type: 'integer', description: 'Index of the next user to pick', example: 0 })
+  currentPosition: number;
+
+  @ApiProperty({ type: RotationTeamDto, nullable: true, description: 'The team, when teamId is set' })
+  team: RotationTeamDto | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Email of the user who created the rotation' })
+  createdBy: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Email of the user who last changed the rotation' })
+  updatedBy: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'Last change by a user (moving the pointer does not count)' })
+  updatedAt: string;
+}
+
+export class LeadRotationPageDto {
+  @ApiProperty({ type: [LeadRotationResponseDto] })
+  data: LeadRotationResponseDto[];
+
+  @ApiProperty({ type: 'integer' })
+  totalCount: number;
+
+  @ApiProperty({ type: 'integer' })
+  totalPages: number;
+
+  @ApiProperty({ type: 'integer' })
+  currentPage: number;
+}
+
+export class RotationUserDto {
+  @ApiProperty({ type: 'integer', example: 7 })
+  id: number;
+
+  @ApiProperty({ example: 'ann@example.com' })
+  email: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Ann' })
+  name: string | null;
+}
+
+export class NextUserResponseDto {
+  @ApiProperty({
+    type: RotationUserDto,
+    nullable: true,
+    description: 'The picked user; null when no one in the rotation is an active user of the account',
+  })
+  user: RotationUserDto | null;
+
+  @ApiProperty({ type: 'integer' })
+  rotationId: number;
+
+  @ApiProperty({
+    type: 'integer',
+    description: 'Index of the picked user in userRotationArray (the unchanged pointer when no one was picked)',
+  })
+  currentPosition: number;
+
+  @ApiProperty({ type: 'integer', description: 'The pointer after the advance: index of the next user to pick' })
+  newPosition: number;
+
+  @ApiProperty({ type: 'integer', description: 'Length of userRotationArray' })
+  totalUsers: number;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Email of the picked user' })
+  currentUser: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Email at newPosition (skipped at the next pick if that user is no longer active by then); null for an empty rotation',
+  })
+  nextUser: string | null;
+
+  @ApiProperty({ type: LeadRotationResponseDto, description: 'The rotation after the advance' })
+  rotation: LeadRotationResponseDto;
+}

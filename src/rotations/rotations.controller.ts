@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '../auth/principal';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
+import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { Page } from '../common/list/paginate';
+import { IdParam } from '../common/pipes/id-param.pipe';
+import { CreateLeadRotationDto, UpdateLeadRotationDto, UpdateLeadRotationStatusDto } from './dto/rotation-input.dto';
+import { ListLeadRotationsQueryDto } from './dto/list-lead-rotations-query.dto';
+import { LeadRotationPageDto, LeadRotationResponseDto, NextUserResponseDto } from './dto/rotation-response.dto';
+import type { RotationStatus } from './entities/lead-rotation.entity';
+import { RotationStatusBodyPipe, STATUS_REQUIRED_ERROR } from './rotation-status.pipe';
+import { RotationsService } from './rotations.service';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+const RotationIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Lead rotation id' });
+const ONE_ACTIVE = 'The team already has an active rotation, or the account already has an active default rotation';
+
+@ApiTags('Lead rotations')
+@Controller('lead-rotations')
+export class RotationsController {
+  constructor(private readonly rotations: RotationsService) {}
+
+  @Post()
+  @RequirePermissions('writeLeadRotations')
+  @AuditEvent('lead_rotation_created')
+  @ApiOperation({ summary: 'Create a lead rotation' })
+  @ApiCreatedResponse({ type: LeadRotationResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR })
+  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR })
+  create(
+    @AccountId() accountId: number,
+    @CurrentActor() actor: Actor,
+    @Body() dto: CreateLeadRotationDto,
+  ): Promise<LeadRotationResponseDto> {
+    return this.rotations.create(accountId, actor, dto);
+  }
+
+  @Get()
+  @RequirePermissions('readLeadRotations')
+  @ApiOperation({ summary: 'List lead rotations (active ones unless `status` says otherwise)' })
+  @ApiOkResponse({ type: LeadRotationPageDto })
+  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR })
+  list(@AccountId() accountId: number, @Query() query: ListLeadRotationsQueryDto): Promise<Page<LeadRotationResponseDto>> {
+    return this.rotations.list(accountId, query);
+  }
+
+  @Get(':id')
+  @RequirePermissions('readLeadRotations')
+  @RotationIdParam()
+  @ApiOperation({ summary: 'Get a lead rotation' })
+  @ApiOkResponse({ type: LeadRotationResponseDto })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  get(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadRotationResponseDto> {
+    return this.rotations.get(accountId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('writeLeadRotations')
+  @AuditEvent('lead_rotation_updated')
+  @RotationIdParam()
+  @ApiOperation({ summary: 'Update a lead rotation (its status changes through PATCH /lead-rotations/{id}/status)' })
+  @ApiOkResponse({ type: LeadRotationResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR })
+  update(
+    @AccountId() accountId: number,
+    @CurrentActor() actor: Actor,
+    @IdParam() id: number,
+    @Body() dto: UpdateLeadRotationDto,
+  ): Promise<LeadRotationResponseDto> {
+    return this.rotations.update(accountId, actor, id, dto);
+  }
+
+  @Patch(':id/status')
+  @RequirePermissions('writeLeadRotations')
+  @AuditEvent('lead_rotation_status_changed')
+  @RotationIdParam()
+  @ApiOperation({ summary: 'Change the status of a lead rotation' })
+  @ApiBody({ type: UpdateLeadRotationStatusDto })
+  @ApiOkResponse({ type: LeadRotationResponseDto })
+  @ApiBadRequestResponse({ description: STATUS_REQUIRED_ERROR, schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR })
+  changeStatus(
+    @AccountId() accountId: number,
+    @CurrentActor() actor: Actor,
+    @IdParam() id: number,
+    // A type literal (not a class), so the global pipe leaves the body to RotationStatusBodyPipe.
+    @Body(RotationStatusBodyPipe) body: { status: RotationStatus },
+  ): Promise<LeadRotationResponseDto> {
+    return this.rotations.changeStatus(accountId, actor, id, body.status);
+  }
+
+  @Delete(':id')
+  @RequirePermissions('writeLeadRotations')
+  @AuditEvent('lead_rotation_deleted')
+  @RotationIdParam()
+  @ApiOperation({ summary: 'Delete a lead rotation; answers the deleted rotation' })
+  @ApiOkResponse({ type: LeadRotationResponseDto })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  remove(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadRotationResponseDto> {
+    return this.rotations.remove(accountId, id);
+  }
+
+  @Get(':id/next-user')
+  @HttpCode(200)
+  @RequirePermissions('writeLeadRotations')
+  @AuditEvent('lead_rotation_next_user')
+  @RotationIdParam()
+  @ApiOperation({
+    summary: 'Pick the next user of the rotation and advance its pointer',
+    description:
+      'Skips users who are no longer active users of the account. Works whatever the rotation status. ' +
+      'Needs writeLeadRotations because it changes the rotation.',
+  })
+  @ApiOkResponse({ type: NextUserResponseDto })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  nextUser(@AccountId() accountId: number, @IdParam() id: number): Promise<NextUserResponseDto> {
+    return this.rotations.nextUser(accountId, id);
+  }
+}

@@ -1,0 +1,88 @@
+import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Actor } from '../auth/principal';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
+import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { Page } from '../common/list/paginate';
+import { IdParam } from '../common/pipes/id-param.pipe';
+import { CreateTeamDto, UpdateTeamDto } from './dto/team-input.dto';
+import { ListTeamsQueryDto } from './dto/list-teams-query.dto';
+import { TeamPageDto, TeamResponseDto } from './dto/team-response.dto';
+import { TeamsService } from './teams.service';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+const TeamIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Team id' });
+
+@ApiTags('Teams')
+@Controller('teams')
+export class TeamsController {
+  constructor(private readonly teams: TeamsService) {}
+
+  @Post()
+  @RequirePermissions('writeTeams')
+  @AuditEvent('team_created')
+  @ApiOperation({ summary: 'Create a team' })
+  @ApiCreatedResponse({ type: TeamResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body, or a member is not a user of the account', schema: ERROR })
+  create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateTeamDto): Promise<TeamResponseDto> {
+    return this.teams.create(accountId, actor, dto);
+  }
+
+  @Get()
+  @RequirePermissions('readTeams')
+  @ApiOperation({ summary: 'List teams (active ones unless `active=false`)' })
+  @ApiOkResponse({ type: TeamPageDto })
+  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR })
+  list(@AccountId() accountId: number, @Query() query: ListTeamsQueryDto): Promise<Page<TeamResponseDto>> {
+    return this.teams.list(accountId, query);
+  }
+
+  @Get(':id')
+  @RequirePermissions('readTeams')
+  @TeamIdParam()
+  @ApiOperation({ summary: 'Get a team' })
+  @ApiOkResponse({ type: TeamResponseDto })
+  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR })
+  get(@AccountId() accountId: number, @IdParam() id: number): Promise<TeamResponseDto> {
+    return this.teams.get(accountId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('writeTeams')
+  @AuditEvent('team_updated')
+  @TeamIdParam()
+  @ApiOperation({ summary: 'Update a team; `members` replaces the member list' })
+  @ApiOkResponse({ type: TeamResponseDto })
+  @ApiBadRequestResponse({ description: 'Invalid body, or a member is not a user of the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR })
+  update(
+    @AccountId() accountId: number,
+    @CurrentActor() actor: Actor,
+    @IdParam() id: number,
+    @Body() dto: UpdateTeamDto,
+  ): Promise<TeamResponseDto> {
+    return this.teams.update(accountId, actor, id, dto);
+  }
+
+  @Delete(':id')
+  @RequirePermissions('writeTeams')
+  @AuditEvent('team_deleted')
+  @TeamIdParam()
+  @ApiOperation({ summary: 'Delete a team that no lead, lead source or rotation refers to; answers the deleted team' })
+  @ApiOkResponse({ type: TeamResponseDto })
+  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR })
+  @ApiConflictResponse({ description: 'Leads, lead sources or rotations refer to the team', schema: ERROR })
+  remove(@AccountId() accountId: number, @IdParam() id: number): Promise<TeamResponseDto> {
+    return this.teams.remove(accountId, id);
+  }
+}

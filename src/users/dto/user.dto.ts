@@ -1,0 +1,125 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { ListQueryDto } from '../../common/list/list-query.dto';
+import { QueryBool } from '../../common/list/query-transforms';
+import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
+import type { MembershipRole } from '../entities/membership.entity';
+
+export const ROLES: MembershipRole[] = ['admin', 'user'];
+
+export class CreateUserDto {
+  @ApiProperty({ description: 'Email of the user; matched case-insensitively and stored lower-cased', example: 'jane@example.com', maxLength: 320 })
+  @TrimString()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(320)
+  email: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Display name (used only when the user is new)', example: 'Jane Doe', maxLength: 200 })
+  @IsOptional()
+  @TrimString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string | null;
+
+  @ApiPropertyOptional({
+    description:
+      'Password of a new user (8 to 256 characters). Optional: a user without a password cannot log in with one. ' +
+      'Must not be sent when the user already exists: they keep their own password.',
+    format: 'password',
+    minLength: 8,
+    maxLength: 256,
+  })
+  @OptionalNotNull()
+  @IsString()
+  @MinLength(8)
+  @MaxLength(256)
+  password?: string;
+
+  @ApiProperty({ enum: ROLES, description: 'Role in this account' })
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role: MembershipRole;
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ type: String, nullable: true, description: "The user's display name (null clears it)", maxLength: 200 })
+  @IsOptional()
+  @TrimString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string | null;
+
+  @ApiPropertyOptional({ enum: ROLES, description: 'Role in this account' })
+  @OptionalNotNull()
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role?: MembershipRole;
+
+  @ApiPropertyOptional({ description: 'Whether the user may act in this account (the membership, not the user everywhere)' })
+  @OptionalNotNull()
+  @IsBoolean()
+  active?: boolean;
+}
+
+export class ListUsersQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  role?: MembershipRole;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'Membership active in this account' })
+  @IsOptional()
+  @QueryBool()
+  @IsBoolean()
+  active?: boolean;
+}
+
+/** A user as a member of the account. Timestamps and createdBy/updatedBy are those of the membership. */
+export class UserResponseDto {
+  @ApiProperty({ type: 'integer', example: 42 })
+  id: number;
+
+  @ApiProperty({ example: 'jane@example.com' })
+  email: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Jane Doe' })
+  name: string | null;
+
+  @ApiProperty({ enum: ROLES })
+  role: MembershipRole;
+
+  @ApiProperty({ description: 'Whether the membership in this account is active' })
+  active: boolean;
+
+  @ApiProperty({ description: "Whether this account is the user's primary account" })
+  primary: boolean;
+
+  @ApiProperty({ example: '2311' })
+  accountId: string;
+
+  @ApiProperty({ description: 'When the user was added to the account', example: '2024-05-01T12:00:00.000Z' })
+  createdAt: string;
+
+  @ApiProperty({ example: '2024-05-01T12:00:00.000Z' })
+  updatedAt: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'admin@example.com' })
+  createdBy: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'admin@example.com' })
+  updatedBy: string | null;
+}
+
+export class UserPageDto {
+  @ApiProperty({ type: UserResponseDto, isArray: true })
+  data: UserResponseDto[];
+
+  @ApiProperty({ type: 'integer', example: 1 })
+  totalCount: number;
+
+  @ApiProperty({ type: 'integer', example: 1 })
+  totalPages: number;
+
+  @ApiProperty({ type: 'integer', example: 1 })
+  currentPage: number;
+}

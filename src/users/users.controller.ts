@@ -1,0 +1,81 @@
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Actor } from '../auth/principal';
+import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
+import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { Page } from '../common/list/paginate';
+import { IdParamPipe } from '../common/pipes/id-param.pipe';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto, UserResponseDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+const ERROR = { $ref: '#/components/schemas/Error' };
+const LAST_ADMIN = 'The change would leave the account without an active admin';
+
+@ApiTags('users')
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  /** Adds a user to the account, creating the user when the email is new. */
+  @Post()
+  @RequirePermissions('writeUsers')
+  @AuditEvent('user_added')
+  @ApiCreatedResponse({ type: UserResponseDto })
+  @ApiBadRequestResponse({ description: 'Validation failed, or a password sent for an existing user', schema: ERROR })
+  @ApiConflictResponse({ description: 'The user is already a member of the account', schema: ERROR })
+  create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserResponseDto> {
+    return this.users.create(accountId, actor, dto);
+  }
+
+  /** The account's users (search over email and name; sort on id, email, name, role, active, createdAt). */
+  @Get()
+  @RequirePermissions('readUsers')
+  @ApiOkResponse({ type: UserPageDto })
+  @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR })
+  list(@AccountId() accountId: number, @Query() query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
+    return this.users.list(accountId, query);
+  }
+
+  @Get(':id')
+  @RequirePermissions('readUsers')
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
+  get(@AccountId() accountId: number, @Param('id', IdParamPipe) id: number): Promise<UserResponseDto> {
+    return this.users.get(accountId, id);
+  }
+
+  @Patch(':id')
+  @RequirePermissions('writeUsers')
+  @AuditEvent('user_updated')
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
+  @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR })
+  update(
+    @AccountId() accountId: number,
+    @CurrentActor() actor: Actor,
+    @Param('id', IdParamPipe) id: number,
+    @Body() dto: UpdateUserDto,
+  ): Promise<UserResponseDto> {
+    return this.users.update(accountId, actor, id, dto);
+  }
+
+  /** Removes the user from the account and answers the removed membership. */
+  @Delete(':id')
+  @RequirePermissions('writeUsers')
+  @AuditEvent('user_removed')
+  @ApiOkResponse({ type: UserResponseDto })
+  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
+  @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR })
+  remove(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number): Promise<UserResponseDto> {
+    return this.users.remove(accountId, actor, id);
+  }
+}

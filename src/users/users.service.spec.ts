@@ -1,0 +1,142 @@
+import { EntityManager } from 'typeorm';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
+import { PasswordService } from '../auth/password.service';
+import { TransactionService } from '../database/transaction.service';
+import { Membership } from './entities/membership.entity';
+import { User } from './entities/user.entity';
+import { MemberRecord } from './user.mapper';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+const ACTOR = { userId: 1, email: 'admin@example.com', apiKeyId: null };
+const LAST_ADMIN = { error: 'Conflict', message: 'The account must keep at least one active admin: make another member admin first' };
+
+function member(overrides: Partial<Membership> = {}, user: Partial<User> = {}): MemberRecord {
+  const u = Object.assign(new User(), { id: 2, email: 'rep@example.com', name: 'Rep', active: true, ...user });
+  return Object.assign(new Membership(), {
+    id: 10,
+    accountId: 4,
+    userId: u.id,
+    role: 'admin',
+    active: true,
+    isPrimary: true,
+    createdBy: null,
+    updatedBy: null,
+    createdAt: new Date('2024-01-01T00:00:00Z'),
+    updatedAt: new Date('2024-01-02T00:00:00Z'),
+    ...overrides,
+    user: u,
+  }) as MemberRecord;
+}
+
+describe('UsersService', () => {
+  const em = {} as EntityManager;
+  const tx = { run: (work: (em: EntityManager) => unknown) => work(em), manager: em, isPostgres: false } as unknown as TransactionService;
+  let repo: jest.Mocked<UsersRepository>;
+  let keys: jest.Mocked<Pick<ApiKeysRepository, 'deactivateCreatedBy'>>;
+  let passwords: jest.Mocked<Pick<PasswordService, 'hash'>>;
+  let service: UsersService;
+
+  beforeEach(() => {
+    repo = {
+      findUserByEmail: jest.fn().mockResolvedValue(null),
+      insertUser: jest.fn(async (_em, u) => Object.assign(new User(), { id: 2, ...u })),
+      userHasPrimary: jest.fn().mockResolvedValue(false),
+      insertMembership: jest.fn(async (_em, accountId, m) =>
+        Object.assign(new Membership(), { id: 11, accountId, ...m, active: true, updatedBy: m.createdBy, createdAt: new Date(0), updatedAt: new Date(0) }),
+      ),
+      findMember: jest.fn(),
+      updateUserName: jest.fn(),
+      updateMembership: jest.fn(),
+      deleteMembership: jest.fn(),
+      lockAccount: jest.fn(),
+      countOtherActiveAdmins: jest.fn().mockResolvedValue(0),
+    } as unknown as jest.Mocked<UsersRepository>;
+    keys = { deactivateCreatedBy: jest.fn() };
+    passwords = { hash: jest.fn().mockResolvedValue('$argon2id$h') };
+    service = new UsersService(tx, repo, keys as unknown as ApiKeysRepository, passwords as unknown as PasswordService);
+  });
+
+  describe('create', () => {
+    it('creates a new user, lower-cased, with a hashed password, as their primary account', async () => {
+      const res = await service.create(4, ACTOR, { email: 'New@Example.com', name: 'New', password: 'pw-123456', role: 'user' });
+      expect(passwords.hash).toHaveBeenCalledWith('pw-123456');
+      expect(repo.insertUser).toHaveBeenCalledWith(em, { email: 'new@example.com', name: 'New', passwordHash: '$argon2id$h' });
+      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, { userId: 2, role: 'user', isPrimary: true, createdBy: 'admin@example.com' });
+      expect(res).toMatchObject({ id: 2, email: 'new@example.com', role: 'user', primary: true, accountId: '4', createdBy: 'admin@example.com' });
+    });
+
+    it('adds an existing user without touching them, not as primary when they have one', async () => {
+      repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com', name: 'Old' }));
+      repo.userHasPrimary.mockResolvedValue(true);
+      const res = await service.create(4, ACTOR, { email: 'old@example.com', name: 'Other', role: 'admin' });
+      expect(repo.insertUser).not.toHaveBeenCalled();
+      expect(res).toMatchObject({ id: 3, name: 'Old', primary: false, role: 'admin' });
+    });
+
+    it('refuses a password for an existing user', async () => {
+      repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com' }));
+      await expect(service.create(4, ACTOR, { email: 'old@example.com', password: 'pw-123456', role: 'user' })).rejects.toMatchObject({
+        status: 400,
+        response: { error: 'Validation failed', details: [{ field: 'password', message: expect.any(String) }] },
+      });
+      expect(repo.insertMembership).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('the last active admin', () => {
+    it.each([[{ role: 'user' as const }], [{ active: false }]])('cannot be demoted or deactivated (%j)', async (dto) => {
+      repo.findMember.mockResolvedValue(member());
+      await expect(service.update(4, ACTOR, 2, dto)).rejects.toMatchObject({ status: 409, response: LAST_ADMIN });
+      expect(repo.lockAccount).toHaveBeenCalledWith(em, 4);
+      expect(repo.countOtherActiveAdmins).toHaveBeenCalledWith(em, 4, 2);
+      expect(repo.updateMembership).not.toHaveBeenCalled();
+    });
+
+    it('cannot be removed', async () => {
+      repo.findMember.mockResolvedValue(member());
+      await expect(service.remove(4, ACTOR, 2)).rejects.toMatchObject({ status: 409, response: LAST_ADMIN });
+      expect(repo.deleteMembership).not.toHaveBeenCalled();
+      expect(keys.deactivateCreatedBy).not.toHaveBeenCalled();
+    });
+
+    it('is not checked for members who are not active admins, nor for a rename', async () => {
+      repo.findMember.mockResolvedValue(member({ role: 'user' }));
+      await service.update(4, ACTOR, 2, { active: false });
+      repo.findMember.mockResolvedValue(member({ active: false }));
+      await service.remove(4, ACTOR, 2);
+      repo.findMember.mockResolvedValue(member());
+      await service.update(4, ACTOR, 2, { name: 'Renamed', role: 'admin' });
+      expect(repo.countOtherActiveAdmins).not.toHaveBeenCalled();
+      expect(repo.updateUserName).toHaveBeenCalledWith(em, 2, 'Renamed');
+    });
+  });
+
+  it('removes a member, switching off their keys in the account, and answers the member as it was', async () => {
+    repo.findMember.mockResolvedValue(member({ role: 'user' }));
+    const res = await service.remove(4, ACTOR, 2);
+    expect(keys.deactivateCreatedBy).toHaveBeenCalledWith(em, 4, 2, 'admin@example.com');
+    expect(repo.deleteMembership).toHaveBeenCalledWith(em, 4, 2);
+    expect(res).toEqual({
+      id: 2,
+      email: 'rep@example.com',
+      name: 'Rep',
+      role: 'user',
+      active: true,
+      primary: true,
+      accountId: '4',
+      createdAt: '2024-01-01T00:00:00.000Z',
+      updatedAt: '2024-01-02T00:00:00.000Z',
+      createdBy: null,
+      updatedBy: null,
+    });
+  });
+
+  it('answers 404 for a user who is not a member of the account', async () => {
+    repo.findMember.mockResolvedValue(null);
+    await expect(service.get(4, 99)).rejects.toMatchObject({ status: 404, response: { error: 'Not Found', message: 'User not found' } });
+    await expect(service.update(4, ACTOR, 99, { name: 'x' })).rejects.toMatchObject({ status: 404 });
+    await expect(service.remove(4, ACTOR, 99)).rejects.toMatchObject({ status: 404 });
+    expect(repo.findMember).toHaveBeenCalledWith(em, 4, 99);
+  });
+});

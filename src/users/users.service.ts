@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository';
+import { PasswordService } from '../auth/password.service';
+import { Actor } from '../auth/principal';
+import { ApiError } from '../common/errors/api-error';
+import { validationFailed } from '../common/errors/validation-failed';
+import { ListSpec, Page, paginate } from '../common/list/paginate';
+import { TransactionService } from '../database/transaction.service';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponseDto } from './dto/user.dto';
+import { MemberRecord, toUserResponse } from './user.mapper';
+import { UsersRepository } from './users.repository';
+
+export const USER_LIST_SPEC: ListSpec = {
+  sortable: { id: 'u.id', email: 'u.email', name: 'u.name', role: 'm.role', active: 'm.active', createdAt: 'm.created_at' },
+  searchable: ['u.email', 'u.name'],
+  defaultSort: 'id',
+  idColumn: 'u.id',
+  nullable: ['u.name'],
+};
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: UsersRepository,
+    private readonly apiKeys: ApiKeysRepository,
+    private readonly passwords: PasswordService,
+  ) {}
+
+  list(accountId: number, query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
+    const qb = this.repo.listQuery(this.tx.manager, accountId, { role: query.role, active: query.active });
+    return paginate(qb, query, USER_LIST_SPEC, (m) => toUserResponse(m as MemberRecord));
+  }
+
+  async get(accountId: number, userId: number): Promise<UserResponseDto> {
+    return toUserResponse(await this.member(this.tx.manager, accountId, userId));
+  }
+
+  /**
+   * Adds a user to the account, creating the user when the email is new. An existing user keeps
+   * their name and password: sending a password for them is refused (400), since it would change
+   * how they log in to every other account too. The first membership a user gets is their primary.
+   */
+  async create(accountId: number, actor: Actor, dto: CreateUserDto): Promise<UserResponseDto> {
+    const email = dto.email.toLowerCase();
+    // Hashed before the transaction: argon2 is deliberately slow and must not hold it open.
+    const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : null;
+    return this.tx.run(async (em) => {
+      let user = await this.repo.findUserByEmail(em, email);
+      if (user && dto.password !== undefined) {
+        throw validationFailed([
+          { field: 'password', message: 'password must not be sent for an existing user: they keep their own password' },
+        ]);
+      }
+      user ??= await this.repo.insertUser(em, { email, name: dto.name ?? null, passwordHash });
+      const isPrimary = !(await this.repo.userHasPrimary(em, user.id));
+      // An existing membership hits the unique index: 409 "This user is already a member of the account".
+      const membership = await this.repo.insertMembership(em, accountId, {
+        userId: user.id,
+        role: dto.role,
+        isPrimary,
+        createdBy: actor.email,
+      });
+      return toUserResponse(Object.assign(membership, { user }));
+    });
+  }
+
+  /** `name` is the user's own; `role` and `active` are their membership in this account. */
+  async update(accountId: number, actor: Actor, userId: number, dto: UpdateUserDto): Promise<UserResponseDto> {
+    return this.tx.run(async (em) => {
+      const current = await this.member(em, accountId, userId);
+      const losesAdmin = (dto.role !== undefined && dto.role !== 'admin') || dto.active === false;
+      if (losesAdmin) await this.keepAnAdmin(em, accountId, current);
+      if (dto.name !== undefined) await this.repo.updateUserName(em, userId, dto.name);
+      await this.repo.updateMembership(em, accountId, userId, { role: dto.role, active: dto.active, updatedBy: actor.email });
+      return toUserResponse(await this.member(em, accountId, userId));
+    });
+  }
+
+  /**
+   * Removes the user from the account (the user and their other memberships stay) and answers the
+   * membership as it was. API keys they created in the account are switched off: they could no
+   * longer act, and must not come back to life if the user is added again.
+   */
+  async remove(accountId: number, actor: Actor, userId: number): Promise<UserResponseDto> {
+    return this.tx.run(async (em) => {
+      const current = await this.member(em, accountId, userId);
+      await this.keepAnAdmin(em, accountId, current);
+      await this.apiKeys.deactivateCreatedBy(em, accountId, userId, actor.email);
+      await this.repo.deleteMembership(em, accountId, userId);
+      return toUserResponse(current);
+    });
+  }
+
+  private async member(em: EntityManager, accountId: number, userId: number): Promise<MemberRecord> {
+    const m = await this.repo.findMember(em, accountId, userId);
+    if (!m) throw ApiError.notFound('User');
+    return m;
+  }
+
+  /** 409 when taking this member out of the admins would leave the account with no active admin. */
+  private async keepAnAdmin(em: EntityManager, accountId: number, member: MemberRecord): Promise<void> {
+    if (member.role !== 'admin' || !member.active || !member.user.active) return;
+    await this.repo.lockAccount(em, accountId);
+    if ((await this.repo.countOtherActiveAdmins(em, accountId, member.userId)) === 0) {
+      throw ApiError.conflict('The account must keep at least one active admin: make another member admin first');
+    }
+  }
+}

@@ -1,0 +1,396 @@
+import { ROLE_PERMISSIONS } from '../src/auth/permissions/permissions';
+import { User } from '../src/users/entities/user.entity';
+import { Fixtures, Tenant, uniq } from './utils/fixtures';
+import { IdentityFixtures, ISO } from './utils/identity-fixtures';
+import { createTestApp, TestApp } from './utils/test-app';
+
+const LAST_ADMIN = { error: 'Conflict', message: 'The account must keep at least one active admin: make another member admin first' };
+
+describe('users', () => {
+  let t: TestApp;
+  let f: Fixtures;
+  let id: IdentityFixtures;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = new Fixtures(t);
+    id = new IdentityFixtures(t, f);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const userBody = (tenant: Tenant, u: User, extra: Record<string, unknown> = {}) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: 'user',
+    active: true,
+    primary: true,
+    accountId: tenant.accountId,
+    createdAt: expect.stringMatching(ISO),
+    updatedAt: expect.stringMatching(ISO),
+    createdBy: null,
+    updatedBy: null,
+    ...extra,
+  });
+
+  describe('POST /users', () => {
+    it('creates a new user who can then log in and act in the account', async () => {
+      const tenant = await f.tenant();
+      const email = `${uniq('New.')}@Example.com`;
+
+      const res = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: `  ${email} `, name: ' Nia New ', password: 'a-good-password', role: 'admin' })
+        .expect(201);
+
+      const stored = await t.ds.getRepository(User).findOneOrFail({ where: { email: email.toLowerCase() } });
+      expect(res.body).toEqual({
+        id: stored.id,
+        email: email.toLowerCase(),
+        name: 'Nia New',
+        role: 'admin',
+        active: true,
+        primary: true,
+        accountId: tenant.accountId,
+        createdAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO),
+        createdBy: tenant.admin.user.email,
+        updatedBy: tenant.admin.user.email,
+      });
+      expect(stored.passwordHash).toMatch(/^\$argon2id\$/);
+      expect(stored.passwordHash).not.toContain('a-good-password');
+      expect(stored).toMatchObject({ active: true, isSuperAdmin: false, name: 'Nia New' });
+
+      const login = await t.http().post('/auth/login').send({ email, password: 'a-good-password' }).expect(200);
+      expect(login.body).toMatchObject({ id: stored.id, primaryAccount: tenant.accountId, roles: ['admin'] });
+      const headers = { Authorization: `Bearer ${login.body.token}`, 'x-account-id': tenant.accountId };
+      const list = await t.http().get('/users?sort=id').set(headers).expect(200);
+      expect(list.body.data.map((u: { email: string }) => u.email)).toEqual([tenant.admin.user.email, email.toLowerCase()]);
+      const elsewhere = await f.account();
+      await t.http().get('/users').set({ ...headers, 'x-account-id': String(elsewhere.id) }).expect(403);
+    });
+
+    it('adds a user without a password, who cannot log in with one; a user role member lacks readUsers', async () => {
+      const tenant = await f.tenant();
+      const email = `${uniq('nopw')}@example.com`;
+      const res = await t.http().post('/users').set(tenant.headers).send({ email, role: 'user' }).expect(201);
+      expect(res.body).toMatchObject({ email, name: null, role: 'user', primary: true });
+      expect((await id.user(res.body.id))!.passwordHash).toBeNull();
+      const login = await t.http().post('/auth/login').send({ email, password: 'anything-at-all' }).expect(401);
+      expect(login.body).toEqual({ error: 'Unauthorized', message: 'Invalid credentials' });
+
+      const token = await t.jwt.signAsync({ sub: String(res.body.id), typ: 'user' });
+      const denied = await t.http().get('/users').set({ Authorization: `Bearer ${token}`, 'x-account-id': tenant.accountId }).expect(403);
+      expect(denied.body).toEqual({ error: 'Forbidden', message: 'Missing permission: readUsers' });
+    });
+
+    it('adds an existing user of another account, who keeps their password, name and primary account', async () => {
+      const home = await f.tenant();
+      const tenant = await f.tenant();
+      const existing = await id.userWithPassword({ name: 'Old Name' });
+      await f.member(home.account.id, existing.user, 'user', { primary: true });
+
+      const res = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: existing.user.email.toUpperCase(), name: 'New Name', role: 'user' })
+        .expect(201);
+
+      expect(res.body).toEqual(
+        userBody(tenant, existing.user, { name: 'Old Name', primary: false, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email }),
+      );
+      expect(await id.user(existing.user.id)).toMatchObject({ name: 'Old Name', passwordHash: existing.user.passwordHash });
+      const login = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
+      expect(login.body.primaryAccount).toBe(home.accountId);
+      expect(login.body.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([home.accountId, tenant.accountId]);
+    });
+
+    it("refuses a password for an existing user (400) and never changes it", async () => {
+      const tenant = await f.tenant();
+      const existing = await id.userWithPassword();
+      const res = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: existing.user.email, password: 'hijacked-password', role: 'admin' })
+        .expect(400);
+      expect(res.body).toEqual({
+        error: 'Validation failed',
+        message: 'password must not be sent for an existing user: they keep their own password',
+        details: [{ field: 'password', message: 'password must not be sent for an existing user: they keep their own password' }],
+      });
+      expect(await id.membership(tenant.account.id, existing.user.id)).toBeNull();
+      expect((await id.user(existing.user.id))!.passwordHash).toBe(existing.user.passwordHash);
+    });
+
+    it('answers 409 when the user is already a member, whatever the case of the email', async () => {
+      const tenant = await f.tenant();
+      const member = await f.memberOf(tenant, 'user');
+      const res = await t.http().post('/users').set(tenant.headers).send({ email: member.user.email.toUpperCase(), role: 'admin' }).expect(409);
+      expect(res.body).toEqual({ error: 'Conflict', message: 'This user is already a member of the account' });
+      expect(await id.membership(tenant.account.id, member.user.id)).toMatchObject({ role: 'user' });
+      expect(await id.memberships(tenant.account.id)).toHaveLength(2);
+    });
+
+    it('answers 400 listing every problem', async () => {
+      const tenant = await f.tenant();
+      const res = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: 'nope', password: 'short', role: 'owner', id: 3 })
+        .expect(400);
+      expect(res.body).toEqual({
+        error: 'Validation failed',
+        message: '4 problems were found in the request',
+        details: [
+          { field: 'id', message: 'id is not an allowed property' },
+          { field: 'email', message: 'email must be an email address' },
+          { field: 'password', message: 'password must be longer than or equal to 8 characters' },
+          { field: 'role', message: 'role must be one of admin, user' },
+        ],
+      });
+      const nulls = await t.http().post('/users').set(tenant.headers).send({ email: 'a@example.com', password: null, role: 'user' }).expect(400);
+      expect(nulls.body.details).toContainEqual({ field: 'password', message: 'password must be a string' });
+      expect(await id.memberships(tenant.account.id)).toHaveLength(1);
+    });
+
+    it('needs writeUsers', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      const res = await t.http().post('/users').set(tenant.headersFor(rep)).send({ email: `${uniq()}@example.com`, role: 'user' }).expect(403);
+      expect(res.body).toEqual({ error: 'Forbidden', message: 'Missing permission: writeUsers' });
+      expect(await id.memberships(tenant.account.id)).toHaveLength(2);
+    });
+
+    it('records user_added with the password masked', async () => {
+      const tenant = await f.tenant();
+      const email = `${uniq()}@example.com`;
+      await t.http().post('/users').set(tenant.headers).send({ email, password: 'audit-password', role: 'user' }).expect(201);
+      const entries = (await id.auditInAccount(tenant.account.id)).filter((e) => e.event === 'user_added');
+      expect(entries).toHaveLength(1);
+      expect(entries[0]).toMatchObject({
+        user: tenant.admin.user.email,
+        statusCode: 201,
+        data: { params: {}, query: {}, body: { email, password: '[REDACTED]', role: 'user' } },
+      });
+      expect(JSON.stringify(entries[0])).not.toContain('audit-password');
+    });
+  });
+
+  describe('GET /users', () => {
+    let tenant: Tenant;
+    beforeAll(async () => {
+      tenant = await f.tenant();
+      await f.memberOf(tenant, 'user', { email: `${uniq('zed')}@example.com`, name: 'Zed Zebra' });
+      await f.memberOf(tenant, 'admin', { email: `${uniq('amy')}@example.com`, name: 'Amy Apple' });
+      const off = await f.memberOf(tenant, 'user', { email: `${uniq('bob')}@example.com`, name: 'Bob Off' });
+      await id.setMembershipActive(tenant.account.id, off.user.id, false);
+    });
+
+    it('pages, sorts, searches and filters', async () => {
+      const all = await t.http().get('/users').set(tenant.headers).expect(200);
+      expect(all.body).toMatchObject({ totalCount: 4, totalPages: 1, currentPage: 1 });
+      expect(all.body.data.map((u: { name: string }) => u.name)).toEqual(['Admin', 'Zed Zebra', 'Amy Apple', 'Bob Off']);
+      expect(all.body.data[1]).toEqual({
+        id: expect.any(Number),
+        email: expect.stringMatching(/^zed/),
+        name: 'Zed Zebra',
+        role: 'user',
+        active: true,
+        primary: true,
+        accountId: tenant.accountId,
+        createdAt: expect.stringMatching(ISO),
+        updatedAt: expect.stringMatching(ISO),
+        createdBy: null,
+        updatedBy: null,
+      });
+
+      const page = await t.http().get('/users?sort=-name&pageSize=2&page=2').set(tenant.headers).expect(200);
+      expect(page.body).toMatchObject({ totalCount: 4, totalPages: 2, currentPage: 2 });
+      expect(page.body.data.map((u: { name: string }) => u.name)).toEqual(['Amy Apple', 'Admin']);
+
+      const nameless = await t.http().post('/users').set(tenant.headers).send({ email: `${uniq('nameless')}@example.com`, role: 'user' }).expect(201);
+      const byName = await t.http().get('/users?sort=name&active=true').set(tenant.headers).expect(200);
+      expect(byName.body.data.map((u: { name: string | null }) => u.name)).toEqual(['Admin', 'Amy Apple', 'Zed Zebra', null]);
+      await t.http().delete(`/users/${nameless.body.id}`).set(tenant.headers).expect(200);
+
+      const search = await t.http().get('/users?search=ZEBRA').set(tenant.headers).expect(200);
+      expect(search.body.data.map((u: { name: string }) => u.name)).toEqual(['Zed Zebra']);
+      const byEmail = await t.http().get('/users?search=amy').set(tenant.headers).expect(200);
+      expect(byEmail.body.data.map((u: { name: string }) => u.name)).toEqual(['Amy Apple']);
+
+      const admins = await t.http().get('/users?role=admin&sort=email').set(tenant.headers).expect(200);
+      expect(admins.body.data.map((u: { name: string }) => u.name).sort()).toEqual(['Admin', 'Amy Apple']);
+      const inactive = await t.http().get('/users?active=false').set(tenant.headers).expect(200);
+      expect(inactive.body.data.map((u: { name: string; active: boolean }) => [u.name, u.active])).toEqual([['Bob Off', false]]);
+      const active = await t.http().get('/users?active=1&sort=role,-createdAt').set(tenant.headers).expect(200);
+      expect(active.body.totalCount).toBe(3);
+      expect(active.body.data.map((u: { role: string }) => u.role)).toEqual(['admin', 'admin', 'user']);
+    });
+
+    it('answers 400 for unknown sort fields and bad filters', async () => {
+      const sort = await t.http().get('/users?sort=password').set(tenant.headers).expect(400);
+      expect(sort.body).toEqual({
+        error: 'Invalid sort',
+        message: 'Unknown sort field: password. Allowed: id, email, name, role, active, createdAt',
+        details: [{ field: 'sort', message: 'unknown sort field "password"' }],
+      });
+      const bad = await t.http().get('/users?role=owner&active=maybe').set(tenant.headers).expect(400);
+      expect(bad.body.details).toEqual([
+        { field: 'role', message: 'role must be one of admin, user' },
+        { field: 'active', message: 'active must be a boolean value' },
+      ]);
+    });
+  });
+
+  describe('GET /users/:id', () => {
+    it('answers the member, 404 for a user who is not a member, 400 for a bad id', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      const res = await t.http().get(`/users/${rep.user.id}`).set(tenant.headers).expect(200);
+      expect(res.body).toEqual(userBody(tenant, rep.user));
+
+      const stranger = await f.user();
+      const missing = await t.http().get(`/users/${stranger.user.id}`).set(tenant.headers).expect(404);
+      expect(missing.body).toEqual({ error: 'Not Found', message: 'User not found' });
+      const bad = await t.http().get('/users/abc').set(tenant.headers).expect(400);
+      expect(bad.body).toEqual({ error: 'Validation failed', message: 'id must be a positive integer', details: [{ field: 'id', message: 'id must be a positive integer' }] });
+      await t.http().get('/users/99999999999').set(tenant.headers).expect(400);
+    });
+  });
+
+  describe('PATCH /users/:id', () => {
+    it("changes the user's name and the membership's role and active flag", async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      const res = await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ name: ' Renamed ', role: 'admin', active: false }).expect(200);
+      expect(res.body).toEqual(userBody(tenant, rep.user, { name: 'Renamed', role: 'admin', active: false, updatedBy: tenant.admin.user.email }));
+      expect(await id.user(rep.user.id)).toMatchObject({ name: 'Renamed', active: true });
+      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'admin', active: false, updatedBy: tenant.admin.user.email });
+
+      const cleared = await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ name: null }).expect(200);
+      expect(cleared.body).toMatchObject({ name: null, role: 'admin', active: false });
+      const unchanged = await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({}).expect(200);
+      expect(unchanged.body).toMatchObject({ name: null, role: 'admin', active: false });
+    });
+
+    it('cuts off a deactivated member at once, and lets them back in when reactivated', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'admin');
+      await t.http().get('/users').set(tenant.headersFor(rep)).expect(200);
+      await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ active: false }).expect(200);
+      const res = await t.http().get('/users').set(tenant.headersFor(rep)).expect(403);
+      expect(res.body).toEqual({ error: 'Forbidden', message: `You have no access to account ${tenant.accountId}` });
+      await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ active: true }).expect(200);
+      await t.http().get('/users').set(tenant.headersFor(rep)).expect(200);
+    });
+
+    it('answers 400 for null or mistyped values and read-only fields', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      const res = await t
+        .http()
+        .patch(`/users/${rep.user.id}`)
+        .set(tenant.headers)
+        .send({ role: null, active: 'false', email: 'x@example.com' })
+        .expect(400);
+      expect(res.body.details).toEqual([
+        { field: 'email', message: 'email is not an allowed property' },
+        { field: 'role', message: 'role must be one of admin, user' },
+        { field: 'active', message: 'active must be a boolean value' },
+      ]);
+      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'user', active: true });
+    });
+
+    it('refuses (409) to demote or deactivate the last active admin, and allows it when another admin remains', async () => {
+      const tenant = await f.tenant();
+      const me = tenant.admin.user.id;
+      for (const body of [{ role: 'user' }, { active: false }]) {
+        const res = await t.http().patch(`/users/${me}`).set(tenant.headers).send(body).expect(409);
+        expect(res.body).toEqual(LAST_ADMIN);
+      }
+      // An inactive admin or an admin whose user is disabled does not count.
+      const dormant = await f.memberOf(tenant, 'admin');
+      await id.setMembershipActive(tenant.account.id, dormant.user.id, false);
+      const disabled = await f.memberOf(tenant, 'admin');
+      await id.setUserActive(disabled.user.id, false);
+      await t.http().patch(`/users/${me}`).set(tenant.headers).send({ role: 'user' }).expect(409);
+      expect(await id.membership(tenant.account.id, me)).toMatchObject({ role: 'admin', active: true });
+
+      const other = await f.memberOf(tenant, 'admin');
+      const res = await t.http().patch(`/users/${me}`).set(tenant.headers).send({ role: 'user' }).expect(200);
+      expect(res.body).toMatchObject({ id: me, role: 'user' });
+      const back = await t.http().patch(`/users/${other.user.id}`).set(tenant.headersFor(other)).send({ active: false }).expect(409);
+      expect(back.body).toEqual(LAST_ADMIN);
+    });
+
+    it('needs writeUsers, and records user_updated', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      const denied = await t.http().patch(`/users/${rep.user.id}`).set(tenant.headersFor(rep)).send({ role: 'admin' }).expect(403);
+      expect(denied.body).toEqual({ error: 'Forbidden', message: 'Missing permission: writeUsers' });
+      await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ name: 'Audited' }).expect(200);
+      const events = (await id.auditInAccount(tenant.account.id)).map((e) => [e.event, e.statusCode]);
+      expect(events).toEqual([
+        ['request_rejected', 403],
+        ['user_updated', 200],
+      ]);
+    });
+  });
+
+  describe('DELETE /users/:id', () => {
+    it('removes the membership only, answers the removed member, and switches off their keys here', async () => {
+      const tenant = await f.tenant();
+      const other = await f.tenant();
+      const rep = await f.memberOf(tenant, 'admin');
+      await f.member(other.account.id, rep.user, 'user');
+      const hereKey = await id.apiKey(tenant, ['readUsers'], { creator: rep });
+      const thereKey = await id.apiKey(other, ['readLeads'], { creator: rep });
+
+      const res = await t.http().delete(`/users/${rep.user.id}`).set(tenant.headers).expect(200);
+
+      expect(res.body).toEqual(userBody(tenant, rep.user, { role: 'admin' }));
+      expect(await id.membership(tenant.account.id, rep.user.id)).toBeNull();
+      expect(await id.membership(other.account.id, rep.user.id)).not.toBeNull();
+      expect(await id.user(rep.user.id)).not.toBeNull();
+      expect(await id.apiKeyRow(hereKey.key.id)).toMatchObject({ active: false, updatedBy: tenant.admin.user.email });
+      expect(await id.apiKeyRow(thereKey.key.id)).toMatchObject({ active: true });
+
+      const denied = await t.http().get('/users').set(tenant.headersFor(rep)).expect(403);
+      expect(denied.body).toEqual({ error: 'Forbidden', message: `You have no access to account ${tenant.accountId}` });
+      await t.http().get(`/users/${rep.user.id}`).set(tenant.headers).expect(404);
+      await t.http().delete(`/users/${rep.user.id}`).set(tenant.headers).expect(404);
+
+      // Added again, their old key stays off.
+      await t.http().post('/users').set(tenant.headers).send({ email: rep.user.email, role: 'admin' }).expect(201);
+      await t.http().get('/users').set(hereKey.headers).expect(401);
+    });
+
+    it('refuses (409) to remove the last active admin', async () => {
+      const tenant = await f.tenant();
+      const res = await t.http().delete(`/users/${tenant.admin.user.id}`).set(tenant.headers).expect(409);
+      expect(res.body).toEqual(LAST_ADMIN);
+      expect(await id.membership(tenant.account.id, tenant.admin.user.id)).not.toBeNull();
+    });
+
+    it('records user_removed', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      await t.http().delete(`/users/${rep.user.id}`).set(tenant.headers).expect(200);
+      const entries = (await id.auditInAccount(tenant.account.id)).filter((e) => e.event === 'user_removed');
+      expect(entries).toEqual([expect.objectContaining({ statusCode: 200, data: { params: { id: String(rep.user.id) }, query: {}, body: null } })]);
+    });
+  });
+
+  it('gives a member role permissions through the account guard (admin has all)', async () => {
+    const tenant = await f.tenant();
+    const res = await t.http().get('/accounts').set(tenant.admin.auth).expect(200);
+    expect(res.body[0].permissions).toEqual([...ROLE_PERMISSIONS.admin]);
+  });
+});
