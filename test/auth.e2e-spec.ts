@@ -176,7 +176,14 @@ describe('auth', () => {
         ['request_rejected', 401, null, null],
       ]);
       expect(entries[0].data).toEqual({ params: {}, query: {}, body: { email: u.user.email, password: '[REDACTED]' } });
-      expect(entries[1].data).toEqual({ error: 'Unauthorized', message: 'Invalid credentials' });
+      // A failed attempt records what was tried (the email), never the password.
+      expect(entries[1].data).toEqual({
+        error: 'Unauthorized',
+        message: 'Invalid credentials',
+        params: {},
+        query: {},
+        body: { email: u.user.email, password: '[REDACTED]' },
+      });
       expect(JSON.stringify(entries)).not.toContain(u.password);
       expect(JSON.stringify(entries)).not.toContain('wrong-password');
     });

@@ -1,7 +1,9 @@
 import { ROLE_PERMISSIONS } from '../src/auth/permissions/permissions';
+import { TeamMember } from '../src/teams/entities/team-member.entity';
 import { User } from '../src/users/entities/user.entity';
 import { Fixtures, Tenant, uniq } from './utils/fixtures';
 import { IdentityFixtures, ISO } from './utils/identity-fixtures';
+import { SetupFixtures } from './utils/setup-fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 
 const LAST_ADMIN = { error: 'Conflict', message: 'The account must keep at least one active admin: make another member admin first' };
@@ -370,6 +372,23 @@ describe('users', () => {
       // Added again, their old key stays off.
       await t.http().post('/users').set(tenant.headers).send({ email: rep.user.email, role: 'admin' }).expect(201);
       await t.http().get('/users').set(hereKey.headers).expect(401);
+    });
+
+    it("takes the removed member off this account's teams only", async () => {
+      const tenant = await f.tenant();
+      const other = await f.tenant();
+      const rep = await f.memberOf(tenant, 'user');
+      await f.member(other.account.id, rep.user, 'user');
+      const setup = new SetupFixtures(t);
+      const here = await setup.team(tenant, { members: [rep.user.id] });
+      const there = await setup.team(other, { members: [rep.user.id] });
+
+      await t.http().delete(`/users/${rep.user.id}`).set(tenant.headers).expect(200);
+
+      const rows = await t.ds.getRepository(TeamMember).find({ where: { userId: rep.user.id } });
+      expect(rows.map((r) => r.teamId)).toEqual([there.id]);
+      const team = await t.http().get(`/teams/${here.id}`).set(tenant.headers).expect(200);
+      expect(team.body.members).toEqual([]);
     });
 
     it('refuses (409) to remove the last active admin', async () => {

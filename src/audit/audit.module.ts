@@ -1,10 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditInterceptor } from './audit.interceptor';
+import { AuditLogsController } from './audit-logs.controller';
+import { AuditLogsRepository } from './audit-logs.repository';
+import { AuditLogsService } from './audit-logs.service';
 import { AuditService } from './audit.service';
 
 @Global()
 @Module({
-  providers: [AuditService, AuditInterceptor],
-  exports: [AuditService, AuditInterceptor],
+  controllers: [AuditLogsController],
+  providers: [AuditService, AuditInterceptor, AuditLogsRepository, AuditLogsService],
+  exports: [AuditService, AuditInterceptor, AuditLogsRepository],
 })
 export class AuditModule {}

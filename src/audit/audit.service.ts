@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiRequest } from '../auth/principal';
+import { classifyDbError } from '../common/errors/database-errors';
 import { TransactionService } from '../database/transaction.service';
 import { AuditLog } from './entities/audit-log.entity';
 import { maskSecrets, sanitizeHeaders } from './sanitize';
@@ -20,6 +21,7 @@ export interface RequestMeta {
 export type AuditEntryInput = Omit<AuditLog, 'id'>;
 
 const FLUSH_DELAY_MS = 20;
+const isTransient = (err: unknown): boolean => ['unavailable', 'busy'].includes(classifyDbError(err));
 const FLUSH_BATCH = 200;
 const MAX_BUFFER = 20000;
 
@@ -102,16 +104,37 @@ export class AuditService implements OnApplicationShutdown {
     while (this.flushing) await this.flushing;
     if (!this.buffer.length) return;
     const batch = this.buffer.splice(0, this.buffer.length);
+    const insert = (entries: AuditEntryInput[]) =>
+      this.tx.run((em) => em.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]));
     this.flushing = (async () => {
+      let next = 0; // the first entry neither written nor dropped
       try {
-        for (let i = 0; i < batch.length; i += FLUSH_BATCH) {
-          const chunk = batch.slice(i, i + FLUSH_BATCH);
-          await this.tx.run((em) => em.insert(AuditLog, chunk as QueryDeepPartialEntity<AuditLog>[]));
+        while (next < batch.length) {
+          const chunk = batch.slice(next, next + FLUSH_BATCH);
+          try {
+            await insert(chunk);
+            next += chunk.length;
+            continue;
+          } catch (err) {
+            if (isTransient(err)) throw err;
+          }
+          // The database refused the chunk for its content: write it entry by entry and drop only the
+          // refused entries, so one bad entry never blocks the log.
+          for (const entry of chunk) {
+            try {
+              await insert([entry]);
+            } catch (err) {
+              if (isTransient(err)) throw err;
+              this.logger.error(`audit entry dropped (${entry.event} ${entry.requestMethod} ${entry.requestPath}): ${(err as Error).message}`);
+            }
+            next++;
+          }
         }
       } catch (err) {
-        // Keep the entries for the next flush (the database may be away); never fail a request for it.
-        this.buffer.unshift(...batch.slice(0, MAX_BUFFER - this.buffer.length));
-        this.logger.warn(`audit flush failed, ${batch.length} entries kept for retry: ${(err as Error).message}`);
+        // Keep the unwritten entries for the next flush (the database may be away); never fail a request for it.
+        const rest = batch.slice(next);
+        this.buffer.unshift(...rest.slice(0, MAX_BUFFER - this.buffer.length));
+        this.logger.warn(`audit flush failed, ${rest.length} entries kept for retry: ${(err as Error).message}`);
         if (!this.timer) this.timer = setTimeout(() => void this.flush(), 1000);
       } finally {
         this.flushing = null;

@@ -15,13 +15,21 @@ export function sanitizeHeaders(headers: Record<string, unknown>): Record<string
   return out;
 }
 
+/** PostgreSQL text and jsonb cannot hold U+0000: one such character would make the whole audit batch fail. */
+const NUL = /\u0000/g;
+const REPLACEMENT = '\uFFFD';
+
 /**
- * A copy of `value` with secret-looking keys masked, long strings cut, and depth/width bounded, so
- * a hostile body cannot bloat the audit log or smuggle a secret into it.
+ * A copy of `value` with secret-looking keys masked, long strings cut, NUL characters replaced, and
+ * depth/width bounded, so a hostile body cannot bloat the audit log, break its insert, or smuggle a
+ * secret into it.
  */
 export function maskSecrets(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
-  if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+  if (typeof value === 'string') {
+    const cut = value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
+    return cut.replace(NUL, REPLACEMENT);
+  }
   if (typeof value !== 'object') return value;
   if (value instanceof Date) return value.toISOString();
   if (depth >= MAX_DEPTH) return '[truncated]';
@@ -34,7 +42,7 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
       break;
     }
     const v = (value as Record<string, unknown>)[key];
-    Object.defineProperty(out, key, {
+    Object.defineProperty(out, key.replace(NUL, REPLACEMENT), {
       value: SECRET_KEY.test(key) ? MASK : maskSecrets(v, depth + 1),
       enumerable: true,
       writable: true,

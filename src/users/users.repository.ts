@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Account } from '../accounts/entities/account.entity';
 import { forUpdate } from '../database/locking';
+import { TeamMember } from '../teams/entities/team-member.entity';
 import { Membership, MembershipRole } from './entities/membership.entity';
 import { User } from './entities/user.entity';
 import { MemberRecord } from './user.mapper';
@@ -83,7 +84,15 @@ export class UsersRepository {
       .execute();
   }
 
+  /** Removes the membership and the user's places on the account's teams (other accounts' teams are untouched). */
   async deleteMembership(em: EntityManager, accountId: number, userId: number): Promise<void> {
+    await em
+      .createQueryBuilder()
+      .delete()
+      .from(TeamMember)
+      .where('user_id = :userId', { userId })
+      .andWhere('team_id IN (SELECT t.id FROM teams t WHERE t.account_id = :accountId)', { accountId })
+      .execute();
     await em.delete(Membership, { accountId, userId });
   }
 

@@ -36,11 +36,20 @@ export const LEAD_TEXT_LIMITS = {
   createdBy: 320,
 } as const;
 
+/**
+ * Indexes for lists at a million leads per account: every list filters the account and `archived`
+ * and sorts newest first by default, so the common filters (team, source, assignee) lead into
+ * (archived, created_at, id) and a page is read straight off the index, without a sort. The other
+ * default-ordered sorts and ranges (updatedAt, lastContacted) and the email lookup have their own.
+ */
 @Entity('leads')
 @Index('IDX_leads_account_archived_created', ['accountId', 'archived', 'createdAt', 'id'])
-@Index('IDX_leads_account_team', ['accountId', 'teamId'])
-@Index('IDX_leads_account_source', ['accountId', 'leadSourceId'])
-@Index('IDX_leads_account_assigned', ['accountId', 'assignedTo'])
+@Index('IDX_leads_account_archived_updated', ['accountId', 'archived', 'updatedAt', 'id'])
+@Index('IDX_leads_account_archived_contacted', ['accountId', 'archived', 'lastContacted', 'id'])
+@Index('IDX_leads_account_team_archived_created', ['accountId', 'teamId', 'archived', 'createdAt', 'id'])
+@Index('IDX_leads_account_source_archived_created', ['accountId', 'leadSourceId', 'archived', 'createdAt', 'id'])
+@Index('IDX_leads_account_assigned_archived_created', ['accountId', 'assignedTo', 'archived', 'createdAt', 'id'])
+@Index('IDX_leads_account_email', ['accountId', 'email'])
 export class Lead {
   @PrimaryGeneratedColumn()
   id: number;

@@ -1,4 +1,5 @@
 import { Initial1795673980173 } from './1795673980173-Initial';
+import { LeadIndexes1795675927922 } from './1795675927922-LeadIndexes';
 
 /** SQLite migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
-export const SQLITE_MIGRATIONS = [Initial1795673980173];
+export const SQLITE_MIGRATIONS = [Initial1795673980173, LeadIndexes1795675927922];

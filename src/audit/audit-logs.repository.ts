@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { parseDateRange } from '../common/list/paginate';
+import { timestampParam } from '../database/column-types';
+import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
+import { AuditLog } from './entities/audit-log.entity';
+
+/** The events that make up a lead's history (its `auditLog`). */
+export const LEAD_EVENTS = [
+  'lead_created',
+  'lead_updated',
+  'lead_assigned',
+  'lead_archived',
+  'lead_unarchived',
+  'lead_deleted',
+] as const;
+export type LeadEvent = (typeof LEAD_EVENTS)[number];
+
+/** Reads of the audit log; every query is scoped to one account. */
+@Injectable()
+export class AuditLogsRepository {
+  /** A lead's events, oldest first, in one query (served by IDX_audit_logs_account_lead). */
+  leadHistory(em: EntityManager, accountId: number, leadId: number): Promise<AuditLog[]> {
+    return em
+      .getRepository(AuditLog)
+      .createQueryBuilder('a')
+      .where('a.account_id = :accountId AND a.lead_id = :leadId AND a.event IN (:...events)', {
+        accountId,
+        leadId,
+        events: LEAD_EVENTS,
+      })
+      .orderBy('a.id', 'ASC')
+      .getMany();
+  }
+
+  /** The account's entries with the filters of GET /audit-logs applied (paging and sort are the caller's). */
+  filtered(em: EntityManager, accountId: number, q: ListAuditLogsQuery): SelectQueryBuilder<AuditLog> {
+    const qb = em.getRepository(AuditLog).createQueryBuilder('a').where('a.account_id = :accountId', { accountId });
+    if (q.event !== undefined) qb.andWhere('a.event = :event', { event: q.event });
+    if (q.user !== undefined) qb.andWhere('a.user = :user', { user: q.user.trim().toLowerCase() });
+    if (q.leadId !== undefined) qb.andWhere('a.lead_id = :leadId', { leadId: q.leadId });
+    if (q.requestMethod !== undefined) qb.andWhere('a.request_method = :method', { method: q.requestMethod.trim().toUpperCase() });
+    if (q.statusCode !== undefined) qb.andWhere('a.status_code = :statusCode', { statusCode: q.statusCode });
+    const created = parseDateRange(q.created, 'created');
+    if (created?.from) qb.andWhere('a.created >= :createdFrom', { createdFrom: timestampParam(created.from) });
+    if (created?.to) qb.andWhere('a.created <= :createdTo', { createdTo: timestampParam(created.to) });
+    return qb;
+  }
+}

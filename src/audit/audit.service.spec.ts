@@ -1,0 +1,61 @@
+import { Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { TransactionService } from '../database/transaction.service';
+import { AuditEntryInput, AuditService, RequestMeta } from './audit.service';
+import { maskSecrets } from './sanitize';
+
+const meta: RequestMeta = { method: 'GET', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 1 };
+
+/** A TransactionService whose inserts fail for entries named in `refused` (or all, while `down`). */
+function fakeTx() {
+  const written: AuditEntryInput[] = [];
+  const state = { down: false, refused: new Set<string>() };
+  const em = {
+    insert: jest.fn(async (_target: unknown, entries: AuditEntryInput[]) => {
+      if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      if (entries.some((e) => state.refused.has(e.event))) throw Object.assign(new Error('invalid input'), { code: '22P05' });
+      written.push(...entries);
+    }),
+  } as unknown as EntityManager;
+  const tx = { run: (work: (m: EntityManager) => Promise<unknown>) => work(em) } as unknown as TransactionService;
+  return { tx, written, state };
+}
+
+describe('AuditService.flush', () => {
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('drops only the entries the database refuses for their content', async () => {
+    const { tx, written, state } = fakeTx();
+    const audit = new AuditService(tx);
+    state.refused.add('bad');
+    for (const event of ['a', 'bad', 'c']) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
+    await audit.flush();
+    expect(written.map((e) => e.event)).toEqual(['a', 'c']);
+    await audit.flush();
+    expect(written).toHaveLength(2);
+    await audit.onApplicationShutdown();
+  });
+
+  it('keeps every unwritten entry while the database is away, and writes them once it is back', async () => {
+    const { tx, written, state } = fakeTx();
+    const audit = new AuditService(tx);
+    state.down = true;
+    for (const event of ['a', 'b']) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
+    await audit.flush();
+    expect(written).toEqual([]);
+    state.down = false;
+    await audit.flush();
+    expect(written.map((e) => e.event)).toEqual(['a', 'b']);
+    await audit.onApplicationShutdown();
+  });
+});
+
+describe('maskSecrets', () => {
+  it('replaces NUL characters in values and keys (PostgreSQL text and jsonb refuse them)', () => {
+    expect(maskSecrets({ 'k\u0000': ['a\u0000b'], password: 'x' })).toEqual({ 'k\uFFFD': ['a\uFFFDb'], password: '[REDACTED]' });
+  });
+});

@@ -1,0 +1,150 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { ListQueryDto } from '../../common/list/list-query.dto';
+import { QueryBool, QueryInt } from '../../common/list/query-transforms';
+import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
+import { LEAD_DESCRIPTIONS as D, MAX_INT, NoNul } from './lead-fields';
+
+const BOOL_MESSAGE = (field: string) => `${field} must be true, false, 1 or 0`;
+
+/** Query of POST /leads and PATCH /leads/{id}. */
+export class LeadRulesQuery {
+  @ApiPropertyOptional({
+    type: 'boolean',
+    description: 'Optional flag to skip the team and lead source requirement, even if teams exist in the account',
+  })
+  @IsOptional()
+  @QueryBool()
+  @IsBoolean({ message: BOOL_MESSAGE('skipTeamAndSourceRequirement') })
+  skipTeamAndSourceRequirement?: boolean;
+}
+
+/** Lead text fields that GET /leads filters on by exact value. */
+export const LEAD_TEXT_FILTERS = [
+  'applicationId',
+  'firstName',
+  'lastName',
+  'imgSrc',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'branch',
+  'source',
+  'position',
+  'location',
+  'productsServicesSold',
+  'currentPaymentProcessor',
+  'processStage',
+  'buyingRole',
+  'notes',
+  'createdBy',
+] as const;
+export const LEAD_INT_FILTERS = ['numberOfEmployees', 'monthlyTransactionVolume'] as const;
+
+/** The value of an id filter that matches leads without one (`?teamId=null`). */
+export const NULL_FILTER = 'null';
+const NULL_FILTER_NOTE = '; `null` matches leads without one';
+
+/** An integer query value in [min, MAX_INT] (or `null` when allowed), reported with one message. */
+const QueryInteger = (name: string, min: number, allowNull = false) =>
+  ValidateBy({
+    name: 'queryInteger',
+    validator: {
+      validate: (v: unknown) => (allowNull && v === NULL_FILTER) || (Number.isInteger(v) && (v as number) >= min && (v as number) <= MAX_INT),
+      defaultMessage: () => `${name} must be an integer from ${min} to ${MAX_INT}${allowNull ? ', or null' : ''}`,
+    },
+  });
+
+type TextFilters = { [K in (typeof LEAD_TEXT_FILTERS)[number]]?: string };
+type IntFilters = { [K in (typeof LEAD_INT_FILTERS)[number]]?: number };
+
+/** Query of GET /leads: list parameters, exact filters on every lead field, date ranges. */
+export interface ListLeadsQuery extends TextFilters, IntFilters {}
+export class ListLeadsQuery extends ListQueryDto {
+  @ApiPropertyOptional({ type: 'integer', description: `Leads of this team${NULL_FILTER_NOTE}` })
+  @IsOptional()
+  @QueryInt()
+  @QueryInteger('teamId', 1, true)
+  teamId?: number | typeof NULL_FILTER;
+
+  @ApiPropertyOptional({ type: 'integer', description: `Leads of this lead source${NULL_FILTER_NOTE}` })
+  @IsOptional()
+  @QueryInt()
+  @QueryInteger('leadSourceId', 1, true)
+  leadSourceId?: number | typeof NULL_FILTER;
+
+  @ApiPropertyOptional({
+    type: 'string',
+    description: `Leads assigned to this user (email, case-insensitive)${NULL_FILTER_NOTE.replace('one', 'an assignee')}`,
+  })
+  @IsOptional()
+  @IsString()
+  @NoNul()
+  @MaxLength(LEAD_TEXT_LIMITS.assignedTo)
+  assignedTo?: string;
+
+  @ApiPropertyOptional({ type: 'boolean', description: `${D.interestedInSwitching} (exact match)` })
+  @IsOptional()
+  @QueryBool()
+  @IsBoolean({ message: BOOL_MESSAGE('interestedInSwitching') })
+  interestedInSwitching?: boolean;
+
+  @ApiPropertyOptional({ type: 'boolean', default: false, description: 'Archived leads (true) or active leads (false, the default)' })
+  @IsOptional()
+  @QueryBool()
+  @IsBoolean({ message: BOOL_MESSAGE('archived') })
+  archived?: boolean;
+
+  @ApiPropertyOptional({ type: 'string', description: 'Created in this range: `from,to` (ISO 8601; either side may be empty)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  createdAt?: string;
+
+  @ApiPropertyOptional({ type: 'string', description: 'Updated in this range: `from,to` (ISO 8601; either side may be empty)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  updatedAt?: string;
+
+  @ApiPropertyOptional({ type: 'string', description: 'Last contacted in this range: `from,to` (ISO 8601; either side may be empty)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  lastContacted?: string;
+}
+
+NoNul()(ListLeadsQuery.prototype, 'search');
+
+// The exact-match filters are alike: declare them from one list (explicit Swagger metadata included).
+for (const name of LEAD_TEXT_FILTERS) {
+  const proto = ListLeadsQuery.prototype;
+  ApiPropertyOptional({ type: 'string', description: `${D[name]} (exact match)` })(proto, name);
+  IsOptional()(proto, name);
+  IsString({ message: `${name} must be a string` })(proto, name);
+  NoNul()(proto, name);
+  MaxLength(LEAD_TEXT_LIMITS[name])(proto, name);
+}
+for (const name of LEAD_INT_FILTERS) {
+  const proto = ListLeadsQuery.prototype;
+  ApiPropertyOptional({ type: 'integer', description: `${D[name]} (exact match)` })(proto, name);
+  IsOptional()(proto, name);
+  QueryInt()(proto, name);
+  QueryInteger(name, 0)(proto, name);
+}
+
+/** Sort fields of GET /leads (every lead field). */
+export const LEAD_SORT_FIELDS = [
+  'id',
+  'teamId',
+  'leadSourceId',
+  ...LEAD_TEXT_FILTERS,
+  ...LEAD_INT_FILTERS,
+  'interestedInSwitching',
+  'assignedTo',
+  'lastContacted',
+  'archived',
+  'createdAt',
+  'updatedAt',
+] as const;

@@ -1,0 +1,276 @@
+import { EntityManager } from 'typeorm';
+import { AuditLogsRepository } from '../audit/audit-logs.repository';
+import { AuditEntryInput, AuditService, RequestMeta } from '../audit/audit.service';
+import { ApiError } from '../common/errors/api-error';
+import { TransactionService } from '../database/transaction.service';
+import { RotationPick, RotationPointerService } from '../rotations/rotation-pointer.service';
+import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
+import { AccountMember, AccountMembersService } from '../users/account-members.service';
+import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
+import { Lead as LeadEntity } from './entities/lead.entity';
+import { LeadRequestContext } from './lead-request';
+import { LeadsRepository, TeamSourceFacts } from './leads.repository';
+import { LeadsService, SOURCE_REQUIRED, TEAM_REQUIRED } from './leads.service';
+
+const em = { marker: 'em' } as unknown as EntityManager;
+const NO_FACTS: TeamSourceFacts = { hasActiveTeams: false, teamExists: true, teamHasSources: false, sourceExists: true, sourceTeamId: null };
+const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 7 };
+
+function member(email: string, active = true): AccountMember {
+  return { id: 1, email, name: null, active };
+}
+
+function pick(email: string | null, position: number | null = 0): RotationPick {
+  const rotation = Object.assign(new LeadRotation(), { id: 42, accountId: 7, userRotationArray: ['a@x.io', 'b@x.io'], currentPosition: 1 });
+  return { rotation, user: email ? { id: 5, email, name: null } : null, pickedPosition: position, previousPosition: 0, newPosition: 1 };
+}
+
+function existing(values: Partial<LeadEntity> = {}): LeadEntity {
+  const at = new Date('2026-01-01T00:00:00.000Z');
+  return Object.assign(new LeadEntity(), {
+    id: 9,
+    accountId: 7,
+    teamId: null,
+    leadSourceId: null,
+    applicationId: null,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    imgSrc: null,
+    email: null,
+    phone: null,
+    company: null,
+    jobTitle: null,
+    branch: null,
+    source: null,
+    position: null,
+    location: null,
+    productsServicesSold: null,
+    numberOfEmployees: null,
+    currentPaymentProcessor: null,
+    monthlyTransactionVolume: null,
+    interestedInSwitching: null,
+    processStage: null,
+    buyingRole: null,
+    assignedTo: null,
+    notes: null,
+    lastContacted: null,
+    archived: false,
+    createdBy: 'me@example.com',
+    updatedBy: 'me@example.com',
+    createdAt: at,
+    updatedAt: at,
+    ...values,
+  });
+}
+
+describe('LeadsService', () => {
+  let repo: jest.Mocked<Pick<LeadsRepository, 'teamSourceFacts' | 'insert' | 'findById' | 'update' | 'delete'>>;
+  let rotations: jest.Mocked<Pick<RotationPointerService, 'advanceForLead'>>;
+  let members: jest.Mocked<Pick<AccountMembersService, 'byEmails'>>;
+  let audit: { entry: jest.Mock; writeInTransaction: jest.Mock };
+  let auditLogs: jest.Mocked<Pick<AuditLogsRepository, 'leadHistory'>>;
+  let service: LeadsService;
+  let ctx: LeadRequestContext & { concerns: jest.Mock; recorded: jest.Mock };
+
+  beforeEach(() => {
+    repo = {
+      teamSourceFacts: jest.fn().mockResolvedValue(NO_FACTS),
+      insert: jest.fn().mockResolvedValue(9),
+      findById: jest.fn().mockResolvedValue(existing()),
+      update: jest.fn().mockResolvedValue(undefined),
+      delete: jest.fn().mockResolvedValue(undefined),
+    };
+    rotations = { advanceForLead: jest.fn().mockResolvedValue(null) };
+    members = { byEmails: jest.fn().mockResolvedValue(new Map()) };
+    audit = {
+      entry: jest.fn((m: RequestMeta, fields: { event: string; statusCode: number; leadId: number; data: unknown }) => ({
+        accountId: m.accountId,
+        event: fields.event,
+        user: m.user,
+        apiKey: m.apiKey,
+        data: JSON.parse(JSON.stringify(fields.data)),
+        created: new Date('2026-02-02T00:00:00.000Z'),
+        requestMethod: m.method,
+        requestPath: m.path,
+        requestHeaders: m.headers,
+        requestIpAddress: m.ip,
+        statusCode: fields.statusCode,
+        leadId: fields.leadId,
+      })),
+      writeInTransaction: jest.fn((_em: EntityManager, entries: AuditEntryInput[]) => Promise.resolve(entries.map((e, i) => ({ ...e, id: 100 + i })))),
+    };
+    auditLogs = { leadHistory: jest.fn().mockResolvedValue([]) };
+    const tx = { run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(em)), manager: em } as unknown as TransactionService;
+    service = new LeadsService(
+      tx,
+      repo as unknown as LeadsRepository,
+      rotations as unknown as RotationPointerService,
+      members as unknown as AccountMembersService,
+      audit as unknown as AuditService,
+      auditLogs as unknown as AuditLogsRepository,
+    );
+    ctx = { accountId: 7, actor: { userId: 1, email: 'me@example.com', apiKeyId: null }, meta, concerns: jest.fn(), recorded: jest.fn() };
+  });
+
+  const input = (values: Partial<LeadInput> = {}) => Object.assign(new LeadInput(), { firstName: 'Ada', lastName: 'Lovelace', ...values });
+  const rejection = (status: number, body: unknown) => expect.objectContaining({ status, response: body });
+
+  describe('create', () => {
+    it('asks nothing about teams when the flag is set and no ids are given', async () => {
+      await expect(service.create(ctx, input(), true)).resolves.toMatchObject({ id: 9 });
+      expect(repo.teamSourceFacts).not.toHaveBeenCalled();
+    });
+
+    it('answers the seed error when the account has active teams and no teamId is given', async () => {
+      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
+      await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
+      expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: true, teamId: null, teamSources: false, leadSourceId: null });
+      expect(rotations.advanceForLead).not.toHaveBeenCalled();
+      expect(repo.insert).not.toHaveBeenCalled();
+    });
+
+    it('answers the seed error when the team has lead sources and no leadSourceId is given', async () => {
+      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, teamHasSources: true });
+      await expect(service.create(ctx, input({ teamId: 3 }), false)).rejects.toEqual(rejection(400, { error: SOURCE_REQUIRED }));
+      expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: false, teamId: 3, teamSources: true, leadSourceId: null });
+    });
+
+    it('names the field whose id is not the account’s, team first', async () => {
+      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, teamExists: false, sourceExists: false });
+      await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toEqual(
+        rejection(400, {
+          error: 'teamId does not refer to a team of this account',
+          details: [{ field: 'teamId', message: 'does not refer to a team of this account' }],
+        }),
+      );
+      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, sourceExists: false });
+      await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toBeInstanceOf(ApiError);
+      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, sourceTeamId: 8 });
+      await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toEqual(
+        rejection(400, {
+          error: 'leadSourceId belongs to a different team than the lead',
+          details: [{ field: 'leadSourceId', message: 'belongs to a different team than the lead' }],
+        }),
+      );
+    });
+
+    it('assigns through the rotation inside the transaction and records the pick', async () => {
+      rotations.advanceForLead.mockResolvedValue(pick('b@x.io', 1));
+      const lead = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
+      expect(rotations.advanceForLead).toHaveBeenCalledWith(em, 7, 3);
+      expect(repo.insert).toHaveBeenCalledWith(em, expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: 'b@x.io', createdBy: 'me@example.com' }));
+      expect(audit.entry).toHaveBeenCalledWith(
+        meta,
+        expect.objectContaining({ event: 'lead_created', statusCode: 201, leadId: 9, data: expect.objectContaining({ assignment: { method: 'rotation', rotationId: 42, position: 1 } }) }),
+      );
+      expect(audit.writeInTransaction).toHaveBeenCalledWith(em, [expect.objectContaining({ event: 'lead_created' })]);
+      expect(lead).toMatchObject({ id: 9, accountId: '7', assignedTo: 'b@x.io', archived: false, auditLog: [expect.objectContaining({ id: 100, event: 'lead_created', account_id: '7' })] });
+      expect(ctx.concerns).toHaveBeenCalledWith(9);
+      expect(ctx.recorded).toHaveBeenCalledTimes(1);
+    });
+
+    it('records a rotation that had nobody eligible, and leaves the lead unassigned', async () => {
+      rotations.advanceForLead.mockResolvedValue(pick(null, null));
+      const lead = await service.create(ctx, input(), true);
+      expect(lead.assignedTo).toBeNull();
+      expect(lead.auditLog![0].data).toMatchObject({ assignment: { method: 'none', rotationId: 42, position: null } });
+    });
+
+    it('checks a given assignee (lower-cased) and does not touch the rotation', async () => {
+      members.byEmails.mockResolvedValue(new Map([['rep@x.io', member('rep@x.io')]]));
+      const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
+      expect(members.byEmails).toHaveBeenCalledWith(em, 7, ['rep@x.io']);
+      expect(rotations.advanceForLead).not.toHaveBeenCalled();
+      expect(lead.assignedTo).toBe('rep@x.io');
+    });
+
+    it('refuses an inactive assignee before looking at createdBy', async () => {
+      members.byEmails.mockResolvedValue(new Map([['rep@x.io', member('rep@x.io', false)]]));
+      await expect(service.create(ctx, input({ assignedTo: 'rep@x.io', createdBy: 'other@x.io' }), true)).rejects.toEqual(
+        rejection(400, expect.objectContaining({ error: 'assignedTo is not an active member of this account' })),
+      );
+      expect(members.byEmails).toHaveBeenCalledWith(em, 7, ['rep@x.io', 'other@x.io']);
+    });
+
+    it('accepts any user of the account as createdBy and refuses strangers', async () => {
+      members.byEmails.mockResolvedValue(new Map([['old@x.io', member('old@x.io', false)]]));
+      await expect(service.create(ctx, input({ createdBy: 'old@x.io' }), true)).resolves.toMatchObject({ createdBy: 'old@x.io' });
+      await expect(service.create(ctx, input({ createdBy: 'new@x.io' }), true)).rejects.toEqual(
+        rejection(400, expect.objectContaining({ error: 'createdBy is not a user of this account' })),
+      );
+    });
+
+    it('does not mark the request recorded when the transaction fails', async () => {
+      audit.writeInTransaction.mockRejectedValueOnce(new Error('boom'));
+      await expect(service.create(ctx, input(), true)).rejects.toThrow('boom');
+      expect(ctx.recorded).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('update', () => {
+    const patch = (values: Partial<UpdateLeadInput>) => Object.assign(new UpdateLeadInput(), values);
+
+    it('answers 404 for a lead outside the account and writes nothing', async () => {
+      repo.findById.mockResolvedValue(null);
+      await expect(service.update(ctx, 9, patch({ company: 'X' }), false)).rejects.toEqual(rejection(404, { error: 'Not Found', message: 'Lead not found' }));
+      expect(repo.findById).toHaveBeenCalledWith(em, 7, 9, { lock: true });
+      expect(repo.update).not.toHaveBeenCalled();
+      expect(ctx.concerns).not.toHaveBeenCalled();
+    });
+
+    it('writes nothing when nothing changes', async () => {
+      repo.findById.mockResolvedValue(existing({ company: 'X', lastContacted: new Date('2026-01-01T00:00:00.000Z') }));
+      await expect(service.update(ctx, 9, patch({ company: 'X', lastContacted: '2026-01-01T01:00:00+01:00' }), false)).resolves.toMatchObject({ company: 'X' });
+      expect(repo.update).not.toHaveBeenCalled();
+      expect(audit.writeInTransaction).not.toHaveBeenCalled();
+      expect(ctx.recorded).not.toHaveBeenCalled();
+      expect(ctx.concerns).toHaveBeenCalledWith(9);
+    });
+
+    it('records lead_updated with from/to and lead_assigned when the assignee changes', async () => {
+      repo.findById.mockResolvedValue(existing({ assignedTo: 'a@x.io' }));
+      members.byEmails.mockResolvedValue(new Map([['b@x.io', member('b@x.io')]]));
+      await service.update(ctx, 9, patch({ assignedTo: 'B@x.io', company: 'X' }), false);
+      expect(repo.update).toHaveBeenCalledWith(em, 7, 9, expect.objectContaining({ assignedTo: 'b@x.io', company: 'X', updatedBy: 'me@example.com' }));
+      expect(audit.writeInTransaction.mock.calls[0][1].map((e: AuditEntryInput) => [e.event, e.statusCode, e.data])).toEqual([
+        ['lead_updated', 200, { changes: { company: { from: null, to: 'X' }, assignedTo: { from: 'a@x.io', to: 'b@x.io' } } }],
+        ['lead_assigned', 200, { from: 'a@x.io', to: 'b@x.io' }],
+      ]);
+      expect(repo.teamSourceFacts).not.toHaveBeenCalled();
+      expect(ctx.recorded).toHaveBeenCalledTimes(1);
+    });
+
+    it('checks the team rules on the resulting lead only when the body names a team field', async () => {
+      repo.findById.mockResolvedValue(existing({ teamId: 3, leadSourceId: 4 }));
+      await service.update(ctx, 9, patch({ teamId: 5 }), false);
+      expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: false, teamId: 5, teamSources: false, leadSourceId: 4 });
+      repo.teamSourceFacts.mockClear();
+      await service.update(ctx, 9, patch({ notes: 'n' }), false);
+      expect(repo.teamSourceFacts).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('archive and delete', () => {
+    it('changes and records nothing when the lead already has the state', async () => {
+      repo.findById.mockResolvedValue(existing({ archived: true }));
+      await expect(service.setArchived(ctx, 9, true)).resolves.toMatchObject({ archived: true });
+      expect(repo.update).not.toHaveBeenCalled();
+      expect(ctx.recorded).not.toHaveBeenCalled();
+    });
+
+    it('archives with a lead_archived entry', async () => {
+      await expect(service.setArchived(ctx, 9, true)).resolves.toMatchObject({ archived: true });
+      expect(repo.update).toHaveBeenCalledWith(em, 7, 9, expect.objectContaining({ archived: true }));
+      expect(audit.writeInTransaction.mock.calls[0][1].map((e: AuditEntryInput) => e.event)).toEqual(['lead_archived']);
+    });
+
+    it('deletes with a lead_deleted entry holding the lead, and answers the history with it', async () => {
+      auditLogs.leadHistory.mockResolvedValue([]);
+      const lead = await service.remove(ctx, 9);
+      expect(repo.delete).toHaveBeenCalledWith(em, 7, 9);
+      expect(lead.auditLog!.map((e) => e.event)).toEqual(['lead_deleted']);
+      expect(lead.auditLog![0].data).toMatchObject({ lead: { id: 9, firstName: 'Ada' } });
+      expect(ctx.recorded).toHaveBeenCalledTimes(1);
+    });
+  });
+});

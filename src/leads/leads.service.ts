@@ -1,0 +1,318 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { AuditLogsRepository, LeadEvent } from '../audit/audit-logs.repository';
+import { AuditService } from '../audit/audit.service';
+import { AuditLog } from '../audit/entities/audit-log.entity';
+import { ApiError } from '../common/errors/api-error';
+import { ListSpec, Page, paginate } from '../common/list/paginate';
+import { TransactionService } from '../database/transaction.service';
+import { RotationPointerService } from '../rotations/rotation-pointer.service';
+import { AccountMembersService } from '../users/account-members.service';
+import { Lead } from './dto/lead.dto';
+import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
+import { LEAD_SORT_FIELDS, ListLeadsQuery } from './dto/lead-query.dto';
+import { Lead as LeadEntity } from './entities/lead.entity';
+import { toLead } from './lead.mapper';
+import { LeadRequestContext } from './lead-request';
+import { LEAD_COLUMNS, LeadsRepository, LeadValues } from './leads.repository';
+
+export const TEAM_REQUIRED = 'team ID is required when teams exist in the account';
+export const SOURCE_REQUIRED = 'lead source ID is required when the team has lead sources';
+
+const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
+
+export const LEAD_LIST_SPEC: ListSpec = {
+  sortable: Object.fromEntries(LEAD_SORT_FIELDS.map((f) => [f, `l.${LEAD_COLUMNS[f]}`])),
+  searchable: [
+    'firstName',
+    'lastName',
+    'email',
+    'phone',
+    'company',
+    'jobTitle',
+    'branch',
+    'source',
+    'position',
+    'location',
+    'productsServicesSold',
+    'currentPaymentProcessor',
+    'processStage',
+    'buyingRole',
+    'assignedTo',
+    'notes',
+  ].map((f) => `l.${LEAD_COLUMNS[f]}`),
+  defaultSort: '-createdAt',
+  idColumn: 'l.id',
+  nullable: LEAD_SORT_FIELDS.filter((f) => !NOT_NULL_FIELDS.has(f)).map((f) => `l.${LEAD_COLUMNS[f]}`),
+};
+
+/** Input fields copied to the lead as they are (after validation and trimming). */
+const PLAIN_FIELDS = [
+  'firstName',
+  'lastName',
+  'imgSrc',
+  'email',
+  'phone',
+  'company',
+  'jobTitle',
+  'branch',
+  'source',
+  'position',
+  'location',
+  'productsServicesSold',
+  'numberOfEmployees',
+  'currentPaymentProcessor',
+  'monthlyTransactionVolume',
+  'interestedInSwitching',
+  'processStage',
+  'buyingRole',
+  'notes',
+] as const;
+
+/** Every field a PATCH may change, in the order changes are reported. */
+const UPDATABLE_FIELDS = ['teamId', 'leadSourceId', ...PLAIN_FIELDS, 'assignedTo', 'lastContacted', 'archived', 'createdBy'] as const;
+type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
+
+/** How a new lead got its assignee, recorded in its `lead_created` entry. */
+export interface Assignment {
+  method: 'manual' | 'rotation' | 'none';
+  rotationId: number | null;
+  /** Index in the rotation's user list of the user picked. */
+  position: number | null;
+}
+
+const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
+const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
+/** Values as audit data shows them (dates as ISO strings). */
+const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
+const sameValue = (a: unknown, b: unknown): boolean =>
+  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+
+/**
+ * The lead use cases. Every write runs in one transaction with the lead's audit entries (and, on
+ * create, the rotation advance), so either all of it is committed or none.
+ */
+@Injectable()
+export class LeadsService {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: LeadsRepository,
+    private readonly rotations: RotationPointerService,
+    private readonly members: AccountMembersService,
+    private readonly audit: AuditService,
+    private readonly auditLogs: AuditLogsRepository,
+  ) {}
+
+  /** POST /leads: the rules of the contract (§5), in order. */
+  async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
+    const { accountId, actor } = ctx;
+    const teamId = input.teamId ?? null;
+    const leadSourceId = input.leadSourceId ?? null;
+    const requestedAssignee = lower(input.assignedTo);
+    const createdBy = lower(input.createdBy) ?? actor.email;
+
+    const lead = await this.tx.run(async (em) => {
+      await this.checkTeamAndSource(em, accountId, teamId, leadSourceId, skipTeamAndSourceRequirement);
+      await this.checkPeople(em, ctx, requestedAssignee, createdBy);
+
+      let assignedTo = requestedAssignee;
+      let assignment: Assignment = { method: 'manual', rotationId: null, position: null };
+      if (assignedTo === null) {
+        const pick = await this.rotations.advanceForLead(em, accountId, teamId);
+        assignedTo = pick?.user?.email ?? null;
+        assignment = {
+          method: pick?.user ? 'rotation' : 'none',
+          rotationId: pick ? pick.rotation.id : null,
+          position: pick?.pickedPosition ?? null,
+        };
+      }
+
+      const now = new Date();
+      const values = {
+        accountId,
+        teamId,
+        leadSourceId,
+        applicationId: null,
+        ...Object.fromEntries(PLAIN_FIELDS.map((f) => [f, input[f] ?? null])),
+        assignedTo,
+        lastContacted: toDate(input.lastContacted),
+        archived: input.archived ?? false,
+        createdBy,
+        updatedBy: actor.email,
+        createdAt: now,
+        updatedAt: now,
+      } as Omit<LeadEntity, 'id'>;
+      const id = await this.repo.insert(em, values as LeadValues);
+      const entity = Object.assign(new LeadEntity(), { id, ...values });
+      const entries = await this.audit.writeInTransaction(em, [
+        this.audit.entry(ctx.meta, {
+          event: 'lead_created',
+          statusCode: 201,
+          leadId: id,
+          data: { ...toLead(entity), assignment },
+        }),
+      ]);
+      return toLead(entity, entries as AuditLog[]);
+    });
+    ctx.concerns(lead.id);
+    ctx.recorded();
+    return lead;
+  }
+
+  /** GET /leads: leads without their audit log. */
+  list(accountId: number, query: ListLeadsQuery): Promise<Page<Lead>> {
+    return paginate(this.repo.filtered(this.tx.manager, accountId, query), query, LEAD_LIST_SPEC, (l) => toLead(l));
+  }
+
+  /** GET /leads/{id}: the lead and its history (two queries, whatever the history's length). */
+  async get(ctx: LeadRequestContext, id: number): Promise<Lead> {
+    const em = this.tx.manager;
+    const lead = await this.repo.findById(em, ctx.accountId, id);
+    if (!lead) throw ApiError.notFound('Lead');
+    ctx.concerns(id);
+    return toLead(lead, await this.auditLogs.leadHistory(em, ctx.accountId, id));
+  }
+
+  /**
+   * PATCH /leads/{id}. The team/source rules are checked again only when the body names teamId or
+   * leadSourceId, so a lead created before the account had teams can still be edited; assignedTo
+   * and createdBy are checked when they change. A PATCH that changes nothing writes nothing.
+   */
+  async update(ctx: LeadRequestContext, id: number, input: UpdateLeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
+    const { accountId, actor } = ctx;
+    const result = await this.tx.run(async (em) => {
+      const current = await this.repo.findById(em, accountId, id, { lock: true });
+      if (!current) throw ApiError.notFound('Lead');
+      ctx.concerns(id);
+
+      const next: Partial<Record<UpdatableField, unknown>> = {};
+      for (const f of UPDATABLE_FIELDS) {
+        const v = input[f];
+        if (v === undefined) continue;
+        next[f] = f === 'assignedTo' || f === 'createdBy' ? lower(v as string | null) : f === 'lastContacted' ? toDate(v as string | null) : v;
+      }
+      const changed = UPDATABLE_FIELDS.filter((f) => f in next && !sameValue(current[f], next[f]));
+
+      if (input.teamId !== undefined || input.leadSourceId !== undefined) {
+        const teamId = (input.teamId !== undefined ? input.teamId : current.teamId) ?? null;
+        const leadSourceId = (input.leadSourceId !== undefined ? input.leadSourceId : current.leadSourceId) ?? null;
+        await this.checkTeamAndSource(em, accountId, teamId, leadSourceId, skipTeamAndSourceRequirement);
+      }
+      await this.checkPeople(
+        em,
+        ctx,
+        changed.includes('assignedTo') ? (next.assignedTo as string | null) : null,
+        changed.includes('createdBy') ? (next.createdBy as string) : null,
+      );
+
+      if (!changed.length) return { lead: toLead(current, await this.auditLogs.leadHistory(em, accountId, id)), written: false };
+
+      const changes = Object.fromEntries(changed.map((f) => [f, { from: auditValue(current[f]), to: auditValue(next[f]) }]));
+      const values: Record<string, unknown> = Object.fromEntries(changed.map((f) => [f, next[f]]));
+      values.updatedBy = actor.email;
+      values.updatedAt = new Date();
+      await this.repo.update(em, accountId, id, values as LeadValues);
+      const updated = Object.assign(new LeadEntity(), current, values);
+
+      const events: { event: LeadEvent; data: Record<string, unknown> }[] = [{ event: 'lead_updated', data: { changes } }];
+      if (changed.includes('assignedTo')) events.push({ event: 'lead_assigned', data: changes.assignedTo as Record<string, unknown> });
+      if (changed.includes('archived')) {
+        events.push({ event: updated.archived ? 'lead_archived' : 'lead_unarchived', data: { changes: { archived: changes.archived } } });
+      }
+      await this.audit.writeInTransaction(
+        em,
+        events.map((e) => this.audit.entry(ctx.meta, { event: e.event, statusCode: 200, leadId: id, data: e.data })),
+      );
+      return { lead: toLead(updated, await this.auditLogs.leadHistory(em, accountId, id)), written: true };
+    });
+    if (result.written) ctx.recorded();
+    return result.lead;
+  }
+
+  /** POST/DELETE /leads/{id}/archive. Setting the state the lead already has changes and records nothing. */
+  async setArchived(ctx: LeadRequestContext, id: number, archived: boolean): Promise<Lead> {
+    const { accountId, actor } = ctx;
+    const result = await this.tx.run(async (em) => {
+      const current = await this.repo.findById(em, accountId, id, { lock: true });
+      if (!current) throw ApiError.notFound('Lead');
+      ctx.concerns(id);
+      if (current.archived === archived) return { lead: toLead(current, await this.auditLogs.leadHistory(em, accountId, id)), written: false };
+      const values = { archived, updatedBy: actor.email, updatedAt: new Date() };
+      await this.repo.update(em, accountId, id, values);
+      await this.audit.writeInTransaction(em, [
+        this.audit.entry(ctx.meta, {
+          event: archived ? 'lead_archived' : 'lead_unarchived',
+          statusCode: 200,
+          leadId: id,
+          data: { changes: { archived: { from: !archived, to: archived } } },
+        }),
+      ]);
+      const updated = Object.assign(new LeadEntity(), current, values);
+      return { lead: toLead(updated, await this.auditLogs.leadHistory(em, accountId, id)), written: true };
+    });
+    if (result.written) ctx.recorded();
+    return result.lead;
+  }
+
+  /** DELETE /leads/{id}: a hard delete. The lead's audit entries stay (GET /audit-logs?leadId=). */
+  async remove(ctx: LeadRequestContext, id: number): Promise<Lead> {
+    const { accountId } = ctx;
+    const lead = await this.tx.run(async (em) => {
+      const current = await this.repo.findById(em, accountId, id, { lock: true });
+      if (!current) throw ApiError.notFound('Lead');
+      ctx.concerns(id);
+      const history = await this.auditLogs.leadHistory(em, accountId, id);
+      await this.repo.delete(em, accountId, id);
+      const snapshot = toLead(current);
+      const entries = await this.audit.writeInTransaction(em, [
+        this.audit.entry(ctx.meta, { event: 'lead_deleted', statusCode: 200, leadId: id, data: { lead: snapshot } }),
+      ]);
+      return toLead(current, [...history, ...(entries as AuditLog[])]);
+    });
+    ctx.recorded();
+    return lead;
+  }
+
+  /**
+   * Rules 1–3 of POST /leads for the lead's resulting team and source: a team is required when the
+   * account has active teams, a source when the team has active sources (both waived by
+   * skipTeamAndSourceRequirement), and given ids must be the account's, the source of the lead's team.
+   */
+  private async checkTeamAndSource(
+    em: EntityManager,
+    accountId: number,
+    teamId: number | null,
+    leadSourceId: number | null,
+    skip: boolean,
+  ): Promise<void> {
+    const activeTeams = !skip && teamId === null;
+    const teamSources = !skip && teamId !== null && leadSourceId === null;
+    if (!activeTeams && teamId === null && leadSourceId === null) return;
+    const facts = await this.repo.teamSourceFacts(em, accountId, { activeTeams, teamId, teamSources, leadSourceId });
+    if (activeTeams && facts.hasActiveTeams) throw ApiError.badRequest(TEAM_REQUIRED);
+    if (teamSources && facts.teamHasSources) throw ApiError.badRequest(SOURCE_REQUIRED);
+    if (teamId !== null && !facts.teamExists) throw ApiError.invalidField('teamId', 'does not refer to a team of this account');
+    if (leadSourceId !== null) {
+      if (!facts.sourceExists) throw ApiError.invalidField('leadSourceId', 'does not refer to a lead source of this account');
+      if (facts.sourceTeamId !== null && facts.sourceTeamId !== teamId) {
+        throw ApiError.invalidField('leadSourceId', 'belongs to a different team than the lead');
+      }
+    }
+  }
+
+  /**
+   * Rules 4–5 for given emails: the assignee must be an active member of the account; createdBy must
+   * be a user of the account (a former member included, for leads imported from their time).
+   */
+  private async checkPeople(em: EntityManager, ctx: LeadRequestContext, assignedTo: string | null, createdBy: string | null) {
+    const wanted = [assignedTo, createdBy === ctx.actor.email ? null : createdBy].filter((e): e is string => e !== null);
+    if (!wanted.length) return;
+    const found = await this.members.byEmails(em, ctx.accountId, wanted);
+    if (assignedTo !== null && !found.get(assignedTo)?.active) {
+      throw ApiError.invalidField('assignedTo', 'is not an active member of this account');
+    }
+    if (createdBy !== null && createdBy !== ctx.actor.email && !found.has(createdBy)) {
+      throw ApiError.invalidField('createdBy', 'is not a user of this account');
+    }
+  }
+}

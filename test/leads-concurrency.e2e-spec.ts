@@ -1,0 +1,58 @@
+import { AuditLog } from '../src/audit/entities/audit-log.entity';
+import { Lead } from '../src/leads/entities/lead.entity';
+import { Fixtures } from './utils/fixtures';
+import { LeadFixtures } from './utils/lead-fixtures';
+import { SetupFixtures } from './utils/setup-fixtures';
+import { createTestApp, TestApp } from './utils/test-app';
+
+describe('POST /leads under concurrency', () => {
+  let t: TestApp;
+  let f: Fixtures;
+  let setup: SetupFixtures;
+  let leads: LeadFixtures;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    f = new Fixtures(t);
+    setup = new SetupFixtures(t);
+    leads = new LeadFixtures(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('gives 90 concurrent creates through a rotation of 3 users exactly 30 each, in rotation order, one lead_created each', async () => {
+    const tenant = await f.tenant();
+    const reps = [await f.memberOf(tenant), await f.memberOf(tenant), await f.memberOf(tenant)];
+    const team = await setup.team(tenant);
+    const rotation = await setup.rotation(tenant, { teamId: team.id, emails: reps.map((r) => r.user.email) });
+
+    const results = await Promise.all(
+      Array.from({ length: 90 }, (_, i) =>
+        t.http().post('/leads').set(tenant.headers).send({ firstName: 'Lead', lastName: `${i}`, teamId: team.id }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(90).fill(201));
+
+    const rows = await t.ds.getRepository(Lead).find({ where: { accountId: tenant.account.id }, order: { id: 'ASC' } });
+    expect(rows).toHaveLength(90);
+    const counts = new Map<string | null, number>();
+    for (const r of rows) counts.set(r.assignedTo, (counts.get(r.assignedTo) ?? 0) + 1);
+    expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(reps.map((r) => [r.user.email, 30])));
+    await expect(leads.pointer(rotation)).resolves.toBe(0);
+
+    // The picks follow the rotation in the order the lead_created entries committed (pointer slot by slot).
+    const created = await t.ds
+      .getRepository(AuditLog)
+      .find({ where: { accountId: tenant.account.id, event: 'lead_created' }, order: { id: 'ASC' } });
+    expect(created).toHaveLength(90);
+    expect(new Set(created.map((e) => e.leadId)).size).toBe(90);
+    const positions = created.map((e) => (e.data as { assignment: { position: number } }).assignment.position);
+    const byLead = new Map(rows.map((r) => [r.id, r.assignedTo]));
+    created.forEach((e, i) => expect(byLead.get(e.leadId!)).toBe(reps[positions[i]].user.email));
+    // The entry is inserted while the rotation row is still locked, so entry ids follow the lock order: 0,1,2,0,1,2,…
+    expect(positions).toEqual(Array.from({ length: 90 }, (_, i) => i % 3));
+    // Every response carries its own lead_created entry and no other.
+    for (const r of results) expect(r.body.auditLog.map((e: { event: string; data: { id: number } }) => [e.event, e.data.id])).toEqual([['lead_created', r.body.id]]);
+  });
+});

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { load } from 'js-yaml';
+import { createTestApp, TestApp } from './utils/test-app';
+
+type Schema = {
+  type?: string;
+  description?: string;
+  required?: string[];
+  properties?: Record<string, Record<string, unknown>>;
+  [k: string]: unknown;
+};
+type Doc = {
+  components: { schemas: Record<string, Schema>; parameters: Record<string, unknown>; securitySchemes: Record<string, Record<string, unknown>> };
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+/** The attributes of a property that must be exactly the contract's. */
+const COMPARED = ['type', 'format', 'description', 'readOnly', 'nullable', 'default', 'items', '$ref', 'example'] as const;
+
+/**
+ * Our document must contain the contract (post-leads.openapi.yaml) and may add to it. The additions
+ * allowed here are deliberate: `nullable: true` on Lead properties the contract does not require
+ * (unset fields are answered as null), Error's `message`/`details`, the bearer format, and the
+ * Error body on 401/500.
+ */
+describe('OpenAPI document against post-leads.openapi.yaml', () => {
+  let t: TestApp;
+  let ours: Doc;
+  const contract = load(readFileSync(resolve(__dirname, '../../shared/spec/post-leads.openapi.yaml'), 'utf8')) as Doc;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    ours = (await t.http().get('/docs-json').expect(200)).body;
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const pick = (o: Record<string, unknown>, allowNullable: boolean) =>
+    Object.fromEntries(COMPARED.filter((k) => k in o && !(allowNullable && k === 'nullable' && o[k] === true)).map((k) => [k, o[k]]));
+
+  function expectSchemaMatches(name: string, opts: { extraProperties?: string[]; nullableAllowed?: boolean } = {}) {
+    const theirs = contract.components.schemas[name];
+    const mine = ours.components.schemas[name];
+    expect(mine).toBeDefined();
+    expect(mine.type).toBe(theirs.type);
+    expect(mine.description).toBe(theirs.description);
+    expect([...(mine.required ?? [])].sort()).toEqual([...(theirs.required ?? [])].sort());
+    // Same properties, in the same order, nothing missing, nothing unexpected.
+    expect(Object.keys(mine.properties ?? {})).toEqual([...Object.keys(theirs.properties ?? {}), ...(opts.extraProperties ?? [])]);
+    for (const [prop, spec] of Object.entries(theirs.properties ?? {})) {
+      const required = (theirs.required ?? []).includes(prop);
+      const allowNullable = !!opts.nullableAllowed && !required && !spec.nullable;
+      expect({ prop, ...pick(mine.properties![prop], allowNullable) }).toEqual({ prop, ...pick(spec, false) });
+    }
+  }
+
+  it('has the contract’s LeadInput', () => expectSchemaMatches('LeadInput'));
+
+  it('has the contract’s Lead (optional properties may be nullable: unset fields are null)', () => {
+    expectSchemaMatches('Lead', { nullableAllowed: true });
+    expect(ours.components.schemas.Lead.properties!.auditLog).toEqual({
+      type: 'array',
+      readOnly: true,
+      description: contract.components.schemas.Lead.properties!.auditLog.description,
+      items: { $ref: '#/components/schemas/AuditLogEntry' },
+    });
+  });
+
+  it('has the contract’s AuditLogEntry', () => expectSchemaMatches('AuditLogEntry'));
+
+  it('has the contract’s Error (plus message and details)', () => {
+    expectSchemaMatches('Error', { extraProperties: ['message', 'details'] });
+  });
+
+  it('has the x-account-id parameter and the bearer scheme', () => {
+    expect(ours.components.parameters.xAccountIdHeader).toEqual(contract.components.parameters.xAccountIdHeader);
+    expect(ours.components.securitySchemes.bearer).toEqual({ ...contract.components.securitySchemes.bearer, bearerFormat: 'JWT' });
+  });
+
+  it('describes POST /leads as the contract does', () => {
+    const theirs = contract.paths['/leads'].post;
+    const mine = ours.paths['/leads'].post;
+    expect(mine.summary).toBe(theirs.summary);
+    expect(mine.description).toBe(theirs.description);
+    expect(mine.security).toEqual(theirs.security);
+    // `required: false` is the default of a query parameter, so the two are the same parameter.
+    const normalize = (p: Record<string, unknown>) => ('$ref' in p ? p : { required: false, ...p });
+    expect((mine.parameters as Record<string, unknown>[]).map(normalize)).toEqual((theirs.parameters as Record<string, unknown>[]).map(normalize));
+    expect(mine.requestBody).toEqual(theirs.requestBody);
+
+    const responses = mine.responses as Record<string, Record<string, unknown>>;
+    const expected = theirs.responses as Record<string, Record<string, unknown>>;
+    expect(Object.keys(responses).sort()).toEqual(Object.keys(expected).sort());
+    for (const [status, response] of Object.entries(expected)) {
+      expect({ status, description: responses[status].description }).toEqual({ status, description: response.description });
+      if (response.content) expect({ status, content: responses[status].content }).toEqual({ status, content: response.content });
+    }
+  });
+
+  it('documents the other lead routes and GET /audit-logs', () => {
+    const ops = [
+      ['/leads', 'get'],
+      ['/leads/{id}', 'get'],
+      ['/leads/{id}', 'patch'],
+      ['/leads/{id}', 'delete'],
+      ['/leads/{id}/archive', 'post'],
+      ['/leads/{id}/archive', 'delete'],
+      ['/audit-logs', 'get'],
+    ] as const;
+    for (const [path, method] of ops) {
+      const op = ours.paths[path]?.[method];
+      expect({ path, method, documented: !!op }).toEqual({ path, method, documented: true });
+      expect(op.security).toEqual([{ bearer: [] }]);
+      expect((op.parameters as Record<string, unknown>[])[0]).toEqual({ $ref: '#/components/parameters/xAccountIdHeader' });
+    }
+    expect(ours.components.schemas.UpdateLeadInput.required ?? []).toEqual([]);
+    expect(Object.keys(ours.components.schemas.UpdateLeadInput.properties!)).toEqual(Object.keys(ours.components.schemas.LeadInput.properties!));
+    expect(ours.components.schemas.AuditLogRecord.properties).toMatchObject({
+      statusCode: { type: 'integer' },
+      leadId: { type: 'integer', nullable: true },
+    });
+  });
+});
