@@ -100,6 +100,19 @@ describe('teams', () => {
       await expect(t.ds.getRepository(Team).countBy({ accountId: tenant.account.id })).resolves.toBe(0);
     });
 
+    it('refuses NUL characters in text (PostgreSQL cannot store them) in bodies and query strings', async () => {
+      const tenant = await fx.tenant();
+      const res = await t.http().post('/teams').set(tenant.headers).send({ name: 'Sales\u0000' }).expect(400);
+      expect(res.body).toEqual({
+        error: 'Validation failed',
+        message: 'name must not contain NUL characters',
+        details: [{ field: 'name', message: 'name must not contain NUL characters' }],
+      });
+      const list = await t.http().get(`/teams?search=${encodeURIComponent('a\u0000')}`).set(tenant.headers).expect(400);
+      expect(list.body.details).toEqual([{ field: 'search', message: 'search must not contain NUL characters' }]);
+      await expect(t.ds.getRepository(Team).count({ where: { accountId: tenant.account.id } })).resolves.toBe(0);
+    });
+
     it('refuses a missing name, null values and a members value that is not a list', async () => {
       const tenant = await fx.tenant();
       const missing = await t.http().post('/teams').set(tenant.headers).send({}).expect(400);

@@ -1,25 +1,21 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryInt } from '../../common/list/query-transforms';
 
 const MAX_INT = 2147483647;
-/** PostgreSQL text cannot hold U+0000: such a filter is refused instead of failing in the database. */
-const NoNul = () => Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
 
 /** Query of GET /audit-logs. */
 export class ListAuditLogsQuery extends ListQueryDto {
   @ApiPropertyOptional({ type: 'string', description: 'Entries of this event (exact match, e.g. lead_created)' })
   @IsOptional()
   @IsString()
-  @NoNul()
   @MaxLength(64)
   event?: string;
 
   @ApiPropertyOptional({ type: 'string', description: 'Entries of this user (email, case-insensitive)' })
   @IsOptional()
   @IsString()
-  @NoNul()
   @MaxLength(320)
   user?: string;
 
@@ -34,7 +30,6 @@ export class ListAuditLogsQuery extends ListQueryDto {
   @ApiPropertyOptional({ type: 'string', description: 'Entries of this HTTP method (GET, POST, PATCH, DELETE; case-insensitive)' })
   @IsOptional()
   @IsString()
-  @NoNul()
   @MaxLength(10)
   requestMethod?: string;
 
@@ -52,5 +47,3 @@ export class ListAuditLogsQuery extends ListQueryDto {
   @MaxLength(100)
   created?: string;
 }
-
-NoNul()(ListAuditLogsQuery.prototype, 'search');

@@ -20,26 +20,47 @@ export const MAX_BODY_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
- * Walks a parsed body without recursion: too deep, or keys that could reach an object's prototype
- * (JSON.parse keeps `__proto__` as an own key) → 400 before anything else touches the body.
+ * Walks a parsed body or query without recursion: too deep, keys that could reach an object's
+ * prototype (JSON.parse keeps `__proto__` as an own key), or text holding U+0000 (PostgreSQL cannot
+ * store it and would fail the statement) → 400 before anything else touches the input.
  */
-export function inspectBody(body: unknown): ErrorDetail[] {
-  const problems: ErrorDetail[] = [];
+export interface BodyProblems {
+  /** Problems that make the input unsafe to process at all (depth, prototype keys). */
+  structural: ErrorDetail[];
+  /** Text values holding U+0000, reported together with the validators' findings. */
+  nul: ErrorDetail[];
+}
+
+export function inspectBody(body: unknown): BodyProblems {
+  const problems: BodyProblems = { structural: [], nul: [] };
   const stack: { v: unknown; depth: number; path: string }[] = [{ v: body, depth: 0, path: '' }];
   while (stack.length) {
     const { v, depth, path } = stack.pop()!;
+    if (typeof v === 'string' && v.includes('\u0000')) {
+      problems.nul.push({ field: path || '(body)', message: `${path || 'the value'} must not contain NUL characters` });
+      continue;
+    }
     if (v === null || typeof v !== 'object') continue;
     if (depth >= MAX_BODY_DEPTH) {
-      problems.push({ field: path || '(body)', message: `nesting deeper than ${MAX_BODY_DEPTH} levels is not allowed` });
+      problems.structural.push({ field: path || '(body)', message: `nesting deeper than ${MAX_BODY_DEPTH} levels is not allowed` });
       break;
     }
     for (const key of Object.keys(v)) {
       const field = path ? `${path}.${key}` : key;
-      if (FORBIDDEN_KEYS.has(key)) problems.push({ field, message: `${field} is not an allowed property` });
+      if (FORBIDDEN_KEYS.has(key)) problems.structural.push({ field, message: `${field} is not an allowed property` });
       else stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, path: field });
     }
   }
   return problems;
+}
+
+function validationError(details: ErrorDetail[]): ApiError {
+  return new ApiError(
+    HttpStatus.BAD_REQUEST,
+    'Validation failed',
+    details.length === 1 ? details[0].message : `${details.length} problems were found in the request`,
+    details,
+  );
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -64,15 +85,7 @@ export class ApiValidationPipe extends ValidationPipe {
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },
       stopAtFirstError: false,
-      exceptionFactory: (errors) => {
-        const details = flattenValidationErrors(errors);
-        return new ApiError(
-          HttpStatus.BAD_REQUEST,
-          'Validation failed',
-          details.length === 1 ? details[0].message : `${details.length} problems were found in the request`,
-          details,
-        );
-      },
+      exceptionFactory: (errors) => validationError(flattenValidationErrors(errors)),
     });
   }
 
@@ -81,15 +94,21 @@ export class ApiValidationPipe extends ValidationPipe {
     if (metadata.type === 'body' && validatesClass && !isPlainObject(value)) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'Validation failed', 'The request body must be a JSON object');
     }
-    if (metadata.type === 'body' && validatesClass) {
-      const problems = inspectBody(value);
-      if (problems.length) {
-        throw new ApiError(
-          HttpStatus.BAD_REQUEST,
-          'Validation failed',
-          problems.length === 1 ? problems[0].message : `${problems.length} problems were found in the request`,
-          problems,
-        );
+    if ((metadata.type === 'body' || metadata.type === 'query') && validatesClass) {
+      const { structural, nul } = inspectBody(value);
+      if (structural.length) throw validationError(structural);
+      if (nul.length) {
+        // Report NUL text with every other problem at once, one entry per field.
+        const nulFields = new Set(nul.map((d) => d.field));
+        let others: ErrorDetail[] = [];
+        try {
+          await super.transform(value, metadata);
+        } catch (e) {
+          const body = e instanceof ApiError ? (e.getResponse() as { details?: ErrorDetail[] }) : null;
+          if (!body?.details) throw e;
+          others = body.details.filter((d) => !nulFields.has(d.field));
+        }
+        throw validationError([...others, ...nul]);
       }
     }
     return super.transform(value, metadata);

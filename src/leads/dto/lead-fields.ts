@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { isEmail, isISO8601, isURL, Matches, registerDecorator, ValidationArguments } from 'class-validator';
+import { isEmail, isISO8601, isURL, registerDecorator, ValidationArguments } from 'class-validator';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
 
 /** The seed's descriptions, word for word: LeadInput, UpdateLeadInput and Lead share them. */
@@ -48,12 +48,6 @@ export const MAX_INT = 2147483647;
 /** RFC 3339 date-time: a time and an explicit zone, so the instant never depends on the server's zone. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-/**
- * PostgreSQL text cannot hold U+0000 (the driver fails the whole statement), so NUL is refused at
- * the door, in bodies and in query strings alike.
- */
-const HAS_NUL = /\u0000/;
-export const NoNul = () => Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' });
 
 type TextFormat = 'email' | 'url';
 
@@ -106,7 +100,6 @@ export function TextField(name: keyof typeof LEAD_TEXT_LIMITS, opts: FieldOption
   const check: Check = (value) => {
     if (typeof value !== 'string') return 'must be a string';
     if (value.trim() === '') return 'must not be empty';
-    if (HAS_NUL.test(value)) return 'must not contain NUL characters';
     if (value.length > max) return `must be at most ${max} characters long`;
     if (opts.format === 'email' && !isEmail(value)) return 'must be a valid email address';
     if (opts.format === 'url' && !isURL(value, { protocols: ['http', 'https'], require_protocol: true, require_tld: false })) {

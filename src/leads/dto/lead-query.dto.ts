@@ -3,7 +3,7 @@ import { IsBoolean, IsOptional, IsString, MaxLength, ValidateBy } from 'class-va
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool, QueryInt } from '../../common/list/query-transforms';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
-import { LEAD_DESCRIPTIONS as D, MAX_INT, NoNul } from './lead-fields';
+import { LEAD_DESCRIPTIONS as D, MAX_INT } from './lead-fields';
 
 const BOOL_MESSAGE = (field: string) => `${field} must be true, false, 1 or 0`;
 
@@ -80,7 +80,6 @@ export class ListLeadsQuery extends ListQueryDto {
   })
   @IsOptional()
   @IsString()
-  @NoNul()
   @MaxLength(LEAD_TEXT_LIMITS.assignedTo)
   assignedTo?: string;
 
@@ -115,7 +114,6 @@ export class ListLeadsQuery extends ListQueryDto {
   lastContacted?: string;
 }
 
-NoNul()(ListLeadsQuery.prototype, 'search');
 
 // The exact-match filters are alike: declare them from one list (explicit Swagger metadata included).
 for (const name of LEAD_TEXT_FILTERS) {
@@ -123,7 +121,6 @@ for (const name of LEAD_TEXT_FILTERS) {
   ApiPropertyOptional({ type: 'string', description: `${D[name]} (exact match)` })(proto, name);
   IsOptional()(proto, name);
   IsString({ message: `${name} must be a string` })(proto, name);
-  NoNul()(proto, name);
   MaxLength(LEAD_TEXT_LIMITS[name])(proto, name);
 }
 for (const name of LEAD_INT_FILTERS) {
