@@ -1,18 +1,15 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, SetMetadata } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiExtension,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
-import type { Permission } from '../auth/permissions/permissions';
 import { AccountId } from '../common/decorators/current.decorators';
-import { RequirePermissions, REQUIRED_PERMISSIONS } from '../common/decorators/require-permissions.decorator';
+import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { Page } from '../common/list/paginate';
 import { Lead, LeadPage } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
@@ -21,17 +18,6 @@ import { LeadIdParam, LeadRequest, LeadRequestContext } from './lead-request';
 import { LeadsService } from './leads.service';
 
 const ERROR_CONTENT = { $ref: '#/components/schemas/Error' };
-
-/**
- * @RequirePermissions with the seed's exact 403 wording: POST /leads documents its responses word
- * for word, and Swagger would append a second 403 description instead of replacing the first.
- */
-const RequirePermissionsAsSeed = (...permissions: Permission[]) =>
-  applyDecorators(
-    SetMetadata(REQUIRED_PERMISSIONS, permissions),
-    ApiExtension('x-permissions', permissions),
-    ApiForbiddenResponse({ description: 'Forbidden - User does not have the required permissions' }),
-  );
 
 const LeadIdPath = () =>
   applyDecorators(
@@ -46,7 +32,7 @@ export class LeadsController {
   constructor(private readonly leads: LeadsService) {}
 
   @Post()
-  @RequirePermissionsAsSeed('writeLeads')
+  @RequirePermissions('writeLeads')
   @ApiOperation({
     summary: 'Create a new lead',
     description:
