@@ -6,7 +6,7 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
-import { RotationPointerService } from '../rotations/rotation-pointer.service';
+import { assignmentData, RotationPointerService } from '../rotations/rotation-pointer.service';
 import { AccountMembersService } from '../users/account-members.service';
 import { Lead } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
@@ -115,18 +115,8 @@ export class LeadsService {
       await this.checkTeamAndSource(em, accountId, teamId, leadSourceId, skipTeamAndSourceRequirement);
       await this.checkPeople(em, ctx, requestedAssignee, createdBy);
 
-      let assignedTo = requestedAssignee;
-      let assignment: Assignment = { method: 'manual', rotationId: null, position: null };
-      if (assignedTo === null) {
-        const pick = await this.rotations.advanceForLead(em, accountId, teamId);
-        assignedTo = pick?.user?.email ?? null;
-        assignment = {
-          method: pick?.user ? 'rotation' : 'none',
-          rotationId: pick ? pick.rotation.id : null,
-          position: pick?.pickedPosition ?? null,
-        };
-      }
-
+      // The lead and its lead_created entry are written first; the rotation is locked last, by the
+      // statement that picks the rep, so only the commit remains while other creates wait for it.
       const now = new Date();
       const values = {
         accountId,
@@ -134,7 +124,7 @@ export class LeadsService {
         leadSourceId,
         applicationId: null,
         ...Object.fromEntries(PLAIN_FIELDS.map((f) => [f, input[f] ?? null])),
-        assignedTo,
+        assignedTo: requestedAssignee,
         lastContacted: toDate(input.lastContacted),
         archived: input.archived ?? false,
         createdBy,
@@ -144,15 +134,19 @@ export class LeadsService {
       } as Omit<LeadEntity, 'id'>;
       const id = await this.repo.insert(em, values as LeadValues);
       const entity = Object.assign(new LeadEntity(), { id, ...values });
-      const entries = await this.audit.writeInTransaction(em, [
-        this.audit.entry(ctx.meta, {
-          event: 'lead_created',
-          statusCode: 201,
-          leadId: id,
-          data: { ...toLead(entity), assignment },
-        }),
+      const manual: Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
+      const [entry] = await this.audit.writeInTransaction(em, [
+        this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: id, data: { ...toLead(entity), assignment: manual } }),
       ]);
-      return toLead(entity, entries as AuditLog[]);
+      if (requestedAssignee === null) {
+        const pick = await this.rotations.assignLead(em, accountId, teamId, { leadId: id, entryId: entry.id });
+        if (pick) {
+          const assigned = assignmentData(pick);
+          entity.assignedTo = assigned.assignedTo;
+          entry.data = { ...entry.data, ...assigned };
+        }
+      }
+      return toLead(entity, [entry] as AuditLog[]);
     });
     ctx.concerns(lead.id);
     ctx.recorded();
