@@ -217,10 +217,47 @@ describe('GET /leads', () => {
       const last = await list('page=3&pageSize=10', paged.headers).expect(200);
       expect(last.body.data).toHaveLength(5);
       const past = await list('page=4&pageSize=10', paged.headers).expect(200);
-      expect(past.body).toEqual({ data: [], totalCount: 25, totalPages: 3, currentPage: 4 });
+      expect(past.body).toEqual({ data: [], totalCount: 25, totalPages: 3, currentPage: 4, nextCursor: null });
       const defaults = await list('', paged.headers).expect(200);
       expect(defaults.body).toMatchObject({ totalCount: 25, totalPages: 3, currentPage: 1 });
       expect(defaults.body.data).toHaveLength(10);
+    });
+
+    it.each(['-createdAt', 'createdAt', '-updatedAt,id', 'updatedAt,-id'])(
+      'walks the same pages by keyset cursor as by page number (sort %s)',
+      async (sort) => {
+        const byPage: number[] = [];
+        for (const page of [1, 2, 3]) {
+          const res = await list(`page=${page}&pageSize=10&sort=${sort}`, paged.headers).expect(200);
+          byPage.push(...res.body.data.map((l: ApiLead) => l.id));
+        }
+        const byCursor: number[] = [];
+        let res = await list(`pageSize=10&sort=${sort}`, paged.headers).expect(200);
+        const pagesSeen: number[] = [];
+        for (;;) {
+          pagesSeen.push(res.body.currentPage);
+          expect(res.body).toMatchObject({ totalCount: 25, totalPages: 3 });
+          byCursor.push(...res.body.data.map((l: ApiLead) => l.id));
+          if (!res.body.nextCursor) break;
+          res = await list(`pageSize=10&sort=${sort}&cursor=${res.body.nextCursor}`, paged.headers).expect(200);
+        }
+        expect(byCursor).toEqual(byPage);
+        expect(pagesSeen).toEqual([1, 2, 3]);
+      },
+    );
+
+    it('refuses a cursor made for another sort, a forged cursor, and a cursor on a sort it cannot follow', async () => {
+      const first = await list('pageSize=10', paged.headers).expect(200);
+      const other = await list(`pageSize=10&sort=createdAt&cursor=${first.body.nextCursor}`, paged.headers).expect(400);
+      expect(other.body).toEqual({
+        error: 'Invalid cursor',
+        message: 'cursor must be the nextCursor of a previous page with the same sort',
+        details: [{ field: 'cursor', message: 'cursor must be the nextCursor of a previous page with the same sort' }],
+      });
+      await list('pageSize=10&cursor=not-a-cursor', paged.headers).expect(400);
+      const byName = await list('pageSize=10&sort=firstName', paged.headers).expect(200);
+      expect(byName.body.nextCursor).toBeNull();
+      await list(`pageSize=10&sort=firstName&cursor=${first.body.nextCursor}`, paged.headers).expect(400);
     });
 
     it('accepts pageSize 100 and refuses 101, page 0 and non-numbers', async () => {

@@ -29,6 +29,16 @@ export class ListQueryDto {
   search?: string;
 
   @ApiPropertyOptional({
+    description:
+      'Keyset paging: the `nextCursor` of the previous page (same sort). Constant cost however deep; ' +
+      'available on lists that answer `nextCursor`.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  cursor?: string;
+
+  @ApiPropertyOptional({
     description: 'Comma-separated fields to sort by; prefix a field with - for descending (e.g. `-createdAt,name`)',
   })
   @IsOptional()

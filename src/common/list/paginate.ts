@@ -9,6 +9,11 @@ export interface Page<T> {
   totalCount: number;
   totalPages: number;
   currentPage: number;
+  /**
+   * Present on lists that support keyset paging: pass it as `cursor` to get the next page without
+   * an OFFSET (constant cost however deep); null on the last page.
+   */
+  nextCursor?: string | null;
 }
 
 export interface ListSpec {
@@ -25,6 +30,76 @@ export interface ListSpec {
    * driver (last ascending, first descending, PostgreSQL's default; SQLite does the opposite).
    */
   nullable?: string[];
+  /**
+   * Sortable fields (never NULL, with an entity property of the same name) that keyset paging may
+   * follow. When set, pages answer `nextCursor`, and `cursor` continues from it.
+   */
+  keyset?: string[];
+}
+
+/** Counts at least this large are reused for a few seconds (see CountCache). */
+export const CACHED_COUNT_MIN = 10_000;
+const COUNT_TTL_MS = 5_000;
+const COUNT_CACHE_SIZE = 500;
+
+/**
+ * `totalCount` of a very large list costs a scan of every matching index entry; a client paging
+ * through a million leads would pay it on every page. Counts of at least CACHED_COUNT_MIN rows are
+ * therefore reused for a few seconds per identical query (and concurrent identical counts share one
+ * query). Smaller counts, and so every test-sized list, are always exact.
+ */
+class CountCache {
+  private readonly entries = new Map<string, { at: number; value: Promise<number> }>();
+
+  get(key: string, compute: () => Promise<number>): Promise<number> {
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && now - hit.at < COUNT_TTL_MS) return hit.value;
+    const value = compute();
+    this.entries.set(key, { at: now, value });
+    if (this.entries.size > COUNT_CACHE_SIZE) this.entries.delete(this.entries.keys().next().value as string);
+    value.then(
+      (n) => {
+        if (n < CACHED_COUNT_MIN && this.entries.get(key)?.value === value) this.entries.delete(key);
+      },
+      () => this.entries.delete(key),
+    );
+    return value;
+  }
+}
+const counts = new CountCache();
+
+interface Cursor {
+  /** Values of the sort fields (and id) of the last row of the previous page. */
+  v: (string | number)[];
+  /** The page number this cursor leads to. */
+  p: number;
+  /** The sort it was made for: a cursor is only valid with the same sort. */
+  s: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(raw: string, sort: string): Cursor {
+  const bad = () =>
+    ApiError.badRequest('Invalid cursor', 'cursor must be the nextCursor of a previous page with the same sort', [
+      { field: 'cursor', message: 'cursor must be the nextCursor of a previous page with the same sort' },
+    ]);
+  let c: Cursor;
+  try {
+    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
+  } catch {
+    throw bad();
+  }
+  if (!c || !Array.isArray(c.v) || !Number.isInteger(c.p) || c.p < 2 || c.s !== sort) throw bad();
+  if (!c.v.every((x) => typeof x === 'string' || typeof x === 'number')) throw bad();
+  return c;
+}
+
+function cursorValue(v: unknown): string | number {
+  return v instanceof Date ? v.toISOString() : (v as string | number);
 }
 
 /** `%text%` with LIKE's wildcards escaped; matched against LOWER(column) for case-insensitivity. */
@@ -72,27 +147,88 @@ export async function paginate<T extends ObjectLiteral, R = T>(
   spec: ListSpec,
   map: (row: T) => R = (row) => row as unknown as R,
 ): Promise<Page<R>> {
-  const page = query.page ?? 1;
   const pageSize = query.pageSize ?? 10;
   const order = parseSort(query.sort, spec);
   applySearch(qb, query.search, spec);
+  if (!order.some((o) => o.column === spec.idColumn)) {
+    order.push({ column: spec.idColumn, desc: order[order.length - 1]?.desc ?? false });
+  }
 
-  const totalCount = await qb.clone().getCount();
+  // The count is taken before the keyset condition: it counts the whole list.
+  const countQuery = qb.clone();
+  const [countSql, countParams] = countQuery.getQueryAndParameters();
+  const totalCount = await counts.get(JSON.stringify([countSql, countParams]), () => countQuery.getCount());
+
+  const keyFields = keysetFields(order, spec);
+  const sortKey = order.map((o) => `${o.desc ? '-' : ''}${o.column}`).join(',');
+  let page = query.page ?? 1;
+  let offset = (page - 1) * pageSize;
+  if (query.cursor !== undefined) {
+    if (!keyFields) {
+      throw ApiError.badRequest('Invalid cursor', `cursor paging follows only a sort on ${(spec.keyset ?? []).join(', ') || 'nothing'} in this list`, [
+        { field: 'cursor', message: 'cursor paging is not available with this sort' },
+      ]);
+    }
+    const cursor = decodeCursor(query.cursor, sortKey);
+    if (cursor.v.length !== order.length) throw ApiError.badRequest('Invalid cursor');
+    applyKeyset(qb, order, cursor.v, qb.connection.options.type === 'postgres');
+    page = cursor.p;
+    offset = 0;
+  }
+
   const nulls = (o: { column: string; desc: boolean }) =>
     spec.nullable?.includes(o.column) ? (o.desc ? 'NULLS FIRST' : 'NULLS LAST') : undefined;
   order.forEach((o, i) =>
     i === 0 ? qb.orderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)) : qb.addOrderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)),
   );
-  if (!order.some((o) => o.column === spec.idColumn)) {
-    qb.addOrderBy(spec.idColumn, order[order.length - 1]?.desc ? 'DESC' : 'ASC');
-  }
-  const rows = totalCount > (page - 1) * pageSize ? await qb.offset((page - 1) * pageSize).limit(pageSize).getMany() : [];
-  return {
+  const rows = totalCount > offset || query.cursor !== undefined ? await qb.offset(offset || undefined).limit(pageSize).getMany() : [];
+  const result: Page<R> = {
     data: rows.map(map),
     totalCount,
     totalPages: Math.ceil(totalCount / pageSize),
     currentPage: page,
   };
+  if (spec.keyset) {
+    const last = rows[rows.length - 1];
+    result.nextCursor =
+      keyFields && last && rows.length === pageSize
+        ? encodeCursor({ v: keyFields.map((f) => cursorValue(last[f])), p: page + 1, s: sortKey })
+        : null;
+  }
+  return result;
+}
+
+/** The entity properties of the sort, when every one of them may carry a keyset; else null. */
+function keysetFields(order: { column: string }[], spec: ListSpec): string[] | null {
+  if (!spec.keyset) return null;
+  const byColumn = new Map(Object.entries(spec.sortable).map(([field, column]) => [column, field]));
+  const fields = order.map((o) => byColumn.get(o.column) ?? (o.column === spec.idColumn ? 'id' : undefined));
+  return fields.every((f): f is string => f !== undefined && (f === 'id' || spec.keyset!.includes(f))) ? fields : null;
+}
+
+/**
+ * Rows strictly after the cursor in the sort order: (a > x) OR (a = x AND b > y) OR …, with each
+ * comparison in its own column's direction, so mixed ASC/DESC sorts work on both databases.
+ */
+function applyKeyset<T extends ObjectLiteral>(
+  qb: SelectQueryBuilder<T>,
+  order: { column: string; desc: boolean }[],
+  values: (string | number)[],
+  isPostgres: boolean,
+): void {
+  const params: Record<string, unknown> = {};
+  const param = (i: number) => {
+    const v = values[i];
+    // ISO timestamps are compared as timestamps: SQLite stores them as UTC text "YYYY-MM-DD HH:MM:SS.SSS".
+    const isTime = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v);
+    params[`__k${i}`] = isTime ? (isPostgres ? new Date(v) : v.replace('T', ' ').replace('Z', '')) : v;
+    return `:__k${i}`;
+  };
+  const ors = order.map((o, i) => {
+    const equal = order.slice(0, i).map((p, j) => `${p.column} = ${param(j)}`);
+    return `(${[...equal, `${o.column} ${o.desc ? '<' : '>'} ${param(i)}`].join(' AND ')})`;
+  });
+  qb.andWhere(`(${ors.join(' OR ')})`, params);
 }
 
 /** Parses `from,to` (either side may be empty) into dates, or answers 400 naming the parameter. */

@@ -115,4 +115,13 @@ export class LeadPage {
 
   @ApiProperty({ type: 'integer', description: 'The page returned, from 1' })
   currentPage: number;
+
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    description:
+      'Pass as `cursor` (with the same sort) for the next page by keyset: constant cost however deep. ' +
+      'Available when sorting by createdAt or updatedAt (the default); null on the last page.',
+  })
+  nextCursor: string | null;
 }
