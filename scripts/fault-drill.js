@@ -128,6 +128,10 @@ async function main() {
     const slowest = Math.max(...run.results.map((r) => r.ms));
     const unexpected = run.results.filter((r) => ![201, 503].includes(r.status));
     check(unexpected.length === 0, `outage load: statuses ${JSON.stringify(byStatus)}; unexpected: ${JSON.stringify(unexpected.slice(0, 3))}`);
+    if (unexpected.length) {
+      const logged = inst.output.join('').split('\n').filter((l) => /Unhandled error/.test(l));
+      console.log(logged.slice(0, 3).join('\n').slice(0, 3000));
+    }
     check(slowest <= BOUND_MS, `outage load: slowest request ${slowest} ms (bound ${BOUND_MS} ms)`);
     check(inst.child.exitCode === null, 'the service process survived the outage');
     console.log(`outage: PostgreSQL away ${startedAt - stoppedAt} ms, recovery to healthy ${healthMs} ms, 5xx answered ${byStatus[503] || 0}`);

@@ -35,7 +35,11 @@ function driverError(err: unknown): { code?: string; constraint?: string; messag
   return { code: e?.code, constraint: e?.constraint, message: String(e?.message ?? '') };
 }
 
+/** TypeORM's own errors when the connection under a transaction was lost (e.g. terminated by the server). */
+const LOST_CONNECTION_ERRORS = /^(QueryRunnerAlreadyReleasedError|QueryRunnerProviderAlreadyReleasedError|ConnectionIsNotSetError|ConnectionNotFoundError)$/;
+
 export function classifyDbError(err: unknown): DbErrorKind {
+  if (LOST_CONNECTION_ERRORS.test(String((err as Error)?.name))) return 'unavailable';
   const { code, message } = driverError(err);
   if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return 'unique';
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return 'foreignKey';
