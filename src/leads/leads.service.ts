@@ -10,7 +10,7 @@ import { assignmentData, RotationPointerService } from '../rotations/rotation-po
 import { AccountMembersService } from '../users/account-members.service';
 import { Lead } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
-import { LEAD_SORT_FIELDS, ListLeadsQuery } from './dto/lead-query.dto';
+import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
@@ -21,26 +21,12 @@ export const SOURCE_REQUIRED = 'lead source ID is required when the team has lea
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
 
+const NOT_SEARCHED = new Set<string>(['applicationId', 'imgSrc', 'createdBy']);
+
 export const LEAD_LIST_SPEC: ListSpec = {
   sortable: Object.fromEntries(LEAD_SORT_FIELDS.map((f) => [f, `l.${LEAD_COLUMNS[f]}`])),
-  searchable: [
-    'firstName',
-    'lastName',
-    'email',
-    'phone',
-    'company',
-    'jobTitle',
-    'branch',
-    'source',
-    'position',
-    'location',
-    'productsServicesSold',
-    'currentPaymentProcessor',
-    'processStage',
-    'buyingRole',
-    'assignedTo',
-    'notes',
-  ].map((f) => `l.${LEAD_COLUMNS[f]}`),
+  // The lead's own text (not ids, image URLs or who created it), plus the assignee.
+  searchable: [...LEAD_TEXT_FILTERS.filter((f) => !NOT_SEARCHED.has(f)), 'assignedTo'].map((f) => `l.${LEAD_COLUMNS[f]}`),
   defaultSort: '-createdAt',
   idColumn: 'l.id',
   nullable: LEAD_SORT_FIELDS.filter((f) => !NOT_NULL_FIELDS.has(f)).map((f) => `l.${LEAD_COLUMNS[f]}`),

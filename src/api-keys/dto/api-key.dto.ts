@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength, registerDecorator, ValidationArguments } from 'class-validator';
 import { isPermission, Permission, PERMISSIONS } from '../../auth/permissions/permissions';
@@ -111,16 +112,4 @@ export class CreatedApiKeyResponseDto extends ApiKeyResponseDto {
   apiSecret: string;
 }
 
-export class ApiKeyPageDto {
-  @ApiProperty({ type: ApiKeyResponseDto, isArray: true })
-  data: ApiKeyResponseDto[];
-
-  @ApiProperty({ type: 'integer', example: 1 })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer', example: 1 })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer', example: 1 })
-  currentPage: number;
-}
+export class ApiKeyPageDto extends PageOf(() => ApiKeyResponseDto) {}

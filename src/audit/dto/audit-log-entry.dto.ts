@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 /** One audit entry as the seed describes it (the items of a lead's `auditLog`). */
@@ -58,16 +59,4 @@ export class AuditLogRecord extends AuditLogEntry {
   leadId: number | null;
 }
 
-export class AuditLogPage {
-  @ApiProperty({ type: () => [AuditLogRecord] })
-  data: AuditLogRecord[];
-
-  @ApiProperty({ type: 'integer', description: 'Number of entries matching the filters' })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer', description: 'Number of pages at this page size' })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer', description: 'The page returned, from 1' })
-  currentPage: number;
-}
+export class AuditLogPage extends PageOf(() => AuditLogRecord) {}

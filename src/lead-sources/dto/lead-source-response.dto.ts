@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class LeadSourceResponseDto {
@@ -29,16 +30,4 @@ export class LeadSourceResponseDto {
   updatedAt: string;
 }
 
-export class LeadSourcePageDto {
-  @ApiProperty({ type: [LeadSourceResponseDto] })
-  data: LeadSourceResponseDto[];
-
-  @ApiProperty({ type: 'integer' })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer' })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer' })
-  currentPage: number;
-}
+export class LeadSourcePageDto extends PageOf(() => LeadSourceResponseDto) {}

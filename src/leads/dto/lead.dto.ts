@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AuditLogEntry } from '../../audit/dto/audit-log-entry.dto';
 import { LEAD_DESCRIPTIONS as D } from './lead-fields';
@@ -103,19 +104,7 @@ export class Lead {
 }
 
 /** GET /leads: leads without their audit log (fetch a lead to read it). */
-export class LeadPage {
-  @ApiProperty({ type: () => [Lead] })
-  data: Lead[];
-
-  @ApiProperty({ type: 'integer', description: 'Number of leads matching the filters' })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer', description: 'Number of pages at this page size' })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer', description: 'The page returned, from 1' })
-  currentPage: number;
-
+export class LeadPage extends PageOf(() => Lead) {
   @ApiProperty({
     type: 'string',
     nullable: true,

@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty } from '@nestjs/swagger';
 import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
 
@@ -50,19 +51,7 @@ export class LeadRotationResponseDto {
   updatedAt: string;
 }
 
-export class LeadRotationPageDto {
-  @ApiProperty({ type: [LeadRotationResponseDto] })
-  data: LeadRotationResponseDto[];
-
-  @ApiProperty({ type: 'integer' })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer' })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer' })
-  currentPage: number;
-}
+export class LeadRotationPageDto extends PageOf(() => LeadRotationResponseDto) {}
 
 export class RotationUserDto {
   @ApiProperty({ type: 'integer', example: 7 })

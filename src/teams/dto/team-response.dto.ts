@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class TeamMemberDto {
@@ -43,16 +44,4 @@ export class TeamResponseDto {
   updatedAt: string;
 }
 
-export class TeamPageDto {
-  @ApiProperty({ type: [TeamResponseDto] })
-  data: TeamResponseDto[];
-
-  @ApiProperty({ type: 'integer' })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer' })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer' })
-  currentPage: number;
-}
+export class TeamPageDto extends PageOf(() => TeamResponseDto) {}

@@ -1,3 +1,4 @@
+import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../../common/list/list-query.dto';
@@ -110,16 +111,4 @@ export class UserResponseDto {
   updatedBy: string | null;
 }
 
-export class UserPageDto {
-  @ApiProperty({ type: UserResponseDto, isArray: true })
-  data: UserResponseDto[];
-
-  @ApiProperty({ type: 'integer', example: 1 })
-  totalCount: number;
-
-  @ApiProperty({ type: 'integer', example: 1 })
-  totalPages: number;
-
-  @ApiProperty({ type: 'integer', example: 1 })
-  currentPage: number;
-}
+export class UserPageDto extends PageOf(() => UserResponseDto) {}
