@@ -1,3 +1,4 @@
+import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
@@ -28,7 +29,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: bearer,
-      secretOrKey: config.jwt.secret,
+      // A KeyObject, not the string: given a string, jsonwebtoken first tries (and fails) to parse it
+      // as a public key on every verification, which cost a third of a simple request's CPU.
+      // (passport-jwt hands it to jsonwebtoken unchanged; its types predate KeyObject support.)
+      secretOrKey: createSecretKey(Buffer.from(config.jwt.secret, 'utf8')) as unknown as Buffer,
       algorithms: [JWT_ALGORITHM],
       ignoreExpiration: false,
       passReqToCallback: true,

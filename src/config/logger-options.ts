@@ -27,7 +27,8 @@ export function loggerOptions(config: AppConfig): Params {
         res.setHeader('x-request-id', id);
         return id;
       },
-      autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+      // One line per request only when info lines are wanted at all: above info, building them is wasted work.
+      autoLogging: ['info', 'debug', 'trace'].includes(config.logLevel) ? { ignore: (req: IncomingMessage) => req.url === '/health' } : false,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: {
         req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({

@@ -47,6 +47,8 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     enableWAL: true,
+    // Prepared statements kept per connection (TypeORM's default of 100 churns with batched audit inserts).
+    statementCacheSize: 1000,
     prepareDatabase: (conn: Database.Database) => {
       conn.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       conn.pragma('foreign_keys = ON');

@@ -1,0 +1,123 @@
+'use strict';
+// The floor for PostgreSQL: a bare node:http server with a `pg` pool (one connection per request)
+// doing the SQL work of each endpoint in the naive order, with no framework, no authentication and
+// no validation beyond firstName/lastName. Env: DATABASE_URL, PORT, POOL_SIZE (default 10, the
+// service's default pool), BENCH_ACTOR (the email written as createdBy and audit user).
+//
+//   POST /leads      BEGIN; SELECT the rotation FOR UPDATE (skipped when assignedTo is given);
+//                    UPDATE its pointer; INSERT the lead; INSERT the lead_created audit row; COMMIT
+//   GET /leads       SELECT count(*); SELECT the page (ORDER BY created_at DESC, id DESC OFFSET/LIMIT)
+//   GET /leads/{id}  SELECT the lead; SELECT its lead_* audit entries
+
+const http = require('node:http');
+const { Pool } = require('pg');
+const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, createHandler, likePattern } = require('./lib/baseline-common');
+
+const pool = new Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.POOL_SIZE || 10),
+  application_name: 'leads-bench-baseline',
+});
+const ACTOR = process.env.BENCH_ACTOR || null;
+
+const INSERT_LEAD = `INSERT INTO leads (account_id, ${INPUT_COLUMNS.map(([, c]) => `"${c}"`).join(', ')}, created_by, updated_by)
+  VALUES (${Array.from({ length: INPUT_COLUMNS.length + 3 }, (_, i) => `$${i + 1}`).join(', ')}) RETURNING *`;
+const INSERT_AUDIT = `INSERT INTO audit_logs (account_id, event, "user", api_key, data, created, request_method, request_path,
+  request_headers, request_ip_address, status_code, lead_id)
+  VALUES ($1, 'lead_created', $2, NULL, $3, now(), 'POST', $4, $5, $6, 201, $7) RETURNING *`;
+// The team's active rotation, else the account's active default.
+const SELECT_ROTATION = `SELECT id, user_rotation_array, current_position FROM lead_rotations
+  WHERE account_id = $1 AND status = 'active' AND (team_id = $2 OR (team_id IS NULL AND is_default))
+  ORDER BY team_id NULLS LAST LIMIT 1 FOR UPDATE`;
+const SEARCH = `(${SEARCH_COLUMNS.map((c) => `LOWER(${c}) LIKE $2 ESCAPE '\\'`).join(' OR ')})`;
+
+/** One pooled connection per request, for its two queries, as a plain pg handler would do. */
+async function withConnection(fn) {
+  const client = await pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
+function createLead(accountId, body, req) {
+  return withConnection(async (client) => {
+    try {
+      await client.query('BEGIN');
+      let assignedTo = body.assignedTo ?? null;
+      if (assignedTo === null) {
+        const rotation = (await client.query(SELECT_ROTATION, [accountId, body.teamId ?? null])).rows[0];
+        const list = rotation?.user_rotation_array ?? [];
+        if (list.length) {
+          const position = rotation.current_position % list.length;
+          assignedTo = list[position];
+          await client.query('UPDATE lead_rotations SET current_position = $1, updated_at = now() WHERE id = $2', [
+            (position + 1) % list.length,
+            rotation.id,
+          ]);
+        }
+      }
+      const lead = (await client.query(INSERT_LEAD, [accountId, ...inputValues(body, assignedTo), body.createdBy ?? ACTOR, ACTOR])).rows[0];
+      const audit = (
+        await client.query(INSERT_AUDIT, [accountId, ACTOR, body, req.url, sanitizeHeaders(req.headers), req.socket.remoteAddress, lead.id])
+      ).rows[0];
+      await client.query('COMMIT');
+      return [201, { ...toLead(lead), auditLog: [toAudit(audit)] }];
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+function listLeads(accountId, { page, pageSize, search }) {
+  const where = `account_id = $1 AND archived = false${search ? ` AND ${SEARCH}` : ''}`;
+  const params = search ? [accountId, likePattern(search)] : [accountId];
+  const n = params.length;
+  return withConnection(async (client) => {
+    const count = Number((await client.query(`SELECT count(*) AS n FROM leads WHERE ${where}`, params)).rows[0].n);
+    const offset = (page - 1) * pageSize;
+    const rows =
+      count > offset
+        ? (
+            await client.query(`SELECT * FROM leads WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $${n + 1} OFFSET $${n + 2}`, [
+              ...params,
+              pageSize,
+              offset,
+            ])
+          ).rows
+        : [];
+    return [200, { data: rows.map(toLead), totalCount: count, totalPages: Math.ceil(count / pageSize), currentPage: page }];
+  });
+}
+
+function getLead(accountId, id) {
+  return withConnection(async (client) => {
+    const lead = (await client.query('SELECT * FROM leads WHERE id = $1 AND account_id = $2', [id, accountId])).rows[0];
+    if (!lead) return [404, { error: 'Lead not found' }];
+    const audit = await client.query('SELECT * FROM audit_logs WHERE account_id = $1 AND lead_id = $2 AND event = ANY($3) ORDER BY id', [
+      accountId,
+      id,
+      LEAD_EVENTS,
+    ]);
+    return [200, { ...toLead(lead), auditLog: audit.rows.map(toAudit) }];
+  });
+}
+
+async function health() {
+  await pool.query('SELECT 1');
+  return [200, { status: 'ok' }];
+}
+
+const server = http.createServer(createHandler({ health, createLead, listLeads, getLead }));
+server.keepAliveTimeout = 65000;
+server.listen(Number(process.env.PORT || 3412), '127.0.0.1');
+
+for (const signal of ['SIGTERM', 'SIGINT']) {
+  process.once(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    pool.end().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,137 @@
+'use strict';
+// Verdicts against the targets, the machine description, and the Markdown report.
+
+const { readFileSync } = require('node:fs');
+const os = require('node:os');
+const { TARGETS } = require('./scenarios');
+const { round } = require('./util');
+
+function machineInfo() {
+  let cpuModel = null;
+  try {
+    cpuModel = (/^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8')) ?? [])[1] ?? null;
+  } catch {
+    /* not Linux */
+  }
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: cpuModel ?? os.cpus()[0]?.model ?? null,
+    memoryGb: round(os.totalmem() / 1024 ** 3, 1),
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+    autocannon: require('autocannon/package.json').version,
+    loadAverageAtStart: os.loadavg().map((n) => round(n, 2)),
+  };
+}
+
+const check = (name, value, target, pass) => ({ name, value, target, pass: value === null ? null : pass });
+
+/** Ratios and checks for one scenario; `null` passes mean "not measured". */
+function evaluate(scenario, service, baseline) {
+  const measured = (r) => r && !r.pending;
+  const t = scenario.targets;
+  const out = { ratios: { rps: null, p99: null }, checks: [] };
+  if (measured(service) && measured(baseline)) {
+    out.ratios.rps = baseline.rps > 0 ? round(service.rps / baseline.rps, 2) : null;
+    out.ratios.p99 = baseline.p99 > 0 ? round(service.p99 / baseline.p99, 2) : null;
+  }
+  if (!measured(service)) return out;
+  if (t.rps !== undefined) out.checks.push(check('throughput ratio', out.ratios.rps, `≥ ${t.rps.toFixed(1)}×`, out.ratios.rps >= t.rps));
+  if (t.p99 !== undefined) out.checks.push(check('p99 ratio', out.ratios.p99, `≤ ${t.p99.toFixed(1)}×`, out.ratios.p99 <= t.p99));
+  if (t.p99AbsMs !== undefined) out.checks.push(check('p99', service.p99, `≤ ${t.p99AbsMs} ms`, service.p99 <= t.p99AbsMs));
+  out.checks.push(check('errors', service.errors, '= 0', service.errors === 0));
+  out.checks.push(check('peak RSS', service.peakRssMb, `≤ ${TARGETS.maxRssMb} MB`, service.peakRssMb <= TARGETS.maxRssMb));
+  return out;
+}
+
+const verdict = (pass) => (pass === null ? '' : pass ? 'PASS' : 'MISS');
+const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+/** Requests per second: one decimal below 10, where a whole number would hide the difference. */
+const fmtRps = (n) => (n !== null && n !== undefined && n < 10 ? fmt(n, 1) : fmt(n));
+
+function cell(checks, name, text, { showTarget = true } = {}) {
+  const c = checks.find((x) => x.name === name);
+  if (!c) return text;
+  return `${text}${showTarget ? ` (${c.target})` : ''} ${c.pass === null ? 'n/a' : verdict(c.pass)}`;
+}
+
+/** PASS, MISS naming the checks missed, `pending` (service not measurable) or `incomplete` (a ratio without a floor number). */
+function result(service, checks) {
+  if (service.pending) return 'pending';
+  const failed = checks.filter((x) => x.pass === false).map((x) => x.name);
+  if (failed.length) return `MISS (${failed.join(', ')})`;
+  if (checks.some((x) => x.pass === null)) return 'incomplete';
+  return checks.length ? 'PASS' : '–';
+}
+
+/** One Markdown row per scenario, then notes (pending scenarios, error samples, parallelism). */
+function renderMarkdown(report) {
+  const lines = [];
+  lines.push(
+    '| Scenario | Service req/s | Floor req/s | Throughput ratio | Service p50 / p99 ms | Floor p50 / p99 ms | p99 ratio | Errors service / floor | Service peak RSS MB | Result |',
+    '|---|---:|---:|---|---|---|---|---|---|---|',
+  );
+  const notes = [];
+  for (const s of report.scenarios) {
+    const svc = s.service ?? {};
+    const base = s.baseline ?? {};
+    const c = s.checks;
+    if (svc.pending) notes.push(`- \`${s.id}\` service pending: ${svc.pending}`);
+    if (base.pending) notes.push(`- \`${s.id}\` floor pending: ${base.pending}`);
+    for (const [who, r] of [['service', svc], ['floor', base]]) {
+      if (r.errorSamples?.length) notes.push(`- \`${s.id}\` ${who} non-2xx, e.g. \`${r.errorSamples[0].replace(/`/g, "'")}\``);
+    }
+    const ratio = (r) => (r === null ? '–' : `${fmt(r, 2)}×`);
+    const cells = [
+      `\`${s.id}\` ${s.title}`,
+      fmtRps(svc.rps),
+      fmtRps(base.rps),
+      cell(c, 'throughput ratio', ratio(s.ratios.rps)),
+      svc.pending ? 'pending' : cell(c, 'p99', `${fmt(svc.p50)} / ${fmt(svc.p99)}`),
+      base.pending ? 'pending' : `${fmt(base.p50)} / ${fmt(base.p99)}`,
+      cell(c, 'p99 ratio', ratio(s.ratios.p99)),
+      cell(c, 'errors', `${fmt(svc.errors)} / ${fmt(base.errors)}`, { showTarget: false }),
+      cell(c, 'peak RSS', fmt(svc.peakRssMb)),
+      result(svc, c),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  const cs = report.coldStart;
+  if (cs.sqlite) {
+    lines.push('');
+    for (const [label, key] of [
+      ['empty database: migrations + bootstrap', 'firstMs'],
+      ['seeded database', 'restartMs'],
+    ]) {
+      const ms = cs.sqlite[key];
+      lines.push(`- Cold start on SQLite, spawn → first 200 from /health, ${label}: ${fmt(ms)} ms (≤ ${TARGETS.coldStartMs} ms) ${verdict(ms <= TARGETS.coldStartMs)}`);
+    }
+  }
+  if (cs.postgres) lines.push(`- Start on PostgreSQL (for information): ${fmt(cs.postgres.firstMs)} ms empty, ${fmt(cs.postgres.restartMs)} ms seeded`);
+  if (report.parallelism) {
+    const p = report.parallelism;
+    lines.push(
+      `- Creates spread over ${p.accounts} rotations vs one rotation: service ${fmt(p.service, 2)}× the single-rotation rate, floor ${fmt(p.baseline, 2)}×`,
+    );
+  }
+  if (report.serviceMemory) {
+    lines.push(`- Service VmHWM (whole run): ${Object.entries(report.serviceMemory).map(([db, mb]) => `${db} ${fmt(mb)} MB`).join(', ')}`);
+  }
+  if (notes.length) lines.push('', ...notes);
+  return lines.join('\n');
+}
+
+function renderMachine(report) {
+  const m = report.machine;
+  return [
+    `- ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, ${m.kernel}`,
+    `- Node ${m.node}, PostgreSQL ${report.versions.postgres ?? '–'}, SQLite ${report.versions.sqlite ?? '–'}, autocannon ${m.autocannon}`,
+    `- ${report.settings.connections} connections, ${report.settings.warmup} s warm-up + ${report.settings.duration} s per run, pool ${report.settings.pool} (service and floor), load average at start ${m.loadAverageAtStart.join(' ')}`,
+    ...Object.entries(report.seed).map(
+      ([db, s]) =>
+        `- Seed on ${db === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${fmt(s.leads)} leads${s.auditRows ? ' and their audit rows' : ''} in ${fmt(s.totalMs / 1000, 1)} s`,
+    ),
+  ].join('\n');
+}
+
+module.exports = { machineInfo, evaluate, renderMarkdown, renderMachine };

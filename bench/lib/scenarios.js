@@ -1,0 +1,182 @@
+'use strict';
+// The scenarios: what each one sends, what the floor does for it, and its targets.
+// `requests(fx, token)` returns a factory of request generators (see load.js); the service and the
+// baseline get identical requests (the baseline ignores the Authorization header).
+
+const { SEARCH_TERM } = require('./fixture');
+
+const PAGE_SIZE = 50;
+
+/** Targets from the issue. Ratios are service ÷ baseline. */
+const TARGETS = {
+  createRotation: { rps: 1.0, p99: 1.5 },
+  createAssigned: { rps: 0.6 },
+  read: { rps: 0.5 },
+  deepPageP99Ms: 50,
+  maxRssMb: 250,
+  coldStartMs: 2000,
+};
+
+const FLOOR_SQL = {
+  createRotation:
+    'BEGIN; SELECT rotation … FOR UPDATE; UPDATE lead_rotations SET current_position; INSERT INTO leads … RETURNING *; INSERT INTO audit_logs … RETURNING *; COMMIT',
+  createAssigned: 'BEGIN; INSERT INTO leads … RETURNING *; INSERT INTO audit_logs … RETURNING *; COMMIT',
+  list: `SELECT count(*) FROM leads WHERE account_id=$1 AND archived=false; SELECT * FROM leads WHERE … ORDER BY created_at DESC, id DESC LIMIT ${PAGE_SIZE} OFFSET $2`,
+  search: 'the two list queries with AND (LOWER(first_name) LIKE $2 OR LOWER(last_name) LIKE $2 OR … 16 text columns, as the service)',
+  get: 'SELECT * FROM leads WHERE id=$1 AND account_id=$2; SELECT * FROM audit_logs WHERE account_id=$2 AND lead_id=$1 AND event = ANY(lead events) ORDER BY id',
+};
+
+const headers = (token, accountId, json) => ({
+  authorization: `Bearer ${token}`,
+  'x-account-id': String(accountId),
+  ...(json ? { 'content-type': 'application/json' } : {}),
+});
+
+// Shared by every create generator of the process, so no two requests carry the same name.
+let createSeq = 0;
+
+/** POST /leads spread round-robin over `accounts`, each body distinct; `assigned` sets assignedTo. */
+function creates(accounts, token, { assigned }) {
+  return () => () => {
+    const n = ++createSeq;
+    const a = accounts[n % accounts.length];
+    const body = {
+      teamId: a.teamId,
+      leadSourceId: a.leadSourceIds[n % a.leadSourceIds.length],
+      firstName: `Bench${n}`,
+      lastName: 'Loadtest',
+      email: `bench${n}@load.example.com`,
+      phone: '+1-555-0100',
+      company: `Bench Co ${n % 97}`,
+      jobTitle: 'Owner',
+      numberOfEmployees: 12,
+      monthlyTransactionVolume: 25000,
+      interestedInSwitching: true,
+      processStage: 'new',
+      ...(assigned ? { assignedTo: a.emails[n % a.emails.length] } : {}),
+    };
+    return { method: 'POST', path: '/leads', headers: headers(token, a.accountId, true), body: JSON.stringify(body) };
+  };
+}
+
+function gets(path, account, token) {
+  return () => () => ({ method: 'GET', path: typeof path === 'function' ? path() : path, headers: headers(token, account.accountId) });
+}
+
+const randomLeadPath = (main) => () => `/leads/${main.leadIdMin + Math.floor(Math.random() * (main.leadIdMax - main.leadIdMin + 1))}`;
+const deepPage = (main) => Math.max(2, Math.floor(main.leadCount / 2 / PAGE_SIZE));
+
+/**
+ * The deep page as a client reaches it: by the keyset cursor (`nextCursor`) of the page before,
+ * fetched once from the service. The floor ignores `cursor` and serves the same page by OFFSET.
+ */
+async function deepPageRequests(fx, token, svc) {
+  const page = deepPage(fx.main);
+  const res = await fetch(`${svc.base}/leads?page=${page - 1}&pageSize=${PAGE_SIZE}`, { headers: headers(token, fx.main.accountId) });
+  const body = await res.json().catch(() => ({}));
+  const cursor = typeof body.nextCursor === 'string' ? `&cursor=${body.nextCursor}` : '';
+  return gets(`/leads?page=${page}&pageSize=${PAGE_SIZE}${cursor}`, fx.main, token);
+}
+
+const SCENARIOS = [
+  {
+    id: 'pg.create-rotation',
+    db: 'pg',
+    tags: ['create'],
+    title: 'POST /leads, auto-assigned through one rotation',
+    floor: FLOOR_SQL.createRotation,
+    requests: (fx, token) => creates([fx.main], token, { assigned: false }),
+    targets: TARGETS.createRotation,
+  },
+  {
+    id: 'pg.create-assigned',
+    db: 'pg',
+    tags: ['create'],
+    title: 'POST /leads with assignedTo',
+    floor: FLOOR_SQL.createAssigned,
+    requests: (fx, token) => creates([fx.main], token, { assigned: true }),
+    targets: TARGETS.createAssigned,
+  },
+  {
+    id: 'pg.create-multi',
+    db: 'pg',
+    tags: ['create', 'multi'],
+    title: 'POST /leads, auto-assigned, round-robin over several accounts (one rotation each)',
+    floor: FLOOR_SQL.createRotation,
+    requests: (fx, token) => creates(fx.others, token, { assigned: false }),
+    targets: TARGETS.createRotation,
+  },
+  {
+    id: 'pg.list-first',
+    db: 'pg',
+    tags: ['list'],
+    title: `GET /leads first page (pageSize ${PAGE_SIZE})`,
+    floor: FLOOR_SQL.list,
+    requests: (fx, token) => gets(`/leads?page=1&pageSize=${PAGE_SIZE}`, fx.main, token),
+    targets: TARGETS.read,
+  },
+  {
+    id: 'pg.list-deep',
+    db: 'pg',
+    tags: ['list', 'deep'],
+    title: `GET /leads deep page (middle of the account; the service follows the keyset cursor)`,
+    floor: FLOOR_SQL.list,
+    requests: deepPageRequests,
+    targets: { ...TARGETS.read, p99AbsMs: TARGETS.deepPageP99Ms },
+  },
+  {
+    id: 'pg.search',
+    db: 'pg',
+    tags: ['list', 'search'],
+    title: `GET /leads?search=${SEARCH_TERM} (about 1% match)`,
+    floor: FLOOR_SQL.search,
+    requests: (fx, token) => gets(`/leads?search=${SEARCH_TERM}&pageSize=${PAGE_SIZE}`, fx.main, token),
+    targets: TARGETS.read,
+  },
+  {
+    id: 'pg.get',
+    db: 'pg',
+    tags: ['get'],
+    title: 'GET /leads/{id} (random lead, with its audit entries)',
+    floor: FLOOR_SQL.get,
+    requests: (fx, token) => gets(randomLeadPath(fx.main), fx.main, token),
+    targets: TARGETS.read,
+  },
+  {
+    id: 'sqlite.create-rotation',
+    db: 'sqlite',
+    tags: ['create'],
+    title: 'POST /leads, auto-assigned through one rotation',
+    floor: FLOOR_SQL.createRotation.replace('BEGIN', 'BEGIN IMMEDIATE').replace(' FOR UPDATE', ''),
+    requests: (fx, token) => creates([fx.main], token, { assigned: false }),
+    targets: TARGETS.createRotation,
+  },
+  {
+    id: 'sqlite.get',
+    db: 'sqlite',
+    tags: ['get'],
+    title: 'GET /leads/{id} (random lead, with its audit entries)',
+    floor: FLOOR_SQL.get,
+    requests: (fx, token) => gets(randomLeadPath(fx.main), fx.main, token),
+    targets: TARGETS.read,
+  },
+];
+
+/**
+ * `--only a,b`: a token selects a scenario by id (`pg.get`), by name (`get`, both databases), by
+ * database (`pg`, `sqlite`) or by tag (`create`, `list`, `deep`, `search`, `multi`); `coldstart`
+ * selects the SQLite start-up measurement, which also comes with every SQLite scenario.
+ */
+function selectScenarios(only) {
+  if (!only) return { scenarios: SCENARIOS, coldStart: true };
+  const tokens = only.split(',').map((t) => t.trim()).filter(Boolean);
+  const known = new Set(['coldstart', 'pg', 'sqlite', ...SCENARIOS.flatMap((s) => [s.id, s.id.split('.')[1], ...s.tags])]);
+  const unknown = tokens.filter((t) => !known.has(t));
+  if (unknown.length) {
+    throw Object.assign(new Error(`--only: unknown ${unknown.join(', ')} (known: ${[...known].join(', ')})`), { usage: true });
+  }
+  const scenarios = SCENARIOS.filter((s) => tokens.some((t) => t === s.id || t === s.id.split('.')[1] || t === s.db || s.tags.includes(t)));
+  return { scenarios, coldStart: tokens.includes('coldstart') || tokens.includes('sqlite') || scenarios.some((s) => s.db === 'sqlite') };
+}
+
+module.exports = { SCENARIOS, TARGETS, PAGE_SIZE, selectScenarios };

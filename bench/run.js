@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: the service (dist/, built by `nest build`) against a bare node:http floor doing
+// the same SQL, on a scratch PostgreSQL database and a scratch SQLite file. See BENCHMARKS.md.
+
+const { readMemory, startBaseline, stopProcess } = require('./lib/procs');
+const { measure } = require('./lib/load');
+const { TARGETS, selectScenarios } = require('./lib/scenarios');
+const { preparePostgres, prepareSqlite } = require('./lib/setup');
+const { DEFAULT_ADMIN_URL, serverInfo } = require('./lib/seed-pg');
+const { machineInfo, evaluate, renderMarkdown, renderMachine } = require('./lib/report');
+const { log, runCleanup, sleep, round } = require('./lib/util');
+
+const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [options] after \`npx nest build\`)
+
+  --only a,b          run a subset: scenario ids (pg.get), names (get, create-rotation), databases
+                      (pg, sqlite), tags (create, list, deep, search, multi) or coldstart
+  --duration N        seconds measured per run (default 20)
+  --warmup N          seconds of warm-up before each run (default 3)
+  --connections N     concurrent connections (default 50)
+  --timeout N         per-request timeout in seconds; a timeout counts as an error (default 30)
+  --leads N           leads seeded in the PostgreSQL account (default 1000000)
+  --sqlite-leads N    leads seeded in the SQLite account (default 100000)
+  --accounts N        accounts of the multi-account create scenario (default 5)
+  --pool N            database pool size of the service and of the floor (default 10)
+  --port N            service port; the floor uses N+1 (default 3410)
+  --no-audit-seed     do not write lead_created audit rows for the seeded leads
+  --json              print one JSON object on stdout instead of the Markdown report
+  DATABASE_URL        PostgreSQL admin URL (default ${DEFAULT_ADMIN_URL})`;
+
+const usageError = (message) => Object.assign(new Error(message), { usage: true });
+
+function parseArgs(argv) {
+  const opts = {
+    only: null,
+    duration: 20,
+    warmup: 3,
+    connections: 50,
+    timeout: 30,
+    leads: 1_000_000,
+    sqliteLeads: 100_000,
+    accounts: 5,
+    pool: 10,
+    port: 3410,
+    auditSeed: true,
+    json: false,
+    adminUrl: process.env.DATABASE_URL || DEFAULT_ADMIN_URL,
+  };
+  const numeric = { '--duration': 'duration', '--warmup': 'warmup', '--connections': 'connections', '--timeout': 'timeout', '--leads': 'leads', '--sqlite-leads': 'sqliteLeads', '--accounts': 'accounts', '--pool': 'pool', '--port': 'port' };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s);
+    const value = () => inline ?? argv[++i];
+    if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (flag === '--json') opts.json = true;
+    else if (flag === '--no-audit-seed') opts.auditSeed = false;
+    else if (flag === '--only') opts.only = value();
+    else if (numeric[flag]) {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n < 0) throw usageError(`${flag} needs a non-negative number`);
+      opts[numeric[flag]] = n;
+    } else throw usageError(`unknown option ${argv[i]}\n\n${USAGE}`);
+  }
+  if (opts.duration < 1 || opts.connections < 1 || opts.accounts < 1 || opts.pool < 1 || opts.leads < 100 || opts.sqliteLeads < 100) {
+    throw usageError('--duration, --connections, --accounts and --pool must be ≥ 1, --leads and --sqlite-leads ≥ 100');
+  }
+  return opts;
+}
+
+const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, 0)]));
+
+/** Runs the scenarios of one database, service then floor for each, reads before creates. */
+async function runScenarios(scenarios, { svc, baseline, auth, fx }, opts, report) {
+  const order = [...scenarios].sort((a, b) => Number(a.tags.includes('create')) - Number(b.tags.includes('create')));
+  const results = new Map();
+  for (const s of order) {
+    const makeNext = await s.requests(fx, auth.token ?? 'none', svc);
+    log(`${s.id}: service`);
+    const service = auth.token ? await measure(svc, makeNext, opts) : { pending: auth.error };
+    if (svc.child.exitCode !== null || svc.child.signalCode !== null) {
+      throw new Error(`the service exited during ${s.id}:\n${svc.output.join('').slice(-3000)}`);
+    }
+    log(`${s.id}: floor`);
+    const floor = await measure(baseline, makeNext, opts);
+    for (const [who, r] of [['service', service], ['floor', floor]]) {
+      log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB`}`);
+    }
+    results.set(s.id, { id: s.id, db: s.db, title: s.title, floorSql: s.floor, service, baseline: floor, ...evaluate(s, service, floor) });
+    await sleep(1000);
+  }
+  for (const s of scenarios) report.scenarios.push(results.get(s.id));
+}
+
+async function runPostgres(scenarios, opts, report) {
+  report.versions.postgres = (await serverInfo(opts.adminUrl)).version;
+  const prepared = await preparePostgres(opts);
+  const { db, svc, fx } = prepared;
+  report.seed.postgres = { ...roundAll(fx.timings), leads: opts.leads, auditRows: opts.auditSeed, database: db.name };
+  report.coldStart.postgres = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
+  const baseline = await startBaseline({ kind: 'pg', port: opts.port + 1, databaseUrl: db.url, poolSize: opts.pool });
+  await runScenarios(scenarios, { ...prepared, baseline }, opts, report);
+  report.serviceMemory.postgres = round(readMemory(svc.pid)?.hwmMb, 1);
+  await stopProcess(baseline);
+  await stopProcess(svc);
+  await db.drop();
+}
+
+async function runSqlite(scenarios, opts, report) {
+  const prepared = await prepareSqlite(opts);
+  const { svc, fx, dbPath } = prepared;
+  report.versions.sqlite = fx.sqliteVersion;
+  report.seed.sqlite = { ...roundAll(fx.timings), leads: opts.sqliteLeads, auditRows: opts.auditSeed };
+  report.coldStart.sqlite = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
+  if (scenarios.length) {
+    const baseline = await startBaseline({ kind: 'sqlite', port: opts.port + 1, databasePath: dbPath });
+    await runScenarios(scenarios, { ...prepared, baseline }, opts, report);
+    report.serviceMemory.sqlite = round(readMemory(svc.pid)?.hwmMb, 1);
+    await stopProcess(baseline);
+  }
+  await stopProcess(svc);
+  prepared.remove();
+}
+
+/** How much faster creates go when spread over several rotations than through one. */
+function parallelism(report, accounts) {
+  const one = report.scenarios.find((s) => s.id === 'pg.create-rotation');
+  const many = report.scenarios.find((s) => s.id === 'pg.create-multi');
+  if (!one || !many) return null;
+  const ratio = (a, b) => (a?.rps && b?.rps ? round(a.rps / b.rps, 2) : null);
+  return { accounts, service: ratio(many.service, one.service), baseline: ratio(many.baseline, one.baseline) };
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const { scenarios, coldStart } = selectScenarios(opts.only); // throws {usage: true} on an unknown token
+  const report = {
+    machine: machineInfo(),
+    versions: { postgres: null, sqlite: null },
+    settings: {
+      duration: opts.duration,
+      warmup: opts.warmup,
+      connections: opts.connections,
+      timeout: opts.timeout,
+      pool: opts.pool,
+      leads: opts.leads,
+      sqliteLeads: opts.sqliteLeads,
+      accounts: opts.accounts,
+      only: opts.only,
+    },
+    seed: {},
+    coldStart: {},
+    serviceMemory: {},
+    scenarios: [],
+    parallelism: null,
+  };
+  const started = Date.now();
+  const pg = scenarios.filter((s) => s.db === 'pg');
+  const sqlite = scenarios.filter((s) => s.db === 'sqlite');
+  if (pg.length) await runPostgres(pg, opts, report);
+  if (sqlite.length || coldStart) await runSqlite(sqlite, opts, report);
+  report.parallelism = parallelism(report, opts.accounts);
+  report.wallClockS = round((Date.now() - started) / 1000, 0);
+  // Every selected scenario measured and within every target, and the SQLite cold starts too.
+  report.allPass =
+    report.scenarios.every((s) => !s.service.pending && s.checks.every((c) => c.pass === true)) &&
+    Object.values(report.coldStart.sqlite ?? {}).every((ms) => ms <= TARGETS.coldStartMs);
+
+  if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else process.stdout.write(`\n## Machine\n\n${renderMachine(report)}\n\n## Results\n\n${renderMarkdown(report)}\n`);
+}
+
+main()
+  .catch((e) => {
+    process.stderr.write(`[bench] failed: ${e.usage ? e.message : e.stack || e.message}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await runCleanup();
+    process.exit();
+  });
