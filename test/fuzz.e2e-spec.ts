@@ -118,7 +118,7 @@ describe(`fuzzing POST /leads and GET /leads (seed ${SEED})`, () => {
     expect(rows.map((r) => r.id).sort((a, b) => a - b)).toEqual([...created].sort((a, b) => a - b));
     expect(seen.get(201) ?? 0).toBeGreaterThan(0);
     expect(seen.get(400) ?? 0).toBeGreaterThan(0);
-  });
+  }, 300_000);
 
   it(`answers ${QUERY_RUNS} generated GET /leads query strings with 200 or 400 only`, async () => {
     await fc.assert(
@@ -129,5 +129,5 @@ describe(`fuzzing POST /leads and GET /leads (seed ${SEED})`, () => {
       }),
       { numRuns: QUERY_RUNS, seed: SEED, endOnFailure: true },
     );
-  });
+  }, 120_000);
 });

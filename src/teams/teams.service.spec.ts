@@ -25,7 +25,10 @@ const memberOf = (id: number): AccountMember => ({ id, email: `u${id}@example.co
 function fakeQuery(rows: Team[]) {
   const qb: Record<string, jest.Mock> = {};
   for (const m of ['andWhere', 'orderBy', 'addOrderBy', 'offset', 'limit']) qb[m] = jest.fn(() => qb);
-  qb.clone = jest.fn(() => ({ getCount: jest.fn(async () => rows.length) }));
+  qb.clone = jest.fn(() => ({
+    getCount: jest.fn(async () => rows.length),
+    getQueryAndParameters: jest.fn(() => [`SELECT fake ${rows.map((r) => r.id).join(',')}`, []]),
+  }));
   qb.getMany = jest.fn(async () => rows);
   return qb;
 }
