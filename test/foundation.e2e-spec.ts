@@ -1,4 +1,7 @@
 import { Account } from '../src/accounts/entities/account.entity';
+import { AuditLog } from '../src/audit/entities/audit-log.entity';
+import { TeamsService } from '../src/teams/teams.service';
+import { Fixtures } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 
 describe('foundation', () => {
@@ -30,6 +33,26 @@ describe('foundation', () => {
     const big = JSON.stringify({ firstName: 'x'.repeat(101 * 1024) });
     const res = await t.http().post('/leads').set('content-type', 'application/json').send(big).expect(413);
     expect(res.body).toEqual({ error: 'Payload Too Large', message: 'The request body must not exceed 100 KB' });
+  });
+
+  it('answers an unexpected error with 500, an error id and nothing internal', async () => {
+    const tenant = await new Fixtures(t).tenant();
+    const spy = jest.spyOn(t.app.get(TeamsService), 'list').mockRejectedValueOnce(new TypeError("Cannot read properties of undefined (reading 'x') at SELECT * FROM teams"));
+    const res = await t.http().get('/teams').set(tenant.headers).expect(500);
+    spy.mockRestore();
+    expect(res.body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
+    expect(JSON.stringify(res.body)).not.toMatch(/SELECT|TypeError|at /);
+    await t.flushAudit();
+    const [entry] = await t.ds.getRepository(AuditLog).find({ where: { accountId: tenant.account.id }, order: { id: 'DESC' }, take: 1 });
+    expect(entry).toMatchObject({ event: 'request_failed', statusCode: 500, requestPath: '/teams' });
+  });
+
+  it('answers 503 with the error body when the database is unreachable', async () => {
+    const spy = jest.spyOn(t.app.get(TeamsService), 'list').mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const tenant = await new Fixtures(t).tenant();
+    const res = await t.http().get('/teams').set(tenant.headers).expect(503);
+    spy.mockRestore();
+    expect(res.body).toEqual({ error: 'Service Unavailable', message: 'The database is unavailable; retry the request later' });
   });
 
   it('leaves the schema builder nothing to change after the migrations', async () => {
