@@ -16,6 +16,17 @@ export const X_ACCOUNT_ID_PARAMETER = {
   example: '2311',
 };
 
+export const IDEMPOTENCY_KEY_PARAMETER = {
+  in: 'header',
+  name: 'Idempotency-Key',
+  schema: { type: 'string', minLength: 1, maxLength: 255 },
+  required: false,
+  description:
+    'Makes the request safe to retry: the first successful response is stored with the create and replayed ' +
+    'for 24 hours (header `Idempotent-Replayed: true`); the same key with a different request answers 422, ' +
+    'while the first is still running 409. Scoped to the account and the caller.',
+};
+
 export const ERROR_SCHEMA = {
   type: 'object',
   required: ['error'],
@@ -53,7 +64,11 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
   doc.components ??= {};
-  doc.components.parameters = { ...(doc.components.parameters ?? {}), xAccountIdHeader: X_ACCOUNT_ID_PARAMETER as never };
+  doc.components.parameters = {
+    ...(doc.components.parameters ?? {}),
+    xAccountIdHeader: X_ACCOUNT_ID_PARAMETER as never,
+    idempotencyKeyHeader: IDEMPOTENCY_KEY_PARAMETER as never,
+  };
   doc.components.schemas = { Error: ERROR_SCHEMA as never, ...(doc.components.schemas ?? {}) };
   const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
@@ -72,6 +87,11 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         if (!noAccount) {
           op.parameters = [{ $ref: '#/components/parameters/xAccountIdHeader' }, ...(op.parameters ?? [])];
           op.responses['403'] ??= { description: 'Forbidden - User does not have the required permissions', content: errorContent };
+        }
+        if (method === 'post') {
+          op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/idempotencyKeyHeader' }];
+          op.responses['409'] ??= { description: 'Conflict - a request with this Idempotency-Key is still running', content: errorContent };
+          op.responses['422'] ??= { description: 'Unprocessable Entity - this Idempotency-Key was used with a different request', content: errorContent };
         }
       }
       op.responses['500'] ??= { description: 'Internal server error', content: errorContent };

@@ -87,12 +87,17 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     expect(mine.security).toEqual(theirs.security);
     // `required: false` is the default of a query parameter, so the two are the same parameter.
     const normalize = (p: Record<string, unknown>) => ('$ref' in p ? p : { required: false, ...p });
-    expect((mine.parameters as Record<string, unknown>[]).map(normalize)).toEqual((theirs.parameters as Record<string, unknown>[]).map(normalize));
+    // The contract's parameters, in its order; ours adds the Idempotency-Key header after them.
+    expect((mine.parameters as Record<string, unknown>[]).map(normalize)).toEqual([
+      ...(theirs.parameters as Record<string, unknown>[]).map(normalize),
+      { $ref: '#/components/parameters/idempotencyKeyHeader' },
+    ]);
     expect(mine.requestBody).toEqual(theirs.requestBody);
 
     const responses = mine.responses as Record<string, Record<string, unknown>>;
     const expected = theirs.responses as Record<string, Record<string, unknown>>;
-    expect(Object.keys(responses).sort()).toEqual(Object.keys(expected).sort());
+    // Every response of the contract; ours adds the two answers of Idempotency-Key.
+    expect(Object.keys(responses).sort()).toEqual([...Object.keys(expected), '409', '422'].sort());
     for (const [status, response] of Object.entries(expected)) {
       expect({ status, description: responses[status].description }).toEqual({ status, description: response.description });
       if (response.content) expect({ status, content: responses[status].content }).toEqual({ status, content: response.content });
