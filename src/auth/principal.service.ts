@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiKey } from '../api-keys/entities/api-key.entity';
-import { Membership, MembershipRole } from '../users/entities/membership.entity';
-import { User } from '../users/entities/user.entity';
+import type { MembershipRole } from '../users/entities/membership.entity';
 import { isPermission, Permission } from './permissions/permissions';
 import { Principal } from './principal';
 
@@ -43,37 +41,33 @@ export class PrincipalService {
   async load(payload: TokenPayload, token: string, accountId: number | null): Promise<Principal | null> {
     const userId = Number(payload.sub);
     if (!Number.isSafeInteger(userId) || userId <= 0) return null;
-    const qb = this.dataSource
-      .createQueryBuilder()
-      .select('u.id', 'user_id')
-      .addSelect('u.email', 'email')
-      .addSelect('u.name', 'name')
-      .addSelect('u.active', 'user_active')
-      .addSelect('u.is_super_admin', 'is_super_admin')
-      .addSelect('m.account_id', 'm_account_id')
-      .addSelect('m.role', 'm_role')
-      .addSelect('m.active', 'm_active');
+    // Fixed SQL text (no query builder): this runs on every authenticated request.
+    const pg = this.dataSource.options.type === 'postgres';
+    const p = (i: number) => (pg ? `$${i}` : '?');
+    const columns =
+      'u.id AS user_id, u.email AS email, u.name AS name, u.active AS user_active, u.is_super_admin AS is_super_admin, ' +
+      'm.account_id AS m_account_id, m.role AS m_role, m.active AS m_active';
 
     let row: PrincipalRow | undefined;
     if (payload.typ === 'key') {
       if (!Number.isSafeInteger(payload.kid) || (payload.kid as number) <= 0) return null;
-      row = await qb
-        .addSelect('k.id', 'key_id')
-        .addSelect('k.account_id', 'key_account_id')
-        .addSelect('k.permissions', 'key_permissions')
-        .addSelect('k.active', 'key_active')
-        .from(ApiKey, 'k')
-        .innerJoin(User, 'u', 'u.id = k.created_by_user_id')
-        .leftJoin(Membership, 'm', 'm.user_id = u.id AND m.account_id = k.account_id')
-        .where('k.id = :kid AND u.id = :userId', { kid: payload.kid, userId })
-        .getRawOne<PrincipalRow>();
+      [row] = (await this.dataSource.query(
+        `SELECT ${columns}, k.id AS key_id, k.account_id AS key_account_id, k.permissions AS key_permissions, k.active AS key_active
+         FROM api_keys k
+         INNER JOIN users u ON u.id = k.created_by_user_id
+         LEFT JOIN memberships m ON m.user_id = u.id AND m.account_id = k.account_id
+         WHERE k.id = ${p(1)} AND u.id = ${p(2)}`,
+        [payload.kid, userId],
+      )) as PrincipalRow[];
       if (!row || !row.key_active) return null;
     } else if (payload.typ === 'user') {
-      row = await qb
-        .from(User, 'u')
-        .leftJoin(Membership, 'm', 'm.user_id = u.id AND m.account_id = :accountId', { accountId: accountId ?? -1 })
-        .where('u.id = :userId', { userId })
-        .getRawOne<PrincipalRow>();
+      [row] = (await this.dataSource.query(
+        `SELECT ${columns}
+         FROM users u
+         LEFT JOIN memberships m ON m.user_id = u.id AND m.account_id = ${p(1)}
+         WHERE u.id = ${p(2)}`,
+        [accountId ?? -1, userId],
+      )) as PrincipalRow[];
     }
     if (!row || !row.user_active) return null;
 
