@@ -228,7 +228,10 @@ function applyKeyset<T extends ObjectLiteral>(
     const equal = order.slice(0, i).map((p, j) => `${p.column} = ${param(j)}`);
     return `(${[...equal, `${o.column} ${o.desc ? '<' : '>'} ${param(i)}`].join(' AND ')})`;
   });
-  qb.andWhere(`(${ors.join(' OR ')})`, params);
+  // The redundant bound on the first column is what lets the planner start the index scan at the
+  // cursor instead of filtering every entry before it (an OR is not an index range by itself).
+  const first = order[0];
+  qb.andWhere(`${first.column} ${first.desc ? '<=' : '>='} ${param(0)} AND (${ors.join(' OR ')})`, params);
 }
 
 /** Parses `from,to` (either side may be empty) into dates, or answers 400 naming the parameter. */
