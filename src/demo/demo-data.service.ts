@@ -40,7 +40,10 @@ export class DemoDataService implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.demoData || this.config.isProduction || this.config.bootstrap) return;
     const demo = await this.seed();
-    if (demo) this.logger.log(this.instructions(demo, `http://localhost:${this.config.port}`));
+    if (!demo) return;
+    this.logger.log(`Demo data created in account ${demo.accountId}: log in as ${DEMO_ADMIN.email} (commands on standard output)`);
+    // Plain lines, not a log record: a log line's suffix would break the commands when copied.
+    process.stdout.write(`\n${this.instructions(demo, `http://localhost:${this.config.port}`)}\n\n`);
   }
 
   /** Creates the demo data when the database has no users; null when it already had some. */
