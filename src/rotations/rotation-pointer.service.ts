@@ -125,7 +125,7 @@ export class RotationPointerService {
          ), entry AS (
            UPDATE audit_logs a SET data = jsonb_set(jsonb_set(a.data, '{assignedTo}', to_jsonb(pick.email)), '{assignment}',
              jsonb_build_object('method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
-           FROM r LEFT JOIN pick ON true WHERE a.id = $4
+           FROM r LEFT JOIN pick ON true WHERE a.id = $4 AND a.account_id = $1
            RETURNING a.id
          )`,
       );
@@ -157,10 +157,11 @@ export class RotationPointerService {
         .execute();
     }
     const { assignedTo, assignment } = assignmentData(pick);
-    await em.query(`UPDATE audit_logs SET data = json_set(data, '$.assignedTo', ?, '$.assignment', json(?)) WHERE id = ?`, [
+    await em.query(`UPDATE audit_logs SET data = json_set(data, '$.assignedTo', ?, '$.assignment', json(?)) WHERE id = ? AND account_id = ?`, [
       assignedTo,
       JSON.stringify(assignment),
       lead.entryId,
+      accountId,
     ]);
     return pick;
   }
