@@ -22,11 +22,15 @@ export const SOURCE_REQUIRED = 'lead source ID is required when the team has lea
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
 
 const NOT_SEARCHED = new Set<string>(['applicationId', 'imgSrc', 'createdBy']);
+/** The fields `search` matches, in the order of the search index's expression. */
+export const LEAD_SEARCHED_FIELDS = [...LEAD_TEXT_FILTERS.filter((f) => !NOT_SEARCHED.has(f)), 'assignedTo'];
 
 export const LEAD_LIST_SPEC: ListSpec = {
   sortable: Object.fromEntries(LEAD_SORT_FIELDS.map((f) => [f, `l.${LEAD_COLUMNS[f]}`])),
   // The lead's own text (not ids, image URLs or who created it), plus the assignee.
-  searchable: [...LEAD_TEXT_FILTERS.filter((f) => !NOT_SEARCHED.has(f)), 'assignedTo'].map((f) => `l.${LEAD_COLUMNS[f]}`),
+  searchable: LEAD_SEARCHED_FIELDS.map((f) => `l.${LEAD_COLUMNS[f]}`),
+  // Served by the trigram index IDX_leads_search_trgm on PostgreSQL (its expression lists the same columns).
+  searchDocument: true,
   defaultSort: '-createdAt',
   idColumn: 'l.id',
   nullable: LEAD_SORT_FIELDS.filter((f) => !NOT_NULL_FIELDS.has(f)).map((f) => `l.${LEAD_COLUMNS[f]}`),

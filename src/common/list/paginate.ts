@@ -21,6 +21,12 @@ export interface ListSpec {
   sortable: Record<string, string>;
   /** Column expressions matched by `search`. */
   searchable: string[];
+  /**
+   * On PostgreSQL, match `search` against the searchable columns joined into one text (by
+   * `searchDocument`), the expression a trigram index can serve; the match is the same as the OR
+   * over the columns, since the separator cannot appear in a search.
+   */
+  searchDocument?: boolean;
   /** Used when `sort` is absent, e.g. `-createdAt`. */
   defaultSort: string;
   /** The primary key expression, appended as the final tie-breaker so pages are stable. */
@@ -130,9 +136,17 @@ export function parseSort(sort: string | undefined, spec: ListSpec): { column: s
 }
 
 /** Applies `search` to the query (an OR over the spec's searchable columns). */
+/** The searchable columns joined by U+001F, lower-cased: the expression of a trigram index. */
+export function searchDocument(columns: string[]): string {
+  return `lower(${columns.map((c) => `coalesce(${c}, '')`).join(` || chr(31) || `)})`;
+}
+
 export function applySearch<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, search: string | undefined, spec: ListSpec) {
-  const text = search?.trim();
+  const text = search?.trim().replace(/\u001f/g, '');
   if (!text || !spec.searchable.length) return qb;
+  if (spec.searchDocument && qb.connection.options.type === 'postgres') {
+    return qb.andWhere(`${searchDocument(spec.searchable)} LIKE :__search`, { __search: likePattern(text) });
+  }
   const clause = spec.searchable.map((c) => `LOWER(${c}) LIKE :__search ESCAPE '\\'`).join(' OR ');
   return qb.andWhere(`(${clause})`, { __search: likePattern(text) });
 }

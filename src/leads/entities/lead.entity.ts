@@ -42,6 +42,11 @@ export const LEAD_TEXT_LIMITS = {
  * (archived, created_at, id) and a page is read straight off the index, without a sort. The other
  * default-ordered sorts and ranges (updatedAt, lastContacted) and the email lookup have their own.
  */
+/**
+ * PostgreSQL only: the trigram index of `search` (an expression index, created by the migration
+ * LeadSearchIndex). `synchronize: false` tells the schema builder it is managed by hand.
+ */
+@Index('IDX_leads_search_trgm', { synchronize: false })
 @Entity('leads')
 @Index('IDX_leads_account_archived_created', ['accountId', 'archived', 'createdAt', 'id'])
 @Index('IDX_leads_account_archived_updated', ['accountId', 'archived', 'updatedAt', 'id'])
