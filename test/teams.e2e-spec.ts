@@ -261,6 +261,8 @@ describe('teams', () => {
         details: [{ field: 'id', message: 'id must be a positive integer' }],
       });
       await t.http().get('/teams/99999999999').set(tenant.headers).expect(400);
+      // Forms Number() would read as an id are not ids: 1e3 is not team 1000.
+      for (const id of ['1e3', '0x10', '012', '12.0']) await t.http().get(`/teams/${id}`).set(tenant.headers).expect(400);
     });
   });
 

@@ -1,11 +1,11 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AccountContext, Actor } from '../auth/principal';
 import { AuditEvent } from '../common/decorators/audit-event.decorator';
 import { AccountId, CurrentAccount, CurrentActor } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { Page } from '../common/list/paginate';
-import { IdParamPipe } from '../common/pipes/id-param.pipe';
+import { IdParam } from '../common/pipes/id-param.pipe';
 import { IdempotencyRedact } from '../idempotency/idempotency.interceptor';
 import { ApiKeysService } from './api-keys.service';
 import {
@@ -52,7 +52,7 @@ export class ApiKeysController {
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyResponseDto })
   @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
-  get(@AccountId() accountId: number, @Param('id', IdParamPipe) id: number): Promise<ApiKeyResponseDto> {
+  get(@AccountId() accountId: number, @IdParam() id: number): Promise<ApiKeyResponseDto> {
     return this.keys.get(accountId, id);
   }
 
@@ -65,7 +65,7 @@ export class ApiKeysController {
   update(
     @CurrentAccount() account: AccountContext,
     @CurrentActor() actor: Actor,
-    @Param('id', IdParamPipe) id: number,
+    @IdParam() id: number,
     @Body() dto: UpdateApiKeyDto,
   ): Promise<ApiKeyResponseDto> {
     return this.keys.update(account, actor, id, dto);
@@ -77,7 +77,7 @@ export class ApiKeysController {
   @AuditEvent('api_key_deleted')
   @ApiOkResponse({ type: ApiKeyResponseDto })
   @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
-  remove(@AccountId() accountId: number, @Param('id', IdParamPipe) id: number): Promise<ApiKeyResponseDto> {
+  remove(@AccountId() accountId: number, @IdParam() id: number): Promise<ApiKeyResponseDto> {
     return this.keys.remove(accountId, id);
   }
 }

@@ -1,8 +1,6 @@
-import { createParamDecorator, ExecutionContext, HttpStatus } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { requestMeta, RequestMeta } from '../audit/audit.service';
 import { Actor, actorOf, ApiRequest } from '../auth/principal';
-import { ApiError } from '../common/errors/api-error';
-import { MAX_INT } from './dto/lead-fields';
 
 /** What a lead use case needs from the request it serves. */
 export interface LeadRequestContext {
@@ -32,23 +30,3 @@ export const LeadRequest = createParamDecorator((_: unknown, ctx: ExecutionConte
     },
   };
 });
-
-/**
- * Parses a lead id path segment: a positive integer that fits the id column, else 400 in the shape
- * the other resources use for a malformed id. A well-formed id that is not the account's is a 404.
- */
-export function parseLeadId(raw: unknown): number {
-  if (typeof raw !== 'string' || !/^[1-9]\d{0,9}$/.test(raw) || Number(raw) > MAX_INT) {
-    const message = 'id must be a positive integer';
-    throw new ApiError(HttpStatus.BAD_REQUEST, 'Validation failed', message, [{ field: 'id', message }]);
-  }
-  return Number(raw);
-}
-
-/**
- * The `{id}` of a lead route. A custom decorator rather than a pipe: the global validation pipe
- * would first turn "1e3" into 1000 and "abc" into NaN.
- */
-export const LeadIdParam = createParamDecorator((_: unknown, ctx: ExecutionContext): number =>
-  parseLeadId(ctx.switchToHttp().getRequest<ApiRequest>().params.id),
-);

@@ -10,11 +10,12 @@ import {
 } from '@nestjs/swagger';
 import { AccountId } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
+import { IdParam } from '../common/pipes/id-param.pipe';
 import { Page } from '../common/list/paginate';
 import { Lead, LeadPage } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
-import { LeadIdParam, LeadRequest, LeadRequestContext } from './lead-request';
+import { LeadRequest, LeadRequestContext } from './lead-request';
 import { LeadsService } from './leads.service';
 
 const ERROR_CONTENT = { $ref: '#/components/schemas/Error' };
@@ -70,7 +71,7 @@ export class LeadsController {
   @LeadIdPath()
   @ApiOperation({ summary: 'Get a lead', description: 'The lead with its audit log (its lead_* events, oldest first).' })
   @ApiOkResponse({ description: 'The lead', type: Lead })
-  get(@LeadRequest() ctx: LeadRequestContext, @LeadIdParam() id: number): Promise<Lead> {
+  get(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.get(ctx, id);
   }
 
@@ -89,7 +90,7 @@ export class LeadsController {
   @ApiBadRequestResponse({ description: 'Invalid field, or a team/lead source rule is not met', schema: ERROR_CONTENT })
   update(
     @LeadRequest() ctx: LeadRequestContext,
-    @LeadIdParam() id: number,
+    @IdParam() id: number,
     @Query() query: LeadRulesQuery,
     @Body() body: UpdateLeadInput,
   ): Promise<Lead> {
@@ -104,7 +105,7 @@ export class LeadsController {
     description: 'Deletes the lead for good and answers it. Its audit entries stay readable with GET /audit-logs?leadId={id}.',
   })
   @ApiOkResponse({ description: 'The deleted lead', type: Lead })
-  remove(@LeadRequest() ctx: LeadRequestContext, @LeadIdParam() id: number): Promise<Lead> {
+  remove(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.remove(ctx, id);
   }
 
@@ -114,7 +115,7 @@ export class LeadsController {
   @LeadIdPath()
   @ApiOperation({ summary: 'Archive a lead', description: 'Archives the lead (records lead_archived unless it already was).' })
   @ApiOkResponse({ description: 'The archived lead', type: Lead })
-  archive(@LeadRequest() ctx: LeadRequestContext, @LeadIdParam() id: number): Promise<Lead> {
+  archive(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.setArchived(ctx, id, true);
   }
 
@@ -126,7 +127,7 @@ export class LeadsController {
     description: 'Unarchives the lead (records lead_unarchived unless it was not archived).',
   })
   @ApiOkResponse({ description: 'The unarchived lead', type: Lead })
-  unarchive(@LeadRequest() ctx: LeadRequestContext, @LeadIdParam() id: number): Promise<Lead> {
+  unarchive(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.setArchived(ctx, id, false);
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -12,7 +12,7 @@ import { AuditEvent } from '../common/decorators/audit-event.decorator';
 import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { Page } from '../common/list/paginate';
-import { IdParamPipe } from '../common/pipes/id-param.pipe';
+import { IdParam } from '../common/pipes/id-param.pipe';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto, UserResponseDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 
@@ -48,7 +48,7 @@ export class UsersController {
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
-  get(@AccountId() accountId: number, @Param('id', IdParamPipe) id: number): Promise<UserResponseDto> {
+  get(@AccountId() accountId: number, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.get(accountId, id);
   }
 
@@ -62,7 +62,7 @@ export class UsersController {
   update(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
-    @Param('id', IdParamPipe) id: number,
+    @IdParam() id: number,
     @Body() dto: UpdateUserDto,
   ): Promise<UserResponseDto> {
     return this.users.update(accountId, actor, id, dto);
@@ -75,7 +75,7 @@ export class UsersController {
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
   @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR })
-  remove(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Param('id', IdParamPipe) id: number): Promise<UserResponseDto> {
+  remove(@AccountId() accountId: number, @CurrentActor() actor: Actor, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.remove(accountId, actor, id);
   }
 }

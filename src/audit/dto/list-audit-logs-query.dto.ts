@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryInt } from '../../common/list/query-transforms';
+import { MAX_ID } from '../../common/pipes/id-param.pipe';
 
-const MAX_INT = 2147483647;
 
 /** Query of GET /audit-logs. */
 export class ListAuditLogsQuery extends ListQueryDto {
@@ -24,7 +24,7 @@ export class ListAuditLogsQuery extends ListQueryDto {
   @QueryInt()
   @IsInt({ message: 'leadId must be an integer' })
   @Min(1)
-  @Max(MAX_INT)
+  @Max(MAX_ID)
   leadId?: number;
 
   @ApiPropertyOptional({ type: 'string', description: 'Entries of this HTTP method (GET, POST, PATCH, DELETE; case-insensitive)' })

@@ -1,20 +1,19 @@
 import { ArgumentMetadata, HttpStatus, Injectable, Param, PipeTransform } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 
-/** Largest value of the integer primary keys (PostgreSQL `integer`). */
+/** Largest value of a PostgreSQL `integer` column: ids, and the counts and amounts stored as integers. */
 export const MAX_ID = 2_147_483_647;
 
 /**
- * Parses a path id (`@Param('id', IdParamPipe) id: number`): a positive integer that fits the id
+ * Parses a path id (`@IdParam() id: number`): decimal digits without a leading zero, fitting the id
  * columns, else 400 naming the parameter. Without the range check an id like 99999999999 would reach
- * PostgreSQL and fail there as an integer overflow. The global pipe may already have turned the text
- * into a number (NaN when it was not numeric), so both forms are accepted.
+ * PostgreSQL and fail there as an integer overflow. The global pipe leaves path parameters as text.
  */
 @Injectable()
 export class IdParamPipe implements PipeTransform<unknown, number> {
   transform(value: unknown, metadata: ArgumentMetadata): number {
-    const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : NaN;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_ID) {
+    const n = typeof value === 'string' && /^[1-9]\d{0,9}$/.test(value) ? Number(value) : NaN;
+    if (!(n <= MAX_ID)) {
       const field = metadata.data ?? 'id';
       const message = `${field} must be a positive integer`;
       throw new ApiError(HttpStatus.BAD_REQUEST, 'Validation failed', message, [{ field, message }]);

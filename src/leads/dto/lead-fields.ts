@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { isEmail, isISO8601, isURL, registerDecorator, ValidationArguments } from 'class-validator';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
+import { MAX_ID } from '../../common/pipes/id-param.pipe';
 
 /** The seed's descriptions, word for word: LeadInput, UpdateLeadInput and Lead share them. */
 export const LEAD_DESCRIPTIONS = {
@@ -41,9 +42,6 @@ export const LEAD_DESCRIPTIONS = {
   updatedAt: 'When the lead was last updated',
   auditLog: 'Comprehensive audit log of all significant events and actions performed on the lead',
 } as const;
-
-/** Integer columns are 32-bit on PostgreSQL; a larger value would be a database error, not a 400. */
-export const MAX_INT = 2147483647;
 
 /** RFC 3339 date-time: a time and an explicit zone, so the instant never depends on the server's zone. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
@@ -110,14 +108,14 @@ export function TextField(name: keyof typeof LEAD_TEXT_LIMITS, opts: FieldOption
   return applyDecorators(normalize, field('Text', check, opts));
 }
 
-/** A JSON integer (no strings, no fractions) in [min, MAX_INT]. */
+/** A JSON integer (no strings, no fractions) in [min, MAX_ID]. */
 export function IntField(min: number, opts: FieldOptions = {}) {
   return field(
     'Int',
     (value) => {
       if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer';
       if (value < min) return `must be at least ${min}`;
-      if (value > MAX_INT) return `must be at most ${MAX_INT}`;
+      if (value > MAX_ID) return `must be at most ${MAX_ID}`;
       return null;
     },
     opts,

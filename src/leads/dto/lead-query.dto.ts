@@ -3,7 +3,8 @@ import { IsBoolean, IsOptional, IsString, MaxLength, ValidateBy } from 'class-va
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool, QueryInt } from '../../common/list/query-transforms';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
-import { LEAD_DESCRIPTIONS as D, MAX_INT } from './lead-fields';
+import { MAX_ID } from '../../common/pipes/id-param.pipe';
+import { LEAD_DESCRIPTIONS as D } from './lead-fields';
 
 const BOOL_MESSAGE = (field: string) => `${field} must be true, false, 1 or 0`;
 
@@ -46,13 +47,13 @@ export const LEAD_INT_FILTERS = ['numberOfEmployees', 'monthlyTransactionVolume'
 export const NULL_FILTER = 'null';
 const NULL_FILTER_NOTE = '; `null` matches leads without one';
 
-/** An integer query value in [min, MAX_INT] (or `null` when allowed), reported with one message. */
+/** An integer query value in [min, MAX_ID] (or `null` when allowed), reported with one message. */
 const QueryInteger = (name: string, min: number, allowNull = false) =>
   ValidateBy({
     name: 'queryInteger',
     validator: {
-      validate: (v: unknown) => (allowNull && v === NULL_FILTER) || (Number.isInteger(v) && (v as number) >= min && (v as number) <= MAX_INT),
-      defaultMessage: () => `${name} must be an integer from ${min} to ${MAX_INT}${allowNull ? ', or null' : ''}`,
+      validate: (v: unknown) => (allowNull && v === NULL_FILTER) || (Number.isInteger(v) && (v as number) >= min && (v as number) <= MAX_ID),
+      defaultMessage: () => `${name} must be an integer from ${min} to ${MAX_ID}${allowNull ? ', or null' : ''}`,
     },
   });
 
