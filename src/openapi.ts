@@ -27,6 +27,9 @@ export const IDEMPOTENCY_KEY_PARAMETER = {
     'while the first is still running 409. Scoped to the account and the caller.',
 };
 
+/** Reference to the shared error body, for `@Api…Response({ schema: ERROR_REF })`. */
+export const ERROR_REF = { $ref: '#/components/schemas/Error' };
+
 export const ERROR_SCHEMA = {
   type: 'object',
   required: ['error'],
@@ -70,7 +73,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     idempotencyKeyHeader: IDEMPOTENCY_KEY_PARAMETER as never,
   };
   doc.components.schemas = { Error: ERROR_SCHEMA as never, ...(doc.components.schemas ?? {}) };
-  const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+  const errorContent = { 'application/json': { schema: ERROR_REF } };
 
   for (const pathItem of Object.values(doc.paths)) {
     for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {

@@ -7,8 +7,8 @@ import { CurrentPrincipal } from '../common/decorators/current.decorators';
 import { NoAccount } from '../common/decorators/no-account.decorator';
 import { AccountsService } from './accounts.service';
 import { AccountResponseDto, CreateAccountDto } from './dto/account.dto';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 
 @ApiTags('accounts')
 @Controller('accounts')
@@ -31,8 +31,8 @@ export class AccountsController {
   @NoAccount()
   @AuditEvent('account_created')
   @ApiCreatedResponse({ type: AccountResponseDto, description: 'The new account, as the caller sees it' })
-  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR })
-  @ApiForbiddenResponse({ description: 'The caller is not a platform administrator (superAdmin)', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR_REF })
+  @ApiForbiddenResponse({ description: 'The caller is not a platform administrator (superAdmin)', schema: ERROR_REF })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() dto: CreateAccountDto,

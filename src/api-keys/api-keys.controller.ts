@@ -16,8 +16,8 @@ import {
   ListApiKeysQueryDto,
   UpdateApiKeyDto,
 } from './dto/api-key.dto';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 
 @ApiTags('api-keys')
 @Controller('apikeys')
@@ -30,7 +30,7 @@ export class ApiKeysController {
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_created')
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed: unknown permissions, or permissions the caller does not hold', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Validation failed: unknown permissions, or permissions the caller does not hold', schema: ERROR_REF })
   create(
     @CurrentAccount() account: AccountContext,
     @CurrentActor() actor: Actor,
@@ -43,7 +43,7 @@ export class ApiKeysController {
   @Get()
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyPageDto })
-  @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListApiKeysQueryDto): Promise<Page<ApiKeyResponseDto>> {
     return this.keys.list(accountId, query);
   }
@@ -51,7 +51,7 @@ export class ApiKeysController {
   @Get(':id')
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyResponseDto })
-  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR_REF })
   get(@AccountId() accountId: number, @IdParam() id: number): Promise<ApiKeyResponseDto> {
     return this.keys.get(accountId, id);
   }
@@ -60,8 +60,8 @@ export class ApiKeysController {
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_updated')
   @ApiOkResponse({ type: ApiKeyResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR })
-  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR_REF })
   update(
     @CurrentAccount() account: AccountContext,
     @CurrentActor() actor: Actor,
@@ -76,7 +76,7 @@ export class ApiKeysController {
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_deleted')
   @ApiOkResponse({ type: ApiKeyResponseDto })
-  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR_REF })
   remove(@AccountId() accountId: number, @IdParam() id: number): Promise<ApiKeyResponseDto> {
     return this.keys.remove(accountId, id);
   }

@@ -6,6 +6,7 @@ import { Page } from '../common/list/paginate';
 import { AuditLogsService } from './audit-logs.service';
 import { AuditLogPage, AuditLogRecord } from './dto/audit-log-entry.dto';
 import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
+import { ERROR_REF } from '../openapi';
 
 @ApiTags('Audit log')
 @Controller('audit-logs')
@@ -21,7 +22,7 @@ export class AuditLogsController {
       'Entries of a deleted lead stay listed (filter with leadId).',
   })
   @ApiOkResponse({ description: 'A page of audit log entries', type: AuditLogPage })
-  @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: { $ref: '#/components/schemas/Error' } })
+  @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListAuditLogsQuery): Promise<Page<AuditLogRecord>> {
     return this.auditLogs.list(accountId, query);
   }

@@ -10,8 +10,8 @@ import { AuthService } from './auth.service';
 import { LoginDto } from './dto/login.dto';
 import { SessionDto } from './dto/session.dto';
 import { ApiRequest, Principal } from './principal';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 
 @ApiTags('auth')
 @Controller('auth')
@@ -28,12 +28,12 @@ export class AuthController {
   @LoginRateLimited()
   @AuditEvent('login')
   @ApiOkResponse({ type: SessionDto })
-  @ApiBadRequestResponse({ description: 'Neither or both credential pairs, or a malformed value', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Neither or both credential pairs, or a malformed value', schema: ERROR_REF })
   @ApiUnauthorizedResponse({
     description: 'Wrong credentials, or an inactive user or key: always `{"error":"Unauthorized","message":"Invalid credentials"}`',
-    schema: ERROR,
+    schema: ERROR_REF,
   })
-  @ApiTooManyRequestsResponse({ description: 'Too many login attempts from this address or for this identity', schema: ERROR })
+  @ApiTooManyRequestsResponse({ description: 'Too many login attempts from this address or for this identity', schema: ERROR_REF })
   async login(@Body() dto: LoginDto, @Req() req: ApiRequest): Promise<SessionDto> {
     const session = await this.auth.login(dto);
     // The request had no principal yet: name the user (and key) who logged in, in their primary account's log.

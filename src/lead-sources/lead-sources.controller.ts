@@ -19,8 +19,8 @@ import { CreateLeadSourceDto, UpdateLeadSourceDto } from './dto/lead-source-inpu
 import { LeadSourcePageDto, LeadSourceResponseDto } from './dto/lead-source-response.dto';
 import { ListLeadSourcesQueryDto } from './dto/list-lead-sources-query.dto';
 import { LeadSourcesService } from './lead-sources.service';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 const LeadSourceIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Lead source id' });
 
 @ApiTags('Lead sources')
@@ -33,7 +33,7 @@ export class LeadSourcesController {
   @AuditEvent('lead_source_created')
   @ApiOperation({ summary: 'Create a lead source' })
   @ApiCreatedResponse({ type: LeadSourceResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, or teamId is not a team of the account', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid body, or teamId is not a team of the account', schema: ERROR_REF })
   create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateLeadSourceDto): Promise<LeadSourceResponseDto> {
     return this.sources.create(accountId, actor, dto);
   }
@@ -42,7 +42,7 @@ export class LeadSourcesController {
   @RequirePermissions('readLeadSources')
   @ApiOperation({ summary: 'List lead sources (all of them unless filtered)' })
   @ApiOkResponse({ type: LeadSourcePageDto })
-  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListLeadSourcesQueryDto): Promise<Page<LeadSourceResponseDto>> {
     return this.sources.list(accountId, query);
   }
@@ -52,7 +52,7 @@ export class LeadSourcesController {
   @LeadSourceIdParam()
   @ApiOperation({ summary: 'Get a lead source' })
   @ApiOkResponse({ type: LeadSourceResponseDto })
-  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR_REF })
   get(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadSourceResponseDto> {
     return this.sources.get(accountId, id);
   }
@@ -63,8 +63,8 @@ export class LeadSourcesController {
   @LeadSourceIdParam()
   @ApiOperation({ summary: 'Update a lead source' })
   @ApiOkResponse({ type: LeadSourceResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, or teamId is not a team of the account', schema: ERROR })
-  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid body, or teamId is not a team of the account', schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR_REF })
   update(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
@@ -80,8 +80,8 @@ export class LeadSourcesController {
   @LeadSourceIdParam()
   @ApiOperation({ summary: 'Delete a lead source that no lead refers to; answers the deleted source' })
   @ApiOkResponse({ type: LeadSourceResponseDto })
-  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR })
-  @ApiConflictResponse({ description: 'Leads refer to the source', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such lead source in the account', schema: ERROR_REF })
+  @ApiConflictResponse({ description: 'Leads refer to the source', schema: ERROR_REF })
   remove(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadSourceResponseDto> {
     return this.sources.remove(accountId, id);
   }

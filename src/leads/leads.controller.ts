@@ -17,14 +17,14 @@ import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
 import { LeadRequest, LeadRequestContext } from './lead-request';
 import { LeadsService } from './leads.service';
+import { ERROR_REF } from '../openapi';
 
-const ERROR_CONTENT = { $ref: '#/components/schemas/Error' };
 
 const LeadIdPath = () =>
   applyDecorators(
     ApiParam({ name: 'id', schema: { type: 'integer' }, description: 'ID of the lead' }),
-    ApiBadRequestResponse({ description: 'The id is not a positive integer', schema: ERROR_CONTENT }),
-    ApiNotFoundResponse({ description: 'No lead with this ID in the account', schema: ERROR_CONTENT }),
+    ApiBadRequestResponse({ description: 'The id is not a positive integer', schema: ERROR_REF }),
+    ApiNotFoundResponse({ description: 'No lead with this ID in the account', schema: ERROR_REF }),
   );
 
 @ApiTags('Leads')
@@ -46,7 +46,7 @@ export class LeadsController {
   @ApiBadRequestResponse({
     description:
       'Bad request - may occur if teamId is required but missing, or if leadSourceId is required for a team but missing',
-    schema: ERROR_CONTENT,
+    schema: ERROR_REF,
   })
   create(@LeadRequest() ctx: LeadRequestContext, @Query() query: LeadRulesQuery, @Body() body: LeadInput): Promise<Lead> {
     return this.leads.create(ctx, body, query.skipTeamAndSourceRequirement === true);
@@ -61,7 +61,7 @@ export class LeadsController {
       'can be filtered by exact value and sorted on. Listed leads carry no auditLog: fetch a lead to read it.',
   })
   @ApiOkResponse({ description: 'A page of leads', type: LeadPage })
-  @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_CONTENT })
+  @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListLeadsQuery): Promise<Page<Lead>> {
     return this.leads.list(accountId, query);
   }
@@ -87,7 +87,7 @@ export class LeadsController {
       'changes nothing records no lead event.',
   })
   @ApiOkResponse({ description: 'The updated lead', type: Lead })
-  @ApiBadRequestResponse({ description: 'Invalid field, or a team/lead source rule is not met', schema: ERROR_CONTENT })
+  @ApiBadRequestResponse({ description: 'Invalid field, or a team/lead source rule is not met', schema: ERROR_REF })
   update(
     @LeadRequest() ctx: LeadRequestContext,
     @IdParam() id: number,

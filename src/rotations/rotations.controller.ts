@@ -22,8 +22,8 @@ import { LeadRotationPageDto, LeadRotationResponseDto, NextUserResponseDto } fro
 import type { RotationStatus } from './entities/lead-rotation.entity';
 import { RotationStatusBodyPipe, STATUS_REQUIRED_ERROR } from './rotation-status.pipe';
 import { RotationsService } from './rotations.service';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 const RotationIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Lead rotation id' });
 const ONE_ACTIVE = 'The team already has an active rotation, or the account already has an active default rotation';
 
@@ -37,8 +37,8 @@ export class RotationsController {
   @AuditEvent('lead_rotation_created')
   @ApiOperation({ summary: 'Create a lead rotation' })
   @ApiCreatedResponse({ type: LeadRotationResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR })
-  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR_REF })
+  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR_REF })
   create(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
@@ -51,7 +51,7 @@ export class RotationsController {
   @RequirePermissions('readLeadRotations')
   @ApiOperation({ summary: 'List lead rotations (active ones unless `status` says otherwise)' })
   @ApiOkResponse({ type: LeadRotationPageDto })
-  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListLeadRotationsQueryDto): Promise<Page<LeadRotationResponseDto>> {
     return this.rotations.list(accountId, query);
   }
@@ -61,7 +61,7 @@ export class RotationsController {
   @RotationIdParam()
   @ApiOperation({ summary: 'Get a lead rotation' })
   @ApiOkResponse({ type: LeadRotationResponseDto })
-  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   get(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadRotationResponseDto> {
     return this.rotations.get(accountId, id);
   }
@@ -72,9 +72,9 @@ export class RotationsController {
   @RotationIdParam()
   @ApiOperation({ summary: 'Update a lead rotation (its status changes through PATCH /lead-rotations/{id}/status)' })
   @ApiOkResponse({ type: LeadRotationResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR })
-  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
-  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
+  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR_REF })
   update(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
@@ -91,9 +91,9 @@ export class RotationsController {
   @ApiOperation({ summary: 'Change the status of a lead rotation' })
   @ApiBody({ type: UpdateLeadRotationStatusDto })
   @ApiOkResponse({ type: LeadRotationResponseDto })
-  @ApiBadRequestResponse({ description: STATUS_REQUIRED_ERROR, schema: ERROR })
-  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
-  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR })
+  @ApiBadRequestResponse({ description: STATUS_REQUIRED_ERROR, schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
+  @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR_REF })
   changeStatus(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
@@ -110,7 +110,7 @@ export class RotationsController {
   @RotationIdParam()
   @ApiOperation({ summary: 'Delete a lead rotation; answers the deleted rotation' })
   @ApiOkResponse({ type: LeadRotationResponseDto })
-  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   remove(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadRotationResponseDto> {
     return this.rotations.remove(accountId, id);
   }
@@ -127,7 +127,7 @@ export class RotationsController {
       'Needs writeLeadRotations because it changes the rotation.',
   })
   @ApiOkResponse({ type: NextUserResponseDto })
-  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   nextUser(@AccountId() accountId: number, @IdParam() id: number): Promise<NextUserResponseDto> {
     return this.rotations.nextUser(accountId, id);
   }

@@ -19,8 +19,8 @@ import { CreateTeamDto, UpdateTeamDto } from './dto/team-input.dto';
 import { ListTeamsQueryDto } from './dto/list-teams-query.dto';
 import { TeamPageDto, TeamResponseDto } from './dto/team-response.dto';
 import { TeamsService } from './teams.service';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 const TeamIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Team id' });
 
 @ApiTags('Teams')
@@ -33,7 +33,7 @@ export class TeamsController {
   @AuditEvent('team_created')
   @ApiOperation({ summary: 'Create a team' })
   @ApiCreatedResponse({ type: TeamResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, or a member is not a user of the account', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid body, or a member is not a user of the account', schema: ERROR_REF })
   create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateTeamDto): Promise<TeamResponseDto> {
     return this.teams.create(accountId, actor, dto);
   }
@@ -42,7 +42,7 @@ export class TeamsController {
   @RequirePermissions('readTeams')
   @ApiOperation({ summary: 'List teams (active ones unless `active=false`)' })
   @ApiOkResponse({ type: TeamPageDto })
-  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListTeamsQueryDto): Promise<Page<TeamResponseDto>> {
     return this.teams.list(accountId, query);
   }
@@ -52,7 +52,7 @@ export class TeamsController {
   @TeamIdParam()
   @ApiOperation({ summary: 'Get a team' })
   @ApiOkResponse({ type: TeamResponseDto })
-  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR_REF })
   get(@AccountId() accountId: number, @IdParam() id: number): Promise<TeamResponseDto> {
     return this.teams.get(accountId, id);
   }
@@ -63,8 +63,8 @@ export class TeamsController {
   @TeamIdParam()
   @ApiOperation({ summary: 'Update a team; `members` replaces the member list' })
   @ApiOkResponse({ type: TeamResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, or a member is not a user of the account', schema: ERROR })
-  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid body, or a member is not a user of the account', schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR_REF })
   update(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
@@ -80,8 +80,8 @@ export class TeamsController {
   @TeamIdParam()
   @ApiOperation({ summary: 'Delete a team that no lead, lead source or rotation refers to; answers the deleted team' })
   @ApiOkResponse({ type: TeamResponseDto })
-  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR })
-  @ApiConflictResponse({ description: 'Leads, lead sources or rotations refer to the team', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such team in the account', schema: ERROR_REF })
+  @ApiConflictResponse({ description: 'Leads, lead sources or rotations refer to the team', schema: ERROR_REF })
   remove(@AccountId() accountId: number, @IdParam() id: number): Promise<TeamResponseDto> {
     return this.teams.remove(accountId, id);
   }

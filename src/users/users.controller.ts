@@ -15,8 +15,8 @@ import { Page } from '../common/list/paginate';
 import { IdParam } from '../common/pipes/id-param.pipe';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto, UserResponseDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { ERROR_REF } from '../openapi';
 
-const ERROR = { $ref: '#/components/schemas/Error' };
 const LAST_ADMIN = 'The change would leave the account without an active admin';
 
 @ApiTags('users')
@@ -29,8 +29,8 @@ export class UsersController {
   @RequirePermissions('writeUsers')
   @AuditEvent('user_added')
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed, or a password sent for an existing user', schema: ERROR })
-  @ApiConflictResponse({ description: 'The user is already a member of the account', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Validation failed, or a password sent for an existing user', schema: ERROR_REF })
+  @ApiConflictResponse({ description: 'The user is already a member of the account', schema: ERROR_REF })
   create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return this.users.create(accountId, actor, dto);
   }
@@ -39,7 +39,7 @@ export class UsersController {
   @Get()
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserPageDto })
-  @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
     return this.users.list(accountId, query);
   }
@@ -47,7 +47,7 @@ export class UsersController {
   @Get(':id')
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
   get(@AccountId() accountId: number, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.get(accountId, id);
   }
@@ -56,9 +56,9 @@ export class UsersController {
   @RequirePermissions('writeUsers')
   @AuditEvent('user_updated')
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR })
-  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
-  @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
+  @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR_REF })
   update(
     @AccountId() accountId: number,
     @CurrentActor() actor: Actor,
@@ -73,8 +73,8 @@ export class UsersController {
   @RequirePermissions('writeUsers')
   @AuditEvent('user_removed')
   @ApiOkResponse({ type: UserResponseDto })
-  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR })
-  @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR })
+  @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
+  @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR_REF })
   remove(@AccountId() accountId: number, @CurrentActor() actor: Actor, @IdParam() id: number): Promise<UserResponseDto> {
     return this.users.remove(accountId, actor, id);
   }
