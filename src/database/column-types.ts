@@ -10,8 +10,6 @@ export const isPostgres = (): boolean => !!process.env.DATABASE_URL?.trim();
 
 export const TIMESTAMP: ColumnType = isPostgres() ? 'timestamptz' : 'datetime';
 export const JSON_COLUMN: ColumnType = isPostgres() ? 'jsonb' : 'simple-json';
-/** SQLite stores booleans as integers; TypeORM maps both ways. */
-export const BOOLEAN: ColumnType = 'boolean';
 
 /**
  * A Date as a query parameter for comparisons against TIMESTAMP columns. TypeORM stores SQLite

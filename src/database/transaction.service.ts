@@ -28,10 +28,6 @@ export class TransactionService {
     return this.ambient.getStore() ?? this.dataSource.manager;
   }
 
-  get inTransaction(): boolean {
-    return this.ambient.getStore() !== undefined;
-  }
-
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.ambient.getStore();
     if (current) return work(current);

@@ -10,6 +10,7 @@ import type { Membership } from '../users/entities/membership.entity';
 import type { User } from '../users/entities/user.entity';
 import type { LeadRotation, RotationStatus } from './entities/lead-rotation.entity';
 import type * as PointerModule from './rotation-pointer.service';
+import type * as MembersModule from '../users/account-members.service';
 
 /**
  * The pointer service against a real (in-memory SQLite) database built by the migrations. Entity
@@ -92,7 +93,9 @@ describe('RotationPointerService', () => {
   const tx = <T>(work: (em: EntityManager) => Promise<T>) => ds.transaction(work);
 
   beforeAll(() => {
-    service = new pointerModule.RotationPointerService();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { AccountMembersService } = require('../users/account-members.service') as typeof MembersModule;
+    service = new pointerModule.RotationPointerService(new AccountMembersService());
   });
 
   /** An account with users a, b, c (active members) and helpers to build rotations in it. */

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { forUpdate } from '../database/locking';
-import { Membership } from '../users/entities/membership.entity';
-import { User } from '../users/entities/user.entity';
+import { AccountMembersService } from '../users/account-members.service';
 import { Lead } from '../leads/entities/lead.entity';
 import { LeadRotation } from './entities/lead-rotation.entity';
 
@@ -94,6 +93,8 @@ export function nextPick(
  */
 @Injectable()
 export class RotationPointerService {
+  constructor(private readonly members: AccountMembersService) {}
+
   /** Locks the rotation (any status) and advances it. Null when it does not exist in the account. */
   async advanceById(em: EntityManager, accountId: number, rotationId: number): Promise<RotationPick | null> {
     if (isPostgres(em)) return this.advanceInOneStatement(em, 'id = $1 AND account_id = $2', [rotationId, accountId]);
@@ -164,21 +165,6 @@ export class RotationPointerService {
       accountId,
     ]);
     return pick;
-  }
-
-  /** Active members of the account among `emails` (user active and membership active), keyed by email. */
-  async eligibleUsers(em: EntityManager, accountId: number, emails: string[]): Promise<Map<string, EligibleUser>> {
-    if (!emails.length) return new Map();
-    const rows = await em
-      .createQueryBuilder()
-      .select('u.id', 'id')
-      .addSelect('u.email', 'email')
-      .addSelect('u.name', 'name')
-      .from(User, 'u')
-      .innerJoin(Membership, 'm', 'm.user_id = u.id AND m.account_id = :accountId', { accountId })
-      .where('u.email IN (:...emails) AND u.active = :yes AND m.active = :yes', { emails: [...new Set(emails)], yes: true })
-      .getRawMany<{ id: number; email: string; name: string | null }>();
-    return new Map(rows.map((r) => [r.email, { id: Number(r.id), email: r.email, name: r.name }]));
   }
 
   /**
@@ -255,7 +241,8 @@ export class RotationPointerService {
   private async advance(em: EntityManager, rotation: LeadRotation): Promise<RotationPick> {
     const list = rotation.userRotationArray ?? [];
     const previousPosition = rotation.currentPosition;
-    const eligible = await this.eligibleUsers(em, rotation.accountId, list);
+    const members = await this.members.byEmails(em, rotation.accountId, list);
+    const eligible = new Map([...members].filter(([, m]) => m.active).map(([email, m]) => [email, { id: m.id, email: m.email, name: m.name }]));
     const pick = nextPick(list, previousPosition, (email) => eligible.has(email));
     if (!pick) return { rotation, user: null, pickedPosition: null, previousPosition, newPosition: previousPosition };
     if (pick.newPosition !== previousPosition) {

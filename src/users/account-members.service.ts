@@ -47,10 +47,4 @@ export class AccountMembersService {
     const rows = await this.base(em, accountId).where('u.email IN (:...emails)', { emails: lower }).getRawMany();
     return new Map(rows.map((r) => [String(r.email), AccountMembersService.toMember(r)]));
   }
-
-  /** The active member with this email, or null. */
-  async activeByEmail(em: EntityManager, accountId: number, email: string): Promise<AccountMember | null> {
-    const m = (await this.byEmails(em, accountId, [email])).get(email.trim().toLowerCase());
-    return m?.active ? m : null;
-  }
 }
