@@ -268,6 +268,22 @@ describe('users', () => {
   });
 
   describe('PATCH /users/:id', () => {
+    it('refuses to rename a user who also belongs to another account, unless they rename themselves', async () => {
+      const tenant = await f.tenant();
+      const other = await f.tenant();
+      const shared = await f.memberOf(tenant, 'admin', { name: 'Shared' });
+      await f.member(other.account.id, shared.user, 'user');
+      const res = await t.http().patch(`/users/${shared.user.id}`).set(tenant.headers).send({ name: 'Renamed', role: 'user' }).expect(409);
+      expect(res.body).toEqual({ error: 'Conflict', message: 'This user also belongs to other accounts: only they can change their name' });
+      // Nothing changed, the role included (one transaction).
+      expect(await id.user(shared.user.id)).toMatchObject({ name: 'Shared' });
+      expect(await id.membership(tenant.account.id, shared.user.id)).toMatchObject({ role: 'admin' });
+      // Sending the name unchanged is not a rename; the user may rename themselves.
+      await t.http().patch(`/users/${shared.user.id}`).set(tenant.headers).send({ name: 'Shared', active: true }).expect(200);
+      await t.http().patch(`/users/${shared.user.id}`).set(tenant.headersFor(shared)).send({ name: 'Renamed' }).expect(200);
+      expect(await id.user(shared.user.id)).toMatchObject({ name: 'Renamed' });
+    });
+
     it("changes the user's name and the membership's role and active flag", async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant, 'user');

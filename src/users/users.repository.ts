@@ -47,6 +47,11 @@ export class UsersRepository {
     return em.update(User, { id: userId }, { name });
   }
 
+  /** Whether the user is also a member of an account other than `accountId`. */
+  async memberElsewhere(em: EntityManager, accountId: number, userId: number): Promise<boolean> {
+    return (await em.createQueryBuilder(Membership, 'm').where('m.user_id = :userId AND m.account_id <> :accountId', { userId, accountId }).getCount()) > 0;
+  }
+
   async userHasPrimary(em: EntityManager, userId: number): Promise<boolean> {
     return (await em.count(Membership, { where: { userId, isPrimary: true } })) > 0;
   }

@@ -47,6 +47,7 @@ describe('UsersService', () => {
       ),
       findMember: jest.fn(),
       updateUserName: jest.fn(),
+      memberElsewhere: jest.fn().mockResolvedValue(false),
       updateMembership: jest.fn(),
       deleteMembership: jest.fn(),
       lockAccount: jest.fn(),
@@ -109,6 +110,18 @@ describe('UsersService', () => {
       await service.update(4, ACTOR, 2, { name: 'Renamed', role: 'admin' });
       expect(repo.countOtherActiveAdmins).not.toHaveBeenCalled();
       expect(repo.updateUserName).toHaveBeenCalledWith(em, 2, 'Renamed');
+    });
+
+    it("refuses (409) to rename a user of other accounts too, and changes nothing", async () => {
+      repo.findMember.mockResolvedValue(member());
+      repo.memberElsewhere.mockResolvedValue(true);
+      await expect(service.update(4, ACTOR, 2, { name: 'Renamed', active: true })).rejects.toMatchObject({
+        status: 409,
+        response: { error: 'Conflict', message: 'This user also belongs to other accounts: only they can change their name' },
+      });
+      expect(repo.memberElsewhere).toHaveBeenCalledWith(em, 4, 2);
+      expect(repo.updateUserName).not.toHaveBeenCalled();
+      expect(repo.updateMembership).not.toHaveBeenCalled();
     });
   });
 

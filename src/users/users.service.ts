@@ -72,7 +72,14 @@ export class UsersService {
       const current = await this.member(em, accountId, userId);
       const losesAdmin = (dto.role !== undefined && dto.role !== 'admin') || dto.active === false;
       if (losesAdmin) await this.keepAnAdmin(em, accountId, current);
-      if (dto.name !== undefined) await this.repo.updateUserName(em, userId, dto.name);
+      if (dto.name !== undefined && dto.name !== current.user.name) {
+        // The name is the user's, seen by every account they belong to: one account's admin may not
+        // change what the others see (as POST /users never changes an existing user's name).
+        if (userId !== actor.userId && (await this.repo.memberElsewhere(em, accountId, userId))) {
+          throw ApiError.conflict('This user also belongs to other accounts: only they can change their name');
+        }
+        await this.repo.updateUserName(em, userId, dto.name);
+      }
       await this.repo.updateMembership(em, accountId, userId, { role: dto.role, active: dto.active, updatedBy: actor.email });
       return toUserResponse(await this.member(em, accountId, userId));
     });
