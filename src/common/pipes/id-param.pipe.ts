@@ -1,5 +1,5 @@
-import { ArgumentMetadata, HttpStatus, Injectable, Param, PipeTransform } from '@nestjs/common';
-import { ApiError } from '../errors/api-error';
+import { ArgumentMetadata, Injectable, Param, PipeTransform } from '@nestjs/common';
+import { validationFailed } from '../errors/validation-failed';
 
 /** Largest value of a PostgreSQL `integer` column: ids, and the counts and amounts stored as integers. */
 export const MAX_ID = 2_147_483_647;
@@ -16,7 +16,7 @@ export class IdParamPipe implements PipeTransform<unknown, number> {
     if (!(n <= MAX_ID)) {
       const field = metadata.data ?? 'id';
       const message = `${field} must be a positive integer`;
-      throw new ApiError(HttpStatus.BAD_REQUEST, 'Validation failed', message, [{ field, message }]);
+      throw validationFailed([{ field, message }]);
     }
     return n;
   }

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError, ErrorDetail } from '../errors/api-error';
+import { validationFailed } from '../errors/validation-failed';
 
 /** Flattens class-validator's tree into `[{field, message}]`, one entry per problem. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -54,15 +55,6 @@ export function inspectBody(body: unknown): BodyProblems {
   return problems;
 }
 
-function validationError(details: ErrorDetail[]): ApiError {
-  return new ApiError(
-    HttpStatus.BAD_REQUEST,
-    'Validation failed',
-    details.length === 1 ? details[0].message : `${details.length} problems were found in the request`,
-    details,
-  );
-}
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
@@ -85,7 +77,7 @@ export class ApiValidationPipe extends ValidationPipe {
       transformOptions: { enableImplicitConversion: false },
       validationError: { target: false, value: false },
       stopAtFirstError: false,
-      exceptionFactory: (errors) => validationError(flattenValidationErrors(errors)),
+      exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
     });
   }
 
@@ -99,7 +91,7 @@ export class ApiValidationPipe extends ValidationPipe {
     }
     if ((metadata.type === 'body' || metadata.type === 'query') && validatesClass) {
       const { structural, nul } = inspectBody(value);
-      if (structural.length) throw validationError(structural);
+      if (structural.length) throw validationFailed(structural);
       if (nul.length) {
         // Report NUL text with every other problem at once, one entry per field.
         const nulFields = new Set(nul.map((d) => d.field));
@@ -111,7 +103,7 @@ export class ApiValidationPipe extends ValidationPipe {
           if (!body?.details) throw e;
           others = body.details.filter((d) => !nulFields.has(d.field));
         }
-        throw validationError([...others, ...nul]);
+        throw validationFailed([...others, ...nul]);
       }
     }
     return super.transform(value, metadata);
