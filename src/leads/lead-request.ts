@@ -21,7 +21,10 @@ export const LeadRequest = createParamDecorator((_: unknown, ctx: ExecutionConte
   return {
     accountId: req.account.accountId,
     actor: actorOf(req.principal),
-    meta: requestMeta(req),
+    // Built only by the use cases that write an entry in their transaction (reads never need it).
+    get meta() {
+      return requestMeta(req);
+    },
     concerns: (leadId) => {
       req.audit = { ...(req.audit ?? { recorded: false }), leadId };
     },
