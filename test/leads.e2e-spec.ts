@@ -1,5 +1,3 @@
-import { AuditService } from '../src/audit/audit.service';
-import { LeadsRepository } from '../src/leads/leads.repository';
 import { Fixtures, Tenant } from './utils/fixtures';
 import { IdentityFixtures } from './utils/identity-fixtures';
 import { LeadFixtures } from './utils/lead-fixtures';
@@ -531,12 +529,13 @@ describe('POST /leads', () => {
   });
 
   describe('rule 6: the lead, the rotation advance and lead_created commit together', () => {
-    it('leaves no lead, no pointer move and no lead_created entry when the audit insert fails', async () => {
+    it('leaves no lead, no pointer move and no lead_created entry when the database refuses the entry', async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant);
       const rotation = await setup.rotation(tenant, { name: 'default', emails: [tenant.admin.user.email, rep.user.email] });
-      jest.spyOn(AuditService.prototype, 'writeInTransaction').mockRejectedValueOnce(new Error('audit store is down'));
-      const res = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(500);
+      const restore = await leads.failWrites('audit_logs', 'INSERT', `NEW.event = 'lead_created'`);
+      const res = await post(tenant, { firstName: 'A', lastName: 'B' }).then(async (r) => (await restore(), r));
+      expect(res.status).toBe(500);
       expect(res.body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
       await expect(leads.count(tenant)).resolves.toBe(0);
       await expect(leads.pointer(rotation)).resolves.toBe(0);
@@ -549,13 +548,19 @@ describe('POST /leads', () => {
       await expect(leads.pointer(rotation)).resolves.toBe(1);
     });
 
-    it('rolls back when the lead insert fails after the rotation advanced', async () => {
+    it('leaves no lead and no entry when the database refuses the pointer move', async () => {
       const tenant = await f.tenant();
-      const rotation = await setup.rotation(tenant, { name: 'default', emails: [tenant.admin.user.email] });
-      jest.spyOn(LeadsRepository.prototype, 'insert').mockRejectedValueOnce(new Error('disk full'));
-      await post(tenant, { firstName: 'A', lastName: 'B' }).expect(500);
+      const rep = await f.memberOf(tenant);
+      const rotation = await setup.rotation(tenant, { name: 'default', emails: [tenant.admin.user.email, rep.user.email] });
+      const restore = await leads.failWrites('lead_rotations', 'UPDATE');
+      const res = await post(tenant, { firstName: 'A', lastName: 'B' }).then(async (r) => (await restore(), r));
+      expect(res.status).toBe(500);
       await expect(leads.pointer(rotation)).resolves.toBe(0);
       await expect(leads.count(tenant)).resolves.toBe(0);
+      const entries = await leads.audit(tenant);
+      expect(entries.map((e) => [e.event, e.statusCode])).toEqual([['request_failed', 500]]);
+      await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
+      await expect(leads.pointer(rotation)).resolves.toBe(1);
     });
   });
 });

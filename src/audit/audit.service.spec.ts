@@ -17,7 +17,7 @@ function fakeTx() {
       written.push(...entries);
     }),
   } as unknown as EntityManager;
-  const tx = { run: (work: (m: EntityManager) => Promise<unknown>) => work(em) } as unknown as TransactionService;
+  const tx = { manager: em, detached: (work: () => Promise<unknown>) => work() } as unknown as TransactionService;
   return { tx, written, state };
 }
 

@@ -104,8 +104,10 @@ export class AuditService implements OnApplicationShutdown {
     while (this.flushing) await this.flushing;
     if (!this.buffer.length) return;
     const batch = this.buffer.splice(0, this.buffer.length);
+    // One multi-row INSERT is atomic by itself: no BEGIN/COMMIT around it, and never inside the
+    // transaction of the request whose context happened to trigger the flush.
     const insert = (entries: AuditEntryInput[]) =>
-      this.tx.run((em) => em.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]));
+      this.tx.detached(() => this.tx.manager.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]));
     this.flushing = (async () => {
       let next = 0; // the first entry neither written nor dropped
       try {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { preparedQuery } from '../database/prepared';
 import type { MembershipRole } from '../users/entities/membership.entity';
 import { isPermission, Permission } from './permissions/permissions';
 import { Principal } from './principal';
@@ -41,7 +42,7 @@ export class PrincipalService {
   async load(payload: TokenPayload, token: string, accountId: number | null): Promise<Principal | null> {
     const userId = Number(payload.sub);
     if (!Number.isSafeInteger(userId) || userId <= 0) return null;
-    // Fixed SQL text (no query builder): this runs on every authenticated request.
+    // Fixed SQL text (no query builder), prepared on PostgreSQL: this runs on every authenticated request.
     const pg = this.dataSource.options.type === 'postgres';
     const p = (i: number) => (pg ? `$${i}` : '?');
     const columns =
@@ -51,7 +52,8 @@ export class PrincipalService {
     let row: PrincipalRow | undefined;
     if (payload.typ === 'key') {
       if (!Number.isSafeInteger(payload.kid) || (payload.kid as number) <= 0) return null;
-      [row] = (await this.dataSource.query(
+      [row] = (await preparedQuery(
+        this.dataSource.manager,
         `SELECT ${columns}, k.id AS key_id, k.account_id AS key_account_id, k.permissions AS key_permissions, k.active AS key_active
          FROM api_keys k
          INNER JOIN users u ON u.id = k.created_by_user_id
@@ -61,7 +63,8 @@ export class PrincipalService {
       )) as PrincipalRow[];
       if (!row || !row.key_active) return null;
     } else if (payload.typ === 'user') {
-      [row] = (await this.dataSource.query(
+      [row] = (await preparedQuery(
+        this.dataSource.manager,
         `SELECT ${columns}
          FROM users u
          LEFT JOIN memberships m ON m.user_id = u.id AND m.account_id = ${p(1)}

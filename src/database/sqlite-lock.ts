@@ -19,6 +19,11 @@ export class SqliteConnectionLock {
     return token !== undefined && token === this.holder;
   }
 
+  /** Runs `work` as if no unit of work held the lock in this context (its statements wait for it). */
+  detached<T>(work: () => Promise<T>): Promise<T> {
+    return this.owner.exit(work);
+  }
+
   /** Runs `work` with exclusive use of the connection (re-entrant within the same context). */
   async runExclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.isHeldByCurrentContext()) return work();

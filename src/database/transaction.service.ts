@@ -28,6 +28,15 @@ export class TransactionService {
     return this.ambient.getStore() ?? this.dataSource.manager;
   }
 
+  /**
+   * Runs `work` outside any transaction open in the calling context, for writes that must not join
+   * a request's transaction (the audit log's batched flush). Its statements take the connection lock
+   * on SQLite like any statement issued outside a transaction.
+   */
+  detached<T>(work: () => Promise<T>): Promise<T> {
+    return this.ambient.exit(() => (this.sqliteLock ? this.sqliteLock.detached(work) : work()));
+  }
+
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.ambient.getStore();
     if (current) return work(current);

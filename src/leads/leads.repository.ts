@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { Account } from '../accounts/entities/account.entity';
+import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
-import { LeadSource } from '../lead-sources/entities/lead-source.entity';
-import { Team } from '../teams/entities/team.entity';
+import { preparedQuery } from '../database/prepared';
+import { entityFromRow, insertStatement, SqlParams } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
@@ -31,6 +31,15 @@ export interface TeamSourceQuestion {
 }
 
 export type LeadValues = QueryDeepPartialEntity<Lead>;
+
+/** What the create statement wrote: ids, and the rotation's pick when one applied. */
+export interface CreatedRow {
+  leadId: number;
+  entryId: number;
+  rotationId: number | null;
+  pickedPosition: number | null;
+  pickedEmail: string | null;
+}
 
 /** API field → column, for filters and sorting. */
 export const LEAD_COLUMNS: Record<string, string> = {
@@ -65,44 +74,40 @@ export const LEAD_COLUMNS: Record<string, string> = {
   updatedAt: 'updated_at',
 };
 
+const FACTS = (p: (i: number) => string) => `
+  SELECT EXISTS (SELECT 1 FROM teams tt WHERE tt.account_id = q.account_id AND tt.active) AS has_active_teams,
+         t.id AS team_id,
+         EXISTS (SELECT 1 FROM lead_sources st WHERE st.account_id = q.account_id AND st.team_id = q.team_id AND st.active) AS team_has_sources,
+         s.id AS source_id, s.team_id AS source_team_id
+  FROM (SELECT CAST(${p(1)} AS integer) AS account_id, CAST(${p(2)} AS integer) AS team_id, CAST(${p(3)} AS integer) AS source_id) q
+  LEFT JOIN teams t ON t.id = q.team_id AND t.account_id = q.account_id
+  LEFT JOIN lead_sources s ON s.id = q.source_id AND s.account_id = q.account_id`;
+const FACTS_PG = FACTS((i) => `$${i}`);
+const FACTS_SQLITE = FACTS(() => '?');
+/** A boolean as either database returns it (true/false, 1/0). */
+const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
+
 /** Lead rows, always within one account. */
 @Injectable()
 export class LeadsRepository {
   /**
-   * Answers the team/source questions of a create or update in one round trip: the account row
-   * (which exists: the caller is a member) with the named team and source joined, and EXISTS
-   * probes for "the account has active teams" and "the team has active lead sources".
+   * Answers the team/source questions of a create or update in one round trip, with one fixed text
+   * on both databases (prepared on PostgreSQL): the named team and source, joined only within the
+   * account, and EXISTS probes for "the account has active teams" and "the team has active lead
+   * sources". Each parameter appears once (SQLite's `?` are positional).
    */
   async teamSourceFacts(em: EntityManager, accountId: number, ask: TeamSourceQuestion): Promise<TeamSourceFacts> {
-    const qb = em.createQueryBuilder().select('a.id', 'account_id').from(Account, 'a').where('a.id = :accountId', { accountId });
-    if (ask.activeTeams) {
-      const sub = qb.subQuery().select('1').from(Team, 'tt').where('tt.account_id = a.id AND tt.active = :yes').getQuery();
-      qb.addSelect(`CASE WHEN EXISTS ${sub} THEN 1 ELSE 0 END`, 'has_active_teams');
-    }
-    if (ask.teamId !== null) {
-      qb.leftJoin(Team, 't', 't.id = :teamId AND t.account_id = a.id', { teamId: ask.teamId }).addSelect('t.id', 'team_id');
-      if (ask.teamSources) {
-        const sub = qb
-          .subQuery()
-          .select('1')
-          .from(LeadSource, 'st')
-          .where('st.account_id = a.id AND st.team_id = :teamId AND st.active = :yes')
-          .getQuery();
-        qb.addSelect(`CASE WHEN EXISTS ${sub} THEN 1 ELSE 0 END`, 'team_has_sources');
-      }
-    }
-    if (ask.leadSourceId !== null) {
-      qb.leftJoin(LeadSource, 's', 's.id = :leadSourceId AND s.account_id = a.id', { leadSourceId: ask.leadSourceId })
-        .addSelect('s.id', 'source_id')
-        .addSelect('s.team_id', 'source_team_id');
-    }
-    const row = await qb.setParameter('yes', true).getRawOne<Record<string, unknown>>();
+    const [row] = await preparedQuery<Record<string, unknown>>(em, em.connection.options.type === 'postgres' ? FACTS_PG : FACTS_SQLITE, [
+      accountId,
+      ask.teamId,
+      ask.leadSourceId,
+    ]);
     return {
-      hasActiveTeams: Number(row?.has_active_teams ?? 0) === 1,
-      teamExists: row?.team_id != null,
-      teamHasSources: Number(row?.team_has_sources ?? 0) === 1,
-      sourceExists: row?.source_id != null,
-      sourceTeamId: row?.source_team_id == null ? null : Number(row.source_team_id),
+      hasActiveTeams: ask.activeTeams && truthy(row.has_active_teams),
+      teamExists: row.team_id != null,
+      teamHasSources: ask.teamSources && truthy(row.team_has_sources),
+      sourceExists: row.source_id != null,
+      sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
     };
   }
 
@@ -110,6 +115,79 @@ export class LeadsRepository {
   async insert(em: EntityManager, values: LeadValues): Promise<number> {
     const result = await em.insert(Lead, values);
     return Number(result.identifiers[0].id);
+  }
+
+  /**
+   * PostgreSQL: POST /leads as ONE statement, which is its own transaction: the lead, its
+   * `lead_created` entry and, when `rotation` is given (no assignee in the request), the rotation
+   * advance of RotationPointerService.leadRotationCtes, whose pick becomes the lead's `assigned_to`
+   * and the entry's `assignedTo` and `assignment`. `lead` and `entry` are complete but for what the
+   * statement fills in: the lead's id (also written as `id` into the entry's data) and the pick.
+   * Inside an open transaction (an Idempotency-Key request) the statement is part of it.
+   */
+  async insertCreated(
+    em: EntityManager,
+    lead: LeadValues,
+    entry: ObjectLiteral,
+    rotation: ((account: string, team: string) => string) | null,
+  ): Promise<CreatedRow> {
+    const p = new SqlParams();
+    const account = p.add(lead.accountId);
+    const ctes: string[] = [];
+    const leadExpressions: Record<string, string> = { account_id: account };
+    let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
+    let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
+    if (rotation) {
+      ctes.push(rotation(account, p.add(lead.teamId ?? -1)));
+      leadExpressions.assigned_to = '(SELECT email FROM pick)';
+      // With a rotation, the pick replaces the manual assignment the entry was built with.
+      entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
+        'method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
+        FROM r LEFT JOIN pick ON true), '{}')`;
+      picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
+    }
+    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions)} RETURNING id)`);
+    ctes.push(
+      `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' })} RETURNING id)`,
+    );
+    // Two texts in all (with and without the rotation): prepared once per connection.
+    const [row] = await preparedQuery<Record<string, number | string | null>>(
+      em,
+      `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}`,
+      p.values,
+    );
+    return {
+      leadId: Number(row.lead_id),
+      entryId: Number(row.entry_id),
+      rotationId: row.rotation_id === null ? null : Number(row.rotation_id),
+      pickedPosition: row.picked_position === null ? null : Number(row.picked_position),
+      pickedEmail: row.picked_email as string | null,
+    };
+  }
+
+  /**
+   * PostgreSQL: the lead and its history (the lead events of `events`, oldest first) in one query;
+   * null when the lead does not exist in the account.
+   */
+  async findWithHistory(
+    em: EntityManager,
+    accountId: number,
+    id: number,
+    events: readonly string[],
+  ): Promise<{ lead: Lead; history: AuditLog[] } | null> {
+    const [row] = await preparedQuery<Record<string, unknown> & { __history: Record<string, unknown>[] }>(
+      em,
+      `SELECT l.*, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
+         SELECT * FROM audit_logs a WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
+       ) h) AS __history
+       FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
+      [id, accountId, events],
+    );
+    if (!row) return null;
+    return {
+      lead: entityFromRow(em, Lead, row),
+      history: row.__history.map((h) => entityFromRow(em, AuditLog, h)),
+    };
   }
 
   /** The lead, or null when it does not exist in the account. `lock` holds it until the transaction ends (PostgreSQL). */

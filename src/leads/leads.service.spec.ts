@@ -65,7 +65,7 @@ function existing(values: Partial<LeadEntity> = {}): LeadEntity {
 
 describe('LeadsService', () => {
   let repo: jest.Mocked<Pick<LeadsRepository, 'teamSourceFacts' | 'insert' | 'findById' | 'update' | 'delete'>>;
-  let rotations: jest.Mocked<Pick<RotationPointerService, 'assignLead'>>;
+  let rotations: jest.Mocked<Pick<RotationPointerService, 'advanceForNewLead'>>;
   let members: jest.Mocked<Pick<AccountMembersService, 'byEmails'>>;
   let audit: { entry: jest.Mock; writeInTransaction: jest.Mock };
   let auditLogs: jest.Mocked<Pick<AuditLogsRepository, 'leadHistory'>>;
@@ -80,7 +80,7 @@ describe('LeadsService', () => {
       update: jest.fn().mockResolvedValue(undefined),
       delete: jest.fn().mockResolvedValue(undefined),
     };
-    rotations = { assignLead: jest.fn().mockResolvedValue(null) };
+    rotations = { advanceForNewLead: jest.fn().mockResolvedValue(null) };
     members = { byEmails: jest.fn().mockResolvedValue(new Map()) };
     audit = {
       entry: jest.fn((m: RequestMeta, fields: { event: string; statusCode: number; leadId: number; data: unknown }) => ({
@@ -125,7 +125,7 @@ describe('LeadsService', () => {
       repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
       await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
       expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: true, teamId: null, teamSources: false, leadSourceId: null });
-      expect(rotations.assignLead).not.toHaveBeenCalled();
+      expect(rotations.advanceForNewLead).not.toHaveBeenCalled();
       expect(repo.insert).not.toHaveBeenCalled();
     });
 
@@ -154,17 +154,22 @@ describe('LeadsService', () => {
       );
     });
 
-    it('inserts the lead and its entry first, then assigns through the rotation in the same transaction', async () => {
-      rotations.assignLead.mockResolvedValue(pick('b@x.io', 1));
+    it('advances the rotation first, then inserts the lead and its entry with the pick, in one transaction (SQLite path)', async () => {
+      rotations.advanceForNewLead.mockResolvedValue(pick('b@x.io', 1));
       const lead = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
-      expect(repo.insert).toHaveBeenCalledWith(em, expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: null, createdBy: 'me@example.com' }));
+      expect(rotations.advanceForNewLead).toHaveBeenCalledWith(em, 7, 3);
+      expect(repo.insert).toHaveBeenCalledWith(em, expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: 'b@x.io', createdBy: 'me@example.com' }));
       expect(audit.entry).toHaveBeenCalledWith(
         meta,
-        expect.objectContaining({ event: 'lead_created', statusCode: 201, leadId: 9, data: expect.objectContaining({ assignment: { method: 'none', rotationId: null, position: null } }) }),
+        expect.objectContaining({
+          event: 'lead_created',
+          statusCode: 201,
+          leadId: 9,
+          data: expect.objectContaining({ assignedTo: 'b@x.io', assignment: { method: 'rotation', rotationId: 42, position: 1 } }),
+        }),
       );
       expect(audit.writeInTransaction).toHaveBeenCalledWith(em, [expect.objectContaining({ event: 'lead_created' })]);
-      expect(rotations.assignLead).toHaveBeenCalledWith(em, 7, 3, { leadId: 9, entryId: 100 });
-      expect(repo.insert.mock.invocationCallOrder[0]).toBeLessThan(rotations.assignLead.mock.invocationCallOrder[0]);
+      expect(rotations.advanceForNewLead.mock.invocationCallOrder[0]).toBeLessThan(repo.insert.mock.invocationCallOrder[0]);
       expect(lead).toMatchObject({
         id: 9,
         accountId: '7',
@@ -184,7 +189,7 @@ describe('LeadsService', () => {
     });
 
     it('records a rotation that had nobody eligible, and leaves the lead unassigned', async () => {
-      rotations.assignLead.mockResolvedValue(pick(null, null));
+      rotations.advanceForNewLead.mockResolvedValue(pick(null, null));
       const lead = await service.create(ctx, input(), true);
       expect(lead.assignedTo).toBeNull();
       expect(lead.auditLog![0].data).toMatchObject({ assignment: { method: 'none', rotationId: 42, position: null } });
@@ -194,7 +199,7 @@ describe('LeadsService', () => {
       members.byEmails.mockResolvedValue(new Map([['rep@x.io', member('rep@x.io')]]));
       const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
       expect(members.byEmails).toHaveBeenCalledWith(em, 7, ['rep@x.io']);
-      expect(rotations.assignLead).not.toHaveBeenCalled();
+      expect(rotations.advanceForNewLead).not.toHaveBeenCalled();
       expect(lead.assignedTo).toBe('rep@x.io');
     });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditLogsRepository, LeadEvent } from '../audit/audit-logs.repository';
+import { AuditLogsRepository, LEAD_EVENTS, LeadEvent } from '../audit/audit-logs.repository';
 import { AuditService } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
@@ -99,47 +99,64 @@ export class LeadsService {
   async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
     const { accountId, actor } = ctx;
     const teamId = input.teamId ?? null;
-    const leadSourceId = input.leadSourceId ?? null;
     const requestedAssignee = lower(input.assignedTo);
-    const createdBy = lower(input.createdBy) ?? actor.email;
+    const now = new Date();
+    const values = {
+      accountId,
+      teamId,
+      leadSourceId: input.leadSourceId ?? null,
+      applicationId: null,
+      ...Object.fromEntries(PLAIN_FIELDS.map((f) => [f, input[f] ?? null])),
+      assignedTo: requestedAssignee,
+      lastContacted: toDate(input.lastContacted),
+      archived: input.archived ?? false,
+      createdBy: lower(input.createdBy) ?? actor.email,
+      updatedBy: actor.email,
+      createdAt: now,
+      updatedAt: now,
+    } as Omit<LeadEntity, 'id'>;
+    const manual: Record<string, unknown> & Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
+    const check = async (em: EntityManager) => {
+      await this.checkTeamAndSource(em, accountId, teamId, values.leadSourceId, skipTeamAndSourceRequirement);
+      await this.checkPeople(em, ctx, requestedAssignee, values.createdBy);
+    };
+    const createdEntry = (entity: LeadEntity, assignment: Record<string, unknown>) =>
+      this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: { ...toLead(entity), assignment } });
 
-    const lead = await this.tx.run(async (em) => {
-      await this.checkTeamAndSource(em, accountId, teamId, leadSourceId, skipTeamAndSourceRequirement);
-      await this.checkPeople(em, ctx, requestedAssignee, createdBy);
-
-      // The lead and its lead_created entry are written first; the rotation is locked last, by the
-      // statement that picks the rep, so only the commit remains while other creates wait for it.
-      const now = new Date();
-      const values = {
-        accountId,
-        teamId,
-        leadSourceId,
-        applicationId: null,
-        ...Object.fromEntries(PLAIN_FIELDS.map((f) => [f, input[f] ?? null])),
-        assignedTo: requestedAssignee,
-        lastContacted: toDate(input.lastContacted),
-        archived: input.archived ?? false,
-        createdBy,
-        updatedBy: actor.email,
-        createdAt: now,
-        updatedAt: now,
-      } as Omit<LeadEntity, 'id'>;
-      const id = await this.repo.insert(em, values as LeadValues);
-      const entity = Object.assign(new LeadEntity(), { id, ...values });
-      const manual: Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
-      const [entry] = await this.audit.writeInTransaction(em, [
-        this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: id, data: { ...toLead(entity), assignment: manual } }),
-      ]);
-      if (requestedAssignee === null) {
-        const pick = await this.rotations.assignLead(em, accountId, teamId, { leadId: id, entryId: entry.id });
-        if (pick) {
-          const assigned = assignmentData(pick);
-          entity.assignedTo = assigned.assignedTo;
-          entry.data = { ...entry.data, ...assigned };
-        }
+    let lead: Lead;
+    if (this.tx.isPostgres) {
+      // The checks only read; the writes are the one statement of insertCreated, which is its own
+      // transaction (or part of the open one, with an Idempotency-Key) and holds the rotation's lock
+      // only while it runs. A team or source deleted in between fails that statement's foreign key.
+      const em = this.tx.manager;
+      await check(em);
+      const entity = Object.assign(new LeadEntity(), { id: 0, ...values });
+      const entry = createdEntry(entity, manual);
+      const rotation = requestedAssignee === null ? (a: string, t: string) => this.rotations.leadRotationCtes(a, t) : null;
+      const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation);
+      entity.id = row.leadId;
+      entry.leadId = row.leadId;
+      let data: Record<string, unknown> = { ...entry.data, id: row.leadId };
+      if (row.rotationId !== null) {
+        entity.assignedTo = row.pickedEmail;
+        data = { ...data, ...assignmentData({ rotationId: row.rotationId, email: row.pickedEmail, position: row.pickedPosition }) };
       }
-      return toLead(entity, [entry] as AuditLog[]);
-    });
+      lead = toLead(entity, [{ ...entry, id: row.entryId, data }]);
+    } else {
+      lead = await this.tx.run(async (em) => {
+        await check(em);
+        // The connection is exclusive for the whole transaction: pick first, then write the lead
+        // and its entry once, with the pick.
+        const pick = requestedAssignee === null ? await this.rotations.advanceForNewLead(em, accountId, teamId) : null;
+        const assigned = pick
+          ? assignmentData({ rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition })
+          : { assignedTo: requestedAssignee, assignment: manual };
+        const row = { ...values, assignedTo: assigned.assignedTo };
+        const entity = Object.assign(new LeadEntity(), { id: await this.repo.insert(em, row as LeadValues), ...row });
+        const [entry] = await this.audit.writeInTransaction(em, [createdEntry(entity, assigned.assignment)]);
+        return toLead(entity, [entry] as AuditLog[]);
+      });
+    }
     ctx.concerns(lead.id);
     ctx.recorded();
     return lead;
@@ -150,9 +167,15 @@ export class LeadsService {
     return paginate(this.repo.filtered(this.tx.manager, accountId, query), query, LEAD_LIST_SPEC, (l) => toLead(l));
   }
 
-  /** GET /leads/{id}: the lead and its history (two queries, whatever the history's length). */
+  /** GET /leads/{id}: the lead and its history (one query on PostgreSQL, two on SQLite, whatever the history's length). */
   async get(ctx: LeadRequestContext, id: number): Promise<Lead> {
     const em = this.tx.manager;
+    if (this.tx.isPostgres) {
+      const found = await this.repo.findWithHistory(em, ctx.accountId, id, LEAD_EVENTS);
+      if (!found) throw ApiError.notFound('Lead');
+      ctx.concerns(id);
+      return toLead(found.lead, found.history);
+    }
     const lead = await this.repo.findById(em, ctx.accountId, id);
     if (!lead) throw ApiError.notFound('Lead');
     ctx.concerns(id);

@@ -221,48 +221,15 @@ describe('RotationPointerService', () => {
     await expect(stored(r.id)).resolves.toMatchObject({ currentPosition: 0 });
   });
 
-  describe('assignLead', () => {
-    /** A lead and its lead_created entry, unassigned, as POST /leads writes them before the pick. */
-    const newLead = (accountId: number) =>
-      tx(async (em) => {
-        const lead = await em.save(
-          em.create(entities.Lead, { accountId, firstName: 'F', lastName: 'L', archived: false, createdBy: 'me@example.com', updatedBy: null }),
-        );
-        const entry = await em.save(
-          em.create(entities.AuditLog, {
-            accountId,
-            event: 'lead_created',
-            user: 'me@example.com',
-            apiKey: null,
-            data: { id: lead.id, assignedTo: null, assignment: { method: 'none', rotationId: null, position: null } },
-            created: new Date(),
-            requestMethod: 'POST',
-            requestPath: '/leads',
-            requestHeaders: {},
-            requestIpAddress: null,
-            statusCode: 201,
-            leadId: lead.id,
-          }),
-        );
-        return { leadId: lead.id, entryId: entry.id };
-      });
-    const assigned = async (l: { leadId: number; entryId: number }) => ({
-      assignedTo: (await ds.getRepository(entities.Lead).findOneByOrFail({ id: l.leadId })).assignedTo,
-      data: (await ds.getRepository(entities.AuditLog).findOneByOrFail({ id: l.entryId })).data,
-    });
-
-    it("uses the team's active rotation and writes the pick into the lead and its entry", async () => {
+  describe('advanceForNewLead (SQLite; PostgreSQL does it in the create statement)', () => {
+    it("uses the team's active rotation and moves its pointer", async () => {
       const w = await world();
       await rotation(w.account.id, { name: 'default', emails: [w.emails.a] });
       await rotation(w.account.id, { teamId: w.team.id, emails: [w.emails.b], status: 'archived' });
-      const teamRotation = await rotation(w.account.id, { teamId: w.team.id, emails: [w.emails.c] });
-      const lead = await newLead(w.account.id);
-      const pick = await tx((em) => service.assignLead(em, w.account.id, w.team.id, lead));
-      expect(pick).toMatchObject({ rotation: { id: teamRotation.id }, user: { email: w.emails.c } });
-      await expect(assigned(lead)).resolves.toEqual({
-        assignedTo: w.emails.c,
-        data: { id: lead.leadId, assignedTo: w.emails.c, assignment: { method: 'rotation', rotationId: teamRotation.id, position: 0 } },
-      });
+      const teamRotation = await rotation(w.account.id, { teamId: w.team.id, emails: [w.emails.c, w.emails.a] });
+      const pick = await tx((em) => service.advanceForNewLead(em, w.account.id, w.team.id));
+      expect(pick).toMatchObject({ rotation: { id: teamRotation.id }, user: { email: w.emails.c }, pickedPosition: 0, newPosition: 1 });
+      await expect(stored(teamRotation.id)).resolves.toMatchObject({ currentPosition: 1 });
     });
 
     it('falls back to the active default when the team has no active rotation, or there is no team', async () => {
@@ -271,38 +238,34 @@ describe('RotationPointerService', () => {
       await rotation(w.account.id, { name: 'other', emails: [w.emails.b] });
       await rotation(w.account.id, { name: 'default', emails: [w.emails.b], status: 'archived' });
       const fallback = await rotation(w.account.id, { name: 'default', emails: [w.emails.a, w.emails.c] });
-      await expect(tx(async (em) => service.assignLead(em, w.account.id, w.team.id, await newLead(w.account.id)))).resolves.toMatchObject({
+      await expect(tx((em) => service.advanceForNewLead(em, w.account.id, w.team.id))).resolves.toMatchObject({
         rotation: { id: fallback.id },
         user: { email: w.emails.a },
       });
-      await expect(tx(async (em) => service.assignLead(em, w.account.id, null, await newLead(w.account.id)))).resolves.toMatchObject({
+      await expect(tx((em) => service.advanceForNewLead(em, w.account.id, null))).resolves.toMatchObject({
         rotation: { id: fallback.id },
         user: { email: w.emails.c },
       });
     });
 
-    it('records a rotation with nobody eligible and leaves the lead unassigned', async () => {
+    it('reports a rotation with nobody eligible and leaves its pointer', async () => {
       const w = await world();
-      const r = await rotation(w.account.id, { name: 'default', emails: [w.emails.x] });
-      const lead = await newLead(w.account.id);
-      await expect(tx((em) => service.assignLead(em, w.account.id, null, lead))).resolves.toMatchObject({ user: null });
-      await expect(assigned(lead)).resolves.toEqual({
-        assignedTo: null,
-        data: { id: lead.leadId, assignedTo: null, assignment: { method: 'none', rotationId: r.id, position: null } },
+      const r = await rotation(w.account.id, { name: 'default', emails: [w.emails.x, w.emails.x], position: 1 });
+      await expect(tx((em) => service.advanceForNewLead(em, w.account.id, null))).resolves.toMatchObject({
+        rotation: { id: r.id },
+        user: null,
+        pickedPosition: null,
       });
+      await expect(stored(r.id)).resolves.toMatchObject({ currentPosition: 1 });
     });
 
-    it('answers null when no rotation applies, ignoring other accounts, and leaves the lead alone', async () => {
+    it('answers null when no rotation applies, ignoring other accounts', async () => {
       const w = await world();
-      await rotation(w.other.id, { name: 'default', emails: [w.emails.x] });
+      const foreign = await rotation(w.other.id, { name: 'default', emails: [w.emails.x, w.emails.x] });
       await rotation(w.account.id, { name: 'not default', emails: [w.emails.a] });
-      const lead = await newLead(w.account.id);
-      await expect(tx((em) => service.assignLead(em, w.account.id, null, lead))).resolves.toBeNull();
-      await expect(tx((em) => service.assignLead(em, w.account.id, w.team.id, lead))).resolves.toBeNull();
-      await expect(assigned(lead)).resolves.toEqual({
-        assignedTo: null,
-        data: { id: lead.leadId, assignedTo: null, assignment: { method: 'none', rotationId: null, position: null } },
-      });
+      await expect(tx((em) => service.advanceForNewLead(em, w.account.id, null))).resolves.toBeNull();
+      await expect(tx((em) => service.advanceForNewLead(em, w.account.id, w.team.id))).resolves.toBeNull();
+      await expect(stored(foreign.id)).resolves.toMatchObject({ currentPosition: 0 });
     });
   });
 });

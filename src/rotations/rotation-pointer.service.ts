@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { forUpdate } from '../database/locking';
 import { AccountMembersService } from '../users/account-members.service';
-import { Lead } from '../leads/entities/lead.entity';
 import { LeadRotation } from './entities/lead-rotation.entity';
 
 interface PointerRow {
@@ -27,17 +26,40 @@ interface PointerRow {
 
 const isPostgres = (em: EntityManager) => em.connection.options.type === 'postgres';
 
-/** A lead inserted by the caller's transaction, with its `lead_created` entry, waiting for its rep. */
-export interface LeadToAssign {
-  leadId: number;
-  entryId: number;
+/**
+ * PostgreSQL: `r` locks the rotation row chosen by `where` (and `order`), `pick` finds its first
+ * active member from the pointer on (walking the list once; at most one row), and `moved` moves the
+ * pointer just past them. Under READ COMMITTED a statement that waited for the lock reads the
+ * pointer its predecessor committed (FOR UPDATE re-reads the newest row version), so concurrent
+ * callers on any number of instances take consecutive slots.
+ */
+function pointerCtes(where: string, order = ''): string {
+  return `r AS (
+         SELECT * FROM lead_rotations WHERE ${where} ${order} FOR UPDATE
+       ), pick AS (
+         SELECT (r.current_position + s.i) % jsonb_array_length(r.user_rotation_array) AS idx, u.id AS user_id, u.email, u.name
+         FROM r
+         CROSS JOIN generate_series(0, jsonb_array_length(r.user_rotation_array) - 1) AS s(i)
+         JOIN users u ON u.email = r.user_rotation_array ->> ((r.current_position + s.i) % jsonb_array_length(r.user_rotation_array))
+         JOIN memberships m ON m.user_id = u.id AND m.account_id = r.account_id
+         WHERE u.active AND m.active
+         ORDER BY s.i
+         LIMIT 1
+       ), moved AS (
+         UPDATE lead_rotations lr SET current_position = (pick.idx + 1) % jsonb_array_length(r.user_rotation_array)
+         FROM r, pick WHERE lr.id = r.id
+         RETURNING lr.current_position
+       )`;
 }
 
 /** What a rotation pick adds to the `lead_created` entry's data (the same on both databases). */
-export function assignmentData(pick: RotationPick): { assignedTo: string | null; assignment: Record<string, unknown> } {
+export function assignmentData(pick: { rotationId: number; email: string | null; position: number | null }): {
+  assignedTo: string | null;
+  assignment: Record<string, unknown>;
+} {
   return {
-    assignedTo: pick.user?.email ?? null,
-    assignment: { method: pick.user ? 'rotation' : 'none', rotationId: pick.rotation.id, position: pick.pickedPosition },
+    assignedTo: pick.email,
+    assignment: { method: pick.email ? 'rotation' : 'none', rotationId: pick.rotationId, position: pick.position },
   };
 }
 
@@ -87,9 +109,10 @@ export function nextPick(
  * the connection lock already serializes transactions.
  *
  * On PostgreSQL an advance is ONE statement (lock the row, pick the first eligible user from the
- * pointer on, move the pointer): the lock is taken as late as possible and held only for what the
- * caller does after it, which bounds the throughput of creates through one rotation. On SQLite it
- * is three statements (lock-free: the connection is already exclusive).
+ * pointer on, move the pointer), and for POST /leads that statement is the one that also inserts
+ * the lead and its entry: the lock is held only while it runs and commits, which bounds the
+ * throughput of creates through one rotation. On SQLite it is three statements (lock-free: the
+ * connection is already exclusive).
  */
 @Injectable()
 export class RotationPointerService {
@@ -105,32 +128,28 @@ export class RotationPointerService {
   }
 
   /**
-   * Picks the rotation a new lead goes through (the team's active rotation, else the account's
-   * active default), advances it, and writes the pick into the lead and its `lead_created` entry
-   * (`assignedTo`, and `assignment` in the entry's data), both already inserted by the caller's
-   * transaction. Null when no rotation applies. On PostgreSQL all of it is the one statement that
-   * takes the rotation's lock, so only the commit remains while it is held.
+   * PostgreSQL: the CTEs `r` (the rotation a new lead goes through: the team's active rotation, else
+   * the account's active default; locked), `pick` (its next active member, at most one row) and
+   * `moved` (the pointer moved past them), for the statement that inserts the lead (see
+   * LeadsRepository.insertCreated). `account` and `team` are placeholders; the team's may hold -1
+   * for "no team". The lock is taken by that statement and released by its commit: no round trip
+   * to the service happens while it is held.
    */
-  async assignLead(em: EntityManager, accountId: number, teamId: number | null, lead: LeadToAssign): Promise<RotationPick | null> {
-    if (isPostgres(em)) {
-      // The team's active rotation first, else the active default: the ORDER BY/LIMIT picks one row,
-      // and FOR UPDATE locks only the row returned.
-      return this.advanceInOneStatement(
-        em,
-        `account_id = $1 AND status = 'active' AND (team_id = $2 OR (team_id IS NULL AND is_default))`,
-        [accountId, teamId ?? -1, lead.leadId, lead.entryId],
-        'ORDER BY team_id NULLS LAST LIMIT 1',
-        `, assigned AS (
-           UPDATE leads SET assigned_to = pick.email FROM pick WHERE leads.id = $3 AND leads.account_id = $1
-           RETURNING leads.id
-         ), entry AS (
-           UPDATE audit_logs a SET data = jsonb_set(jsonb_set(a.data, '{assignedTo}', to_jsonb(pick.email)), '{assignment}',
-             jsonb_build_object('method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
-           FROM r LEFT JOIN pick ON true WHERE a.id = $4 AND a.account_id = $1
-           RETURNING a.id
-         )`,
-      );
-    }
+  leadRotationCtes(account: string, team: string): string {
+    // The ORDER BY/LIMIT picks one row (the team's first), and FOR UPDATE locks only the row returned.
+    return pointerCtes(
+      `account_id = ${account} AND status = 'active' AND (team_id = ${team} OR (team_id IS NULL AND is_default))`,
+      'ORDER BY team_id NULLS LAST LIMIT 1',
+    );
+  }
+
+  /**
+   * SQLite: picks the rotation a new lead goes through (the team's active rotation, else the
+   * account's active default) and advances it; the caller then inserts the lead with the pick, in
+   * the same transaction. Null when no rotation applies. (PostgreSQL does all of it in the statement
+   * that inserts the lead, with leadRotationCtes.)
+   */
+  async advanceForNewLead(em: EntityManager, accountId: number, teamId: number | null): Promise<RotationPick | null> {
     let rotation: LeadRotation | null = null;
     if (teamId !== null) {
       rotation = await this.lockOne(
@@ -146,57 +165,13 @@ export class RotationPointerService {
         yes: true,
       }),
     );
-    if (!rotation) return null;
-    const pick = await this.advance(em, rotation);
-    if (pick.user) {
-      await em
-        .createQueryBuilder()
-        .update(Lead)
-        // Part of the creation: updated_at keeps the creation time.
-        .set({ assignedTo: pick.user.email, updatedAt: () => 'updated_at' })
-        .where('id = :id AND account_id = :accountId', { id: lead.leadId, accountId })
-        .execute();
-    }
-    const { assignedTo, assignment } = assignmentData(pick);
-    await em.query(`UPDATE audit_logs SET data = json_set(data, '$.assignedTo', ?, '$.assignment', json(?)) WHERE id = ? AND account_id = ?`, [
-      assignedTo,
-      JSON.stringify(assignment),
-      lead.entryId,
-      accountId,
-    ]);
-    return pick;
+    return rotation ? this.advance(em, rotation) : null;
   }
 
-  /**
-   * PostgreSQL: one statement locks the rotation chosen by `where`, finds the first active member
-   * from the pointer on (walking the list once), moves the pointer past them, and returns the row
-   * as it was with the pick. Under READ COMMITTED a caller that waited for the lock reads the
-   * pointer its predecessor committed (FOR UPDATE re-reads the newest row version).
-   */
-  private async advanceInOneStatement(
-    em: EntityManager,
-    where: string,
-    params: unknown[],
-    order = '',
-    alsoWrite = '',
-  ): Promise<RotationPick | null> {
+  /** PostgreSQL: one statement (pointerCtes) advances the rotation chosen by `where` and returns the row as it was, with the pick. */
+  private async advanceInOneStatement(em: EntityManager, where: string, params: unknown[]): Promise<RotationPick | null> {
     const rows = (await em.query(
-      `WITH r AS (
-         SELECT * FROM lead_rotations WHERE ${where} ${order} FOR UPDATE
-       ), pick AS (
-         SELECT (r.current_position + s.i) % jsonb_array_length(r.user_rotation_array) AS idx, u.id AS user_id, u.email, u.name
-         FROM r
-         CROSS JOIN generate_series(0, jsonb_array_length(r.user_rotation_array) - 1) AS s(i)
-         JOIN users u ON u.email = r.user_rotation_array ->> ((r.current_position + s.i) % jsonb_array_length(r.user_rotation_array))
-         JOIN memberships m ON m.user_id = u.id AND m.account_id = r.account_id
-         WHERE u.active AND m.active
-         ORDER BY s.i
-         LIMIT 1
-       ), moved AS (
-         UPDATE lead_rotations lr SET current_position = (pick.idx + 1) % jsonb_array_length(r.user_rotation_array)
-         FROM r, pick WHERE lr.id = r.id
-         RETURNING lr.current_position
-       )${alsoWrite}
+      `WITH ${pointerCtes(where)}
        SELECT r.*, pick.idx AS picked_position, pick.user_id AS picked_user_id, pick.email AS picked_email,
               pick.name AS picked_name, (SELECT current_position FROM moved) AS new_position
        FROM r LEFT JOIN pick ON true`,

@@ -53,6 +53,24 @@ export class LeadFixtures {
     return this.t.ds.getRepository(AuditLog).find({ where: { accountId: tenant.account.id, ...where }, order: { id: 'ASC' } });
   }
 
+  /**
+   * Makes the database itself refuse writes to `table` (a trigger raising an error, on both
+   * databases) for the rows matching `when`, until the returned function is called: a failure in the
+   * middle of a use case's writes, wherever the service issues them.
+   */
+  async failWrites(table: 'audit_logs' | 'lead_rotations' | 'leads', op: 'INSERT' | 'UPDATE', when = 'true'): Promise<() => Promise<void>> {
+    const name = `test_fail_${table}`;
+    if (this.t.isPostgres) {
+      await this.t.ds.query(
+        `CREATE OR REPLACE FUNCTION test_fail_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+      );
+      await this.t.ds.query(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION test_fail_write()`);
+      return async () => void (await this.t.ds.query(`DROP TRIGGER ${name} ON ${table}`));
+    }
+    await this.t.tx.run((em) => em.query(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`));
+    return async () => void (await this.t.tx.run((em) => em.query(`DROP TRIGGER ${name}`)));
+  }
+
   async deactivateMembership(tenant: Tenant, userId: number): Promise<void> {
     await this.t.tx.run((em) => em.update(Membership, { accountId: tenant.account.id, userId }, { active: false }));
   }

@@ -1,0 +1,80 @@
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+
+/**
+ * Fixed SQL for the hot paths of PostgreSQL (a create in one statement, a lead with its history in
+ * one query), built from the entities' TypeORM metadata so column names and JSON columns have one
+ * source of truth. TypeORM's query builder re-derives all of it on every call; these helpers derive
+ * it once per entity.
+ */
+
+/** Positional parameters of one statement: `add(v)` returns its placeholder (`$1`, `$2`, …). */
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+interface Columns {
+  table: string;
+  /** Every column but generated ones (the id). */
+  insertable: ColumnMetadata[];
+  all: ColumnMetadata[];
+}
+
+const cache = new WeakMap<object, Columns>();
+
+function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>): Columns {
+  const meta = em.connection.getMetadata(target);
+  let cols = cache.get(meta);
+  if (!cols) {
+    cols = { table: meta.tablePath, all: meta.columns, insertable: meta.columns.filter((c) => !c.isGenerated) };
+    cache.set(meta, cols);
+  }
+  return cols;
+}
+
+const quote = (name: string) => `"${name}"`;
+const isJson = (c: ColumnMetadata) => c.type === 'jsonb' || c.type === 'json';
+
+/**
+ * `INSERT INTO "table" (every column but the id) VALUES (…)` with the entity's values as parameters
+ * (JSON columns serialized and cast), except the columns in `expressions`, given as SQL expressions
+ * by database name (for values only the statement itself knows, such as an id it has just created).
+ */
+export function insertStatement(
+  em: EntityManager,
+  target: EntityTarget<ObjectLiteral>,
+  values: ObjectLiteral,
+  params: SqlParams,
+  expressions: Record<string, string> = {},
+): string {
+  const { table, insertable } = columnsOf(em, target);
+  const names: string[] = [];
+  const exprs: string[] = [];
+  for (const c of insertable) {
+    names.push(quote(c.databaseName));
+    const expr = expressions[c.databaseName];
+    if (expr !== undefined) exprs.push(expr);
+    else {
+      const v = values[c.propertyName] ?? null;
+      // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
+      exprs.push(isJson(c) ? `${params.add(v === null ? null : JSON.stringify(v))}::jsonb` : params.add(v));
+    }
+  }
+  return `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${exprs.join(', ')})`;
+}
+
+/**
+ * The entity of a raw row keyed by column names (from `SELECT t.*`, or a row turned into JSON by
+ * the database, where timestamps arrive as text: the mappers accept both).
+ */
+export function entityFromRow<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
+  const { all } = columnsOf(em, target);
+  const meta = em.connection.getMetadata(target);
+  const entity = meta.create() as T;
+  for (const c of all) (entity as Record<string, unknown>)[c.propertyName] = row[c.databaseName] ?? null;
+  return entity;
+}
