@@ -21,6 +21,7 @@ export const AUDIT_LOG_LIST_SPEC: ListSpec = {
   searchable: ['a.event', 'a.user', 'a.request_path'],
   defaultSort: '-created',
   idColumn: 'a.id',
+  plainRows: true,
 };
 
 @Injectable()

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiRequest } from '../auth/principal';
 import { classifyDbError } from '../common/errors/database-errors';
+import { insertRows } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { AuditLog } from './entities/audit-log.entity';
 import { maskSecrets, sanitizeHeaders } from './sanitize';
@@ -106,8 +107,12 @@ export class AuditService implements OnApplicationShutdown {
     const batch = this.buffer.splice(0, this.buffer.length);
     // One multi-row INSERT is atomic by itself: no BEGIN/COMMIT around it, and never inside the
     // transaction of the request whose context happened to trigger the flush.
+    // On PostgreSQL one fixed text for any batch size (prepared once per connection).
     const insert = (entries: AuditEntryInput[]) =>
-      this.tx.detached(() => this.tx.manager.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]));
+      this.tx.detached(async () => {
+        if (this.tx.isPostgres) await insertRows(this.tx.manager, AuditLog, entries);
+        else await this.tx.manager.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]);
+      });
     this.flushing = (async () => {
       let next = 0; // the first entry neither written nor dropped
       try {

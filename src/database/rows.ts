@@ -1,5 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { preparedQuery } from './prepared';
 
 /**
  * Fixed SQL for the hot paths of PostgreSQL (a create in one statement, a lead with its history in
@@ -71,10 +72,38 @@ export function insertStatement(
  * The entity of a raw row keyed by column names (from `SELECT t.*`, or a row turned into JSON by
  * the database, where timestamps arrive as text: the mappers accept both).
  */
-export function entityFromRow<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
+export function entityFromRow<T extends ObjectLiteral>(
+  em: EntityManager,
+  target: EntityTarget<T>,
+  row: Record<string, unknown>,
+  /** Of the keys, as TypeORM's select aliases them (`l_first_name`). */
+  prefix = '',
+): T {
   const { all } = columnsOf(em, target);
-  const meta = em.connection.getMetadata(target);
-  const entity = meta.create() as T;
-  for (const c of all) (entity as Record<string, unknown>)[c.propertyName] = row[c.databaseName] ?? null;
+  const entity = em.connection.getMetadata(target).create() as T;
+  for (const c of all) (entity as Record<string, unknown>)[c.propertyName] = row[prefix + c.databaseName] ?? null;
   return entity;
 }
+
+/**
+ * PostgreSQL: inserts any number of rows with ONE fixed text (`INSERT … SELECT * FROM unnest($1::type[], …)`,
+ * one array parameter per column), so the statement is prepared once however many rows a batch has.
+ */
+export async function insertRows(em: EntityManager, target: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[]): Promise<void> {
+  const { table, insertable } = columnsOf(em, target);
+  let text = unnestTexts.get(table);
+  if (text === undefined) {
+    const types = insertable.map((c, i) => `$${i + 1}::${em.connection.driver.normalizeType(c)}[]`);
+    text = `INSERT INTO ${quote(table)} (${insertable.map((c) => quote(c.databaseName)).join(', ')}) SELECT * FROM unnest(${types.join(', ')})`;
+    unnestTexts.set(table, text);
+  }
+  const params = insertable.map((c) =>
+    rows.map((r) => {
+      const v = r[c.propertyName] ?? null;
+      return isJson(c) && v !== null ? JSON.stringify(v) : v;
+    }),
+  );
+  await preparedQuery(em, text, params);
+}
+
+const unnestTexts = new Map<string, string>();

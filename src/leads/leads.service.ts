@@ -36,6 +36,7 @@ export const LEAD_LIST_SPEC: ListSpec = {
   nullable: LEAD_SORT_FIELDS.filter((f) => !NOT_NULL_FIELDS.has(f)).map((f) => `l.${LEAD_COLUMNS[f]}`),
   // Keyset paging along the indexed (account, archived, created_at|updated_at, id) orders.
   keyset: ['createdAt', 'updatedAt'],
+  plainRows: true,
 };
 
 /** Input fields copied to the lead as they are (after validation and trimming). */

@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { entityFromRow } from '../../database/rows';
 import { ApiError } from '../errors/api-error';
 import { ListQueryDto } from './list-query.dto';
 
@@ -41,6 +42,12 @@ export interface ListSpec {
    * follow. When set, pages answer `nextCursor`, and `cursor` continues from it.
    */
   keyset?: string[];
+  /**
+   * On PostgreSQL, build the page's entities straight from the driver's rows (which `pg` already
+   * types: dates, booleans, JSON) instead of TypeORM's hydration, a fifth of a page's CPU. Only for
+   * a query of one entity without joins whose columns need no TypeORM conversion.
+   */
+  plainRows?: boolean;
 }
 
 /** Counts at least this large are reused for a few seconds (see CountCache). */
@@ -195,7 +202,7 @@ export async function paginate<T extends ObjectLiteral, R = T>(
   order.forEach((o, i) =>
     i === 0 ? qb.orderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)) : qb.addOrderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)),
   );
-  const rows = totalCount > offset || query.cursor !== undefined ? await qb.offset(offset || undefined).limit(pageSize).getMany() : [];
+  const rows = totalCount > offset || query.cursor !== undefined ? await fetchRows(qb.offset(offset || undefined).limit(pageSize), spec) : [];
   const result: Page<R> = {
     data: rows.map(map),
     totalCount,
@@ -210,6 +217,12 @@ export async function paginate<T extends ObjectLiteral, R = T>(
         : null;
   }
   return result;
+}
+
+function fetchRows<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, spec: ListSpec): Promise<T[]> {
+  if (!spec.plainRows || qb.connection.options.type !== 'postgres') return qb.getMany();
+  const target = qb.expressionMap.mainAlias!.target;
+  return qb.getRawMany().then((raw) => raw.map((r: Record<string, unknown>) => entityFromRow(qb.connection.manager, target, r, `${qb.alias}_`)));
 }
 
 /** The entity properties of the sort, when every one of them may carry a keyset; else null. */
