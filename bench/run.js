@@ -76,13 +76,14 @@ async function runScenarios(scenarios, { svc, baseline, auth, fx }, opts, report
   const results = new Map();
   for (const s of order) {
     const makeNext = await s.requests(fx, auth.token ?? 'none', svc);
+    const runOpts = { ...opts, connections: s.connections ?? opts.connections };
     log(`${s.id}: service`);
-    const service = auth.token ? await measure(svc, makeNext, opts) : { pending: auth.error };
+    const service = auth.token ? await measure(svc, makeNext, runOpts) : { pending: auth.error };
     if (svc.child.exitCode !== null || svc.child.signalCode !== null) {
       throw new Error(`the service exited during ${s.id}:\n${svc.output.join('').slice(-3000)}`);
     }
     log(`${s.id}: floor`);
-    const floor = await measure(baseline, makeNext, opts);
+    const floor = await measure(baseline, makeNext, runOpts);
     for (const [who, r] of [['service', service], ['floor', floor]]) {
       log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB`}`);
     }

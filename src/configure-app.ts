@@ -18,6 +18,8 @@ export const BODY_LIMIT = '100kb';
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // No ETag: conditional GETs are not part of the contract, and computing one hashes every response body.
+  app.set('etag', false);
   const filter = app.get(AllExceptionsFilter);
   app.use(json({ limit: BODY_LIMIT }));
   // Body-parser errors (malformed JSON, 413) happen before Nest's pipeline: answer them in the same shape.

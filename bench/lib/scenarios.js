@@ -125,6 +125,16 @@ const SCENARIOS = [
     targets: { ...TARGETS.read, p99AbsMs: TARGETS.deepPageP99Ms },
   },
   {
+    id: 'pg.list-deep-1',
+    db: 'pg',
+    tags: ['list', 'deep'],
+    title: 'GET /leads deep page as pg.list-deep, one connection (the latency of the page itself, without queueing)',
+    floor: FLOOR_SQL.list,
+    connections: 1,
+    requests: deepPageRequests,
+    targets: { p99AbsMs: TARGETS.deepPageP99Ms },
+  },
+  {
     id: 'pg.search',
     db: 'pg',
     tags: ['list', 'search'],
