@@ -27,6 +27,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     if (!err) return next();
     filter.respond(err, req, res);
   });
-  const document = buildOpenApiDocument(app, APP_VERSION);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
+  // Built on the first request for /docs or /docs-json, not at start-up (it walks every route).
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app, APP_VERSION), { jsonDocumentUrl: 'docs-json', raw: ['json'] });
 }
