@@ -68,6 +68,13 @@ export function insertStatement(
   return `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${exprs.join(', ')})`;
 }
 
+/** `alias."column", …` for every column of the entity (a stable select list for a prepared text). */
+export function columnList(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
+  return columnsOf(em, target)
+    .all.map((c) => `${alias}.${quote(c.databaseName)}`)
+    .join(', ');
+}
+
 /**
  * The entity of a raw row keyed by column names (from `SELECT t.*`, or a row turned into JSON by
  * the database, where timestamps arrive as text: the mappers accept both).

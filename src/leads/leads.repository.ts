@@ -5,7 +5,7 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery } from '../database/prepared';
-import { entityFromRow, insertStatement, SqlParams } from '../database/rows';
+import { columnList, entityFromRow, insertStatement, SqlParams } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
@@ -177,8 +177,11 @@ export class LeadsRepository {
   ): Promise<{ lead: Lead; history: AuditLog[] } | null> {
     const [row] = await preparedQuery<Record<string, unknown> & { __history: Record<string, unknown>[] }>(
       em,
-      `SELECT l.*, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
-         SELECT * FROM audit_logs a WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
+      // The entities' own columns, never `*`: a prepared statement whose result columns change (a column
+      // added by a later migration while this instance runs) would fail until the instance restarts.
+      `SELECT ${columnList(em, Lead, 'l')}, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
+         SELECT ${columnList(em, AuditLog, 'a')} FROM audit_logs a
+         WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
        ) h) AS __history
        FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
       [id, accountId, events],
