@@ -106,8 +106,8 @@ export class AuditService implements OnApplicationShutdown {
     if (!this.buffer.length) return;
     const batch = this.buffer.splice(0, this.buffer.length);
     // One multi-row INSERT is atomic by itself: no BEGIN/COMMIT around it, and never inside the
-    // transaction of the request whose context happened to trigger the flush.
-    // On PostgreSQL one fixed text for any batch size (prepared once per connection).
+    // transaction of the request whose context happened to trigger the flush. On PostgreSQL it is
+    // one fixed text for any batch size (prepared once per connection).
     const insert = (entries: AuditEntryInput[]) =>
       this.tx.detached(async () => {
         if (this.tx.isPostgres) await insertRows(this.tx.manager, AuditLog, entries);

@@ -1,5 +1,6 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { preparedQuery } from './prepared';
 
 /**
@@ -19,20 +20,24 @@ export class SqlParams {
 }
 
 interface Columns {
+  meta: EntityMetadata;
   table: string;
   /** Every column but generated ones (the id). */
   insertable: ColumnMetadata[];
   all: ColumnMetadata[];
 }
 
-const cache = new WeakMap<object, Columns>();
+// Per data source and entity class (getMetadata searches the data source's list on every call).
+const cache = new WeakMap<object, WeakMap<object, Columns>>();
 
 function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>): Columns {
-  const meta = em.connection.getMetadata(target);
-  let cols = cache.get(meta);
+  let perSource = cache.get(em.connection);
+  if (!perSource) cache.set(em.connection, (perSource = new WeakMap()));
+  let cols = perSource.get(target as object);
   if (!cols) {
-    cols = { table: meta.tablePath, all: meta.columns, insertable: meta.columns.filter((c) => !c.isGenerated) };
-    cache.set(meta, cols);
+    const meta = em.connection.getMetadata(target);
+    cols = { meta, table: meta.tablePath, all: meta.columns, insertable: meta.columns.filter((c) => !c.isGenerated) };
+    perSource.set(target as object, cols);
   }
   return cols;
 }
@@ -76,8 +81,8 @@ export function columnList(em: EntityManager, target: EntityTarget<ObjectLiteral
 }
 
 /**
- * The entity of a raw row keyed by column names (from `SELECT t.*`, or a row turned into JSON by
- * the database, where timestamps arrive as text: the mappers accept both).
+ * The entity of a raw row keyed by column names (a row of `pg`, typed by the driver, or a row turned
+ * into JSON by the database, where timestamps arrive as text: the mappers accept both).
  */
 export function entityFromRow<T extends ObjectLiteral>(
   em: EntityManager,
@@ -86,8 +91,8 @@ export function entityFromRow<T extends ObjectLiteral>(
   /** Of the keys, as TypeORM's select aliases them (`l_first_name`). */
   prefix = '',
 ): T {
-  const { all } = columnsOf(em, target);
-  const entity = em.connection.getMetadata(target).create() as T;
+  const { meta, all } = columnsOf(em, target);
+  const entity = meta.create() as T;
   for (const c of all) (entity as Record<string, unknown>)[c.propertyName] = row[prefix + c.databaseName] ?? null;
   return entity;
 }
