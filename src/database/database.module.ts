@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { appConfig, AppConfigType } from '../config/app-config';
 import { dataSourceOptions } from './data-source-options';
+import { bindIntegerParameters } from './sqlite-parameters';
 import { TransactionService } from './transaction.service';
 
 @Global()
@@ -18,6 +20,7 @@ import { TransactionService } from './transaction.service';
         verboseRetryLog: false,
         logging: false,
       }),
+      dataSourceFactory: async (options) => bindIntegerParameters(new DataSource(options!)).initialize(),
     }),
   ],
   providers: [TransactionService],

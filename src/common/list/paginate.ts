@@ -178,7 +178,9 @@ export async function paginate<T extends ObjectLiteral, R = T>(
   // The count is taken before the keyset condition: it counts the whole list.
   const countQuery = qb.clone();
   const [countSql, countParams] = countQuery.getQueryAndParameters();
-  const totalCount = await counts.get(JSON.stringify([countSql, countParams]), () => countQuery.getCount());
+  // Integer parameters arrive as BigInt on SQLite (database/sqlite-parameters.ts): keyed by type and value.
+  const key = JSON.stringify([countSql, countParams], (_k, v: unknown) => (typeof v === 'bigint' ? { bigint: String(v) } : v));
+  const totalCount = await counts.get(key, () => countQuery.getCount());
 
   const keyFields = keysetFields(order, spec);
   const sortKey = order.map((o) => `${o.desc ? '-' : ''}${o.column}`).join(',');
