@@ -9,8 +9,8 @@ import { columnList, entityFromRow, insertStatement, SqlParams } from '../databa
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
-/** What the team/source rules of a lead need to know, gathered in one query. */
-export interface TeamSourceFacts {
+/** What the rules of a lead's create or update need to know, gathered in one query. */
+export interface LeadFacts {
   /** The account has at least one active team (only when asked). */
   hasActiveTeams: boolean;
   /** The given team exists in the account. */
@@ -21,13 +21,20 @@ export interface TeamSourceFacts {
   sourceExists: boolean;
   /** The team of the given lead source (null when it has none). */
   sourceTeamId: number | null;
+  /** The given assignee is an active user with an active membership of the account. */
+  assigneeActive: boolean;
+  /** The given creator is a user of the account (an inactive one included). */
+  createdByMember: boolean;
 }
 
-export interface TeamSourceQuestion {
+/** Ids and emails as the lead will have them (emails lower-cased); null when not asked about. */
+export interface LeadQuestion {
   activeTeams: boolean;
   teamId: number | null;
   teamSources: boolean;
   leadSourceId: number | null;
+  assignee: string | null;
+  createdBy: string | null;
 }
 
 export type LeadValues = QueryDeepPartialEntity<Lead>;
@@ -74,12 +81,17 @@ export const LEAD_COLUMNS: Record<string, string> = {
   updatedAt: 'updated_at',
 };
 
+const member = (email: string) =>
+  `FROM users u INNER JOIN memberships m ON m.user_id = u.id AND m.account_id = q.account_id WHERE u.email = q.${email}`;
 const FACTS = (p: (i: number) => string) => `
   SELECT EXISTS (SELECT 1 FROM teams tt WHERE tt.account_id = q.account_id AND tt.active) AS has_active_teams,
          t.id AS team_id,
          EXISTS (SELECT 1 FROM lead_sources st WHERE st.account_id = q.account_id AND st.team_id = q.team_id AND st.active) AS team_has_sources,
-         s.id AS source_id, s.team_id AS source_team_id
-  FROM (SELECT CAST(${p(1)} AS integer) AS account_id, CAST(${p(2)} AS integer) AS team_id, CAST(${p(3)} AS integer) AS source_id) q
+         s.id AS source_id, s.team_id AS source_team_id,
+         (SELECT CASE WHEN u.active AND m.active THEN 1 ELSE 0 END ${member('assignee')}) AS assignee_active,
+         (SELECT 1 ${member('created_by')}) AS created_by_member
+  FROM (SELECT CAST(${p(1)} AS integer) AS account_id, CAST(${p(2)} AS integer) AS team_id, CAST(${p(3)} AS integer) AS source_id,
+               CAST(${p(4)} AS varchar(320)) AS assignee, CAST(${p(5)} AS varchar(320)) AS created_by) q
   LEFT JOIN teams t ON t.id = q.team_id AND t.account_id = q.account_id
   LEFT JOIN lead_sources s ON s.id = q.source_id AND s.account_id = q.account_id`;
 const FACTS_PG = FACTS((i) => `$${i}`);
@@ -91,16 +103,19 @@ const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
 @Injectable()
 export class LeadsRepository {
   /**
-   * Answers the team/source questions of a create or update in one round trip, with one fixed text
-   * on both databases (prepared on PostgreSQL): the named team and source, joined only within the
-   * account, and EXISTS probes for "the account has active teams" and "the team has active lead
-   * sources". Each parameter appears once (SQLite's `?` are positional).
+   * Answers the questions of the lead rules in one round trip, with one fixed text on both databases
+   * (prepared on PostgreSQL): the named team and source, joined only within the account; EXISTS
+   * probes for "the account has active teams" and "the team has active lead sources"; and the
+   * assignee's and the creator's membership of the account (by lower-cased email). Each parameter
+   * appears once (SQLite's `?` are positional); what was not asked is answered but ignored.
    */
-  async teamSourceFacts(em: EntityManager, accountId: number, ask: TeamSourceQuestion): Promise<TeamSourceFacts> {
+  async leadFacts(em: EntityManager, accountId: number, ask: LeadQuestion): Promise<LeadFacts> {
     const [row] = await preparedQuery<Record<string, unknown>>(em, em.connection.options.type === 'postgres' ? FACTS_PG : FACTS_SQLITE, [
       accountId,
       ask.teamId,
       ask.leadSourceId,
+      ask.assignee,
+      ask.createdBy,
     ]);
     return {
       hasActiveTeams: ask.activeTeams && truthy(row.has_active_teams),
@@ -108,6 +123,8 @@ export class LeadsRepository {
       teamHasSources: ask.teamSources && truthy(row.team_has_sources),
       sourceExists: row.source_id != null,
       sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
+      assigneeActive: ask.assignee !== null && truthy(row.assignee_active),
+      createdByMember: ask.createdBy !== null && row.created_by_member != null,
     };
   }
 

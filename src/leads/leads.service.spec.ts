@@ -5,20 +5,25 @@ import { ApiError } from '../common/errors/api-error';
 import { TransactionService } from '../database/transaction.service';
 import { RotationPick, RotationPointerService } from '../rotations/rotation-pointer.service';
 import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
-import { AccountMember, AccountMembersService } from '../users/account-members.service';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { LeadRequestContext } from './lead-request';
-import { LeadsRepository, TeamSourceFacts } from './leads.repository';
+import { LeadFacts, LeadsRepository } from './leads.repository';
 import { LeadsService, SOURCE_REQUIRED, TEAM_REQUIRED } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
-const NO_FACTS: TeamSourceFacts = { hasActiveTeams: false, teamExists: true, teamHasSources: false, sourceExists: true, sourceTeamId: null };
+const NO_FACTS: LeadFacts = {
+  hasActiveTeams: false,
+  teamExists: true,
+  teamHasSources: false,
+  sourceExists: true,
+  sourceTeamId: null,
+  assigneeActive: false,
+  createdByMember: false,
+};
+/** The question about teams and sources only. */
+const teams = (q: { activeTeams: boolean; teamId: number | null; teamSources: boolean; leadSourceId: number | null }) => ({ ...q, assignee: null, createdBy: null });
 const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 7 };
-
-function member(email: string, active = true): AccountMember {
-  return { id: 1, email, name: null, active };
-}
 
 function pick(email: string | null, position: number | null = 0): RotationPick {
   const rotation = Object.assign(new LeadRotation(), { id: 42, accountId: 7, userRotationArray: ['a@x.io', 'b@x.io'], currentPosition: 1 });
@@ -64,9 +69,8 @@ function existing(values: Partial<LeadEntity> = {}): LeadEntity {
 }
 
 describe('LeadsService', () => {
-  let repo: jest.Mocked<Pick<LeadsRepository, 'teamSourceFacts' | 'insert' | 'findById' | 'update' | 'delete'>>;
+  let repo: jest.Mocked<Pick<LeadsRepository, 'leadFacts' | 'insert' | 'findById' | 'update' | 'delete'>>;
   let rotations: jest.Mocked<Pick<RotationPointerService, 'advanceForNewLead'>>;
-  let members: jest.Mocked<Pick<AccountMembersService, 'byEmails'>>;
   let audit: { entry: jest.Mock; writeInTransaction: jest.Mock };
   let auditLogs: jest.Mocked<Pick<AuditLogsRepository, 'leadHistory'>>;
   let service: LeadsService;
@@ -74,14 +78,13 @@ describe('LeadsService', () => {
 
   beforeEach(() => {
     repo = {
-      teamSourceFacts: jest.fn().mockResolvedValue(NO_FACTS),
+      leadFacts: jest.fn().mockResolvedValue(NO_FACTS),
       insert: jest.fn().mockResolvedValue(9),
       findById: jest.fn().mockResolvedValue(existing()),
       update: jest.fn().mockResolvedValue(undefined),
       delete: jest.fn().mockResolvedValue(undefined),
     };
     rotations = { advanceForNewLead: jest.fn().mockResolvedValue(null) };
-    members = { byEmails: jest.fn().mockResolvedValue(new Map()) };
     audit = {
       entry: jest.fn((m: RequestMeta, fields: { event: string; statusCode: number; leadId: number; data: unknown }) => ({
         accountId: m.accountId,
@@ -105,7 +108,6 @@ describe('LeadsService', () => {
       tx,
       repo as unknown as LeadsRepository,
       rotations as unknown as RotationPointerService,
-      members as unknown as AccountMembersService,
       audit as unknown as AuditService,
       auditLogs as unknown as AuditLogsRepository,
     );
@@ -118,34 +120,34 @@ describe('LeadsService', () => {
   describe('create', () => {
     it('asks nothing about teams when the flag is set and no ids are given', async () => {
       await expect(service.create(ctx, input(), true)).resolves.toMatchObject({ id: 9 });
-      expect(repo.teamSourceFacts).not.toHaveBeenCalled();
+      expect(repo.leadFacts).not.toHaveBeenCalled();
     });
 
     it('answers the seed error when the account has active teams and no teamId is given', async () => {
-      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
       await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
-      expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: true, teamId: null, teamSources: false, leadSourceId: null });
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }));
       expect(rotations.advanceForNewLead).not.toHaveBeenCalled();
       expect(repo.insert).not.toHaveBeenCalled();
     });
 
     it('answers the seed error when the team has lead sources and no leadSourceId is given', async () => {
-      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, teamHasSources: true });
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, teamHasSources: true });
       await expect(service.create(ctx, input({ teamId: 3 }), false)).rejects.toEqual(rejection(400, { error: SOURCE_REQUIRED }));
-      expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: false, teamId: 3, teamSources: true, leadSourceId: null });
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: false, teamId: 3, teamSources: true, leadSourceId: null }));
     });
 
     it('names the field whose id is not the account’s, team first', async () => {
-      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, teamExists: false, sourceExists: false });
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, teamExists: false, sourceExists: false });
       await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toEqual(
         rejection(400, {
           error: 'teamId does not refer to a team of this account',
           details: [{ field: 'teamId', message: 'does not refer to a team of this account' }],
         }),
       );
-      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, sourceExists: false });
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, sourceExists: false });
       await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toBeInstanceOf(ApiError);
-      repo.teamSourceFacts.mockResolvedValue({ ...NO_FACTS, sourceTeamId: 8 });
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, sourceTeamId: 8 });
       await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toEqual(
         rejection(400, {
           error: 'leadSourceId belongs to a different team than the lead',
@@ -196,24 +198,26 @@ describe('LeadsService', () => {
     });
 
     it('checks a given assignee (lower-cased) and does not touch the rotation', async () => {
-      members.byEmails.mockResolvedValue(new Map([['rep@x.io', member('rep@x.io')]]));
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: true });
       const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
-      expect(members.byEmails).toHaveBeenCalledWith(em, 7, ['rep@x.io']);
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, { ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }), assignee: 'rep@x.io' });
       expect(rotations.advanceForNewLead).not.toHaveBeenCalled();
       expect(lead.assignedTo).toBe('rep@x.io');
     });
 
     it('refuses an inactive assignee before looking at createdBy', async () => {
-      members.byEmails.mockResolvedValue(new Map([['rep@x.io', member('rep@x.io', false)]]));
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: false, createdByMember: false });
       await expect(service.create(ctx, input({ assignedTo: 'rep@x.io', createdBy: 'other@x.io' }), true)).rejects.toEqual(
         rejection(400, expect.objectContaining({ error: 'assignedTo is not an active member of this account' })),
       );
-      expect(members.byEmails).toHaveBeenCalledWith(em, 7, ['rep@x.io', 'other@x.io']);
+      expect(repo.leadFacts).toHaveBeenCalledTimes(1);
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, expect.objectContaining({ assignee: 'rep@x.io', createdBy: 'other@x.io' }));
     });
 
     it('accepts any user of the account as createdBy and refuses strangers', async () => {
-      members.byEmails.mockResolvedValue(new Map([['old@x.io', member('old@x.io', false)]]));
+      repo.leadFacts.mockResolvedValueOnce({ ...NO_FACTS, createdByMember: true });
       await expect(service.create(ctx, input({ createdBy: 'old@x.io' }), true)).resolves.toMatchObject({ createdBy: 'old@x.io' });
+      expect(repo.leadFacts).toHaveBeenLastCalledWith(em, 7, expect.objectContaining({ assignee: null, createdBy: 'old@x.io' }));
       await expect(service.create(ctx, input({ createdBy: 'new@x.io' }), true)).rejects.toEqual(
         rejection(400, expect.objectContaining({ error: 'createdBy is not a user of this account' })),
       );
@@ -248,24 +252,25 @@ describe('LeadsService', () => {
 
     it('records lead_updated with from/to and lead_assigned when the assignee changes', async () => {
       repo.findById.mockResolvedValue(existing({ assignedTo: 'a@x.io' }));
-      members.byEmails.mockResolvedValue(new Map([['b@x.io', member('b@x.io')]]));
+      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: true });
       await service.update(ctx, 9, patch({ assignedTo: 'B@x.io', company: 'X' }), false);
       expect(repo.update).toHaveBeenCalledWith(em, 7, 9, expect.objectContaining({ assignedTo: 'b@x.io', company: 'X', updatedBy: 'me@example.com' }));
       expect(audit.writeInTransaction.mock.calls[0][1].map((e: AuditEntryInput) => [e.event, e.statusCode, e.data])).toEqual([
         ['lead_updated', 200, { changes: { company: { from: null, to: 'X' }, assignedTo: { from: 'a@x.io', to: 'b@x.io' } } }],
         ['lead_assigned', 200, { from: 'a@x.io', to: 'b@x.io' }],
       ]);
-      expect(repo.teamSourceFacts).not.toHaveBeenCalled();
+      // No team field in the body: only the new assignee is asked about.
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, { ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }), assignee: 'b@x.io' });
       expect(ctx.recorded).toHaveBeenCalledTimes(1);
     });
 
     it('checks the team rules on the resulting lead only when the body names a team field', async () => {
       repo.findById.mockResolvedValue(existing({ teamId: 3, leadSourceId: 4 }));
       await service.update(ctx, 9, patch({ teamId: 5 }), false);
-      expect(repo.teamSourceFacts).toHaveBeenCalledWith(em, 7, { activeTeams: false, teamId: 5, teamSources: false, leadSourceId: 4 });
-      repo.teamSourceFacts.mockClear();
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: false, teamId: 5, teamSources: false, leadSourceId: 4 }));
+      repo.leadFacts.mockClear();
       await service.update(ctx, 9, patch({ notes: 'n' }), false);
-      expect(repo.teamSourceFacts).not.toHaveBeenCalled();
+      expect(repo.leadFacts).not.toHaveBeenCalled();
     });
   });
 

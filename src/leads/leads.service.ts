@@ -7,14 +7,13 @@ import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { assignmentData, RotationPointerService } from '../rotations/rotation-pointer.service';
-import { AccountMembersService } from '../users/account-members.service';
 import { Lead } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
-import { LEAD_COLUMNS, LeadsRepository, LeadValues } from './leads.repository';
+import { LEAD_COLUMNS, LeadQuestion, LeadsRepository, LeadValues } from './leads.repository';
 
 export const TEAM_REQUIRED = 'team ID is required when teams exist in the account';
 export const SOURCE_REQUIRED = 'lead source ID is required when the team has lead sources';
@@ -91,7 +90,6 @@ export class LeadsService {
     private readonly tx: TransactionService,
     private readonly repo: LeadsRepository,
     private readonly rotations: RotationPointerService,
-    private readonly members: AccountMembersService,
     private readonly audit: AuditService,
     private readonly auditLogs: AuditLogsRepository,
   ) {}
@@ -117,10 +115,12 @@ export class LeadsService {
       updatedAt: now,
     } as Omit<LeadEntity, 'id'>;
     const manual: Record<string, unknown> & Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
-    const check = async (em: EntityManager) => {
-      await this.checkTeamAndSource(em, accountId, teamId, values.leadSourceId, skipTeamAndSourceRequirement);
-      await this.checkPeople(em, ctx, requestedAssignee, values.createdBy);
-    };
+    const check = (em: EntityManager) =>
+      this.checkRules(em, ctx, {
+        teamAndSource: { teamId, leadSourceId: values.leadSourceId, skip: skipTeamAndSourceRequirement },
+        assignee: requestedAssignee,
+        createdBy: values.createdBy,
+      });
     const createdEntry = (entity: LeadEntity, assignment: Record<string, unknown>) =>
       this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: { ...toLead(entity), assignment } });
 
@@ -203,17 +203,18 @@ export class LeadsService {
       }
       const changed = UPDATABLE_FIELDS.filter((f) => f in next && !sameValue(current[f], next[f]));
 
-      if (input.teamId !== undefined || input.leadSourceId !== undefined) {
-        const teamId = (input.teamId !== undefined ? input.teamId : current.teamId) ?? null;
-        const leadSourceId = (input.leadSourceId !== undefined ? input.leadSourceId : current.leadSourceId) ?? null;
-        await this.checkTeamAndSource(em, accountId, teamId, leadSourceId, skipTeamAndSourceRequirement);
-      }
-      await this.checkPeople(
-        em,
-        ctx,
-        changed.includes('assignedTo') ? (next.assignedTo as string | null) : null,
-        changed.includes('createdBy') ? (next.createdBy as string) : null,
-      );
+      const teamFields = input.teamId !== undefined || input.leadSourceId !== undefined;
+      await this.checkRules(em, ctx, {
+        teamAndSource: teamFields
+          ? {
+              teamId: (input.teamId !== undefined ? input.teamId : current.teamId) ?? null,
+              leadSourceId: (input.leadSourceId !== undefined ? input.leadSourceId : current.leadSourceId) ?? null,
+              skip: skipTeamAndSourceRequirement,
+            }
+          : null,
+        assignee: changed.includes('assignedTo') ? (next.assignedTo as string | null) : null,
+        createdBy: changed.includes('createdBy') ? (next.createdBy as string) : null,
+      });
 
       if (!changed.length) return { lead: toLead(current, await this.auditLogs.leadHistory(em, accountId, id)), written: false };
 
@@ -284,23 +285,35 @@ export class LeadsService {
   }
 
   /**
-   * Rules 1–3 of POST /leads for the lead's resulting team and source: a team is required when the
-   * account has active teams, a source when the team has active sources (both waived by
-   * skipTeamAndSourceRequirement), and given ids must be the account's, the source of the lead's team.
+   * The rules of POST /leads (§5) that look at the database, in their order, with one query:
+   * 1–3 for the lead's resulting team and source when `teamAndSource` is given (a team is required
+   * when the account has active teams, a source when the team has active sources, both waived by
+   * `skip`; given ids must be the account's, the source of the lead's team); 4–5 for given emails
+   * (the assignee must be an active member of the account; createdBy a user of the account, a former
+   * member included, for leads imported from their time). Nothing to ask, no query.
    */
-  private async checkTeamAndSource(
+  private async checkRules(
     em: EntityManager,
-    accountId: number,
-    teamId: number | null,
-    leadSourceId: number | null,
-    skip: boolean,
+    ctx: LeadRequestContext,
+    rules: {
+      teamAndSource: { teamId: number | null; leadSourceId: number | null; skip: boolean } | null;
+      assignee: string | null;
+      createdBy: string | null;
+    },
   ): Promise<void> {
-    const activeTeams = !skip && teamId === null;
-    const teamSources = !skip && teamId !== null && leadSourceId === null;
-    if (!activeTeams && teamId === null && leadSourceId === null) return;
-    const facts = await this.repo.teamSourceFacts(em, accountId, { activeTeams, teamId, teamSources, leadSourceId });
-    if (activeTeams && facts.hasActiveTeams) throw ApiError.badRequest(TEAM_REQUIRED);
-    if (teamSources && facts.teamHasSources) throw ApiError.badRequest(SOURCE_REQUIRED);
+    const { teamId = null, leadSourceId = null, skip = true } = rules.teamAndSource ?? {};
+    const ask: LeadQuestion = {
+      activeTeams: !skip && teamId === null,
+      teamId,
+      teamSources: !skip && teamId !== null && leadSourceId === null,
+      leadSourceId,
+      assignee: rules.assignee,
+      createdBy: rules.createdBy === ctx.actor.email ? null : rules.createdBy,
+    };
+    if (!ask.activeTeams && teamId === null && leadSourceId === null && ask.assignee === null && ask.createdBy === null) return;
+    const facts = await this.repo.leadFacts(em, ctx.accountId, ask);
+    if (ask.activeTeams && facts.hasActiveTeams) throw ApiError.badRequest(TEAM_REQUIRED);
+    if (ask.teamSources && facts.teamHasSources) throw ApiError.badRequest(SOURCE_REQUIRED);
     if (teamId !== null && !facts.teamExists) throw ApiError.invalidField('teamId', 'does not refer to a team of this account');
     if (leadSourceId !== null) {
       if (!facts.sourceExists) throw ApiError.invalidField('leadSourceId', 'does not refer to a lead source of this account');
@@ -308,21 +321,7 @@ export class LeadsService {
         throw ApiError.invalidField('leadSourceId', 'belongs to a different team than the lead');
       }
     }
-  }
-
-  /**
-   * Rules 4–5 for given emails: the assignee must be an active member of the account; createdBy must
-   * be a user of the account (a former member included, for leads imported from their time).
-   */
-  private async checkPeople(em: EntityManager, ctx: LeadRequestContext, assignedTo: string | null, createdBy: string | null) {
-    const wanted = [assignedTo, createdBy === ctx.actor.email ? null : createdBy].filter((e): e is string => e !== null);
-    if (!wanted.length) return;
-    const found = await this.members.byEmails(em, ctx.accountId, wanted);
-    if (assignedTo !== null && !found.get(assignedTo)?.active) {
-      throw ApiError.invalidField('assignedTo', 'is not an active member of this account');
-    }
-    if (createdBy !== null && createdBy !== ctx.actor.email && !found.has(createdBy)) {
-      throw ApiError.invalidField('createdBy', 'is not a user of this account');
-    }
+    if (ask.assignee !== null && !facts.assigneeActive) throw ApiError.invalidField('assignedTo', 'is not an active member of this account');
+    if (ask.createdBy !== null && !facts.createdByMember) throw ApiError.invalidField('createdBy', 'is not a user of this account');
   }
 }
