@@ -81,8 +81,10 @@ export function columnList(em: EntityManager, target: EntityTarget<ObjectLiteral
 }
 
 /**
- * The entity of a raw row keyed by column names (a row of `pg`, typed by the driver, or a row turned
- * into JSON by the database, where timestamps arrive as text: the mappers accept both).
+ * The entity of a raw row keyed by column names. On PostgreSQL the row is `pg`'s, typed by the
+ * driver, or a row the database turned into JSON, where timestamps arrive as text (the mappers
+ * accept both). On SQLite every value goes through the driver's own hydration, exactly as TypeORM's
+ * query builder would convert it (0/1 → boolean, datetime text → Date, JSON text → value).
  */
 export function entityFromRow<T extends ObjectLiteral>(
   em: EntityManager,
@@ -92,9 +94,21 @@ export function entityFromRow<T extends ObjectLiteral>(
   prefix = '',
 ): T {
   const { meta, all } = columnsOf(em, target);
-  const entity = meta.create() as T;
-  for (const c of all) (entity as Record<string, unknown>)[c.propertyName] = row[prefix + c.databaseName] ?? null;
-  return entity;
+  const entity = meta.create() as Record<string, unknown>;
+  const driver = em.connection.driver;
+  const hydrate = em.connection.options.type !== 'postgres';
+  for (const c of all) {
+    const value = row[prefix + c.databaseName] ?? null;
+    entity[c.propertyName] = hydrate ? driver.prepareHydratedValue(value, c) : value;
+  }
+  return entity as T;
+}
+
+/** `json_object('column', alias."column", …)` of every column of the entity (SQLite: a row as JSON, values as stored). */
+export function sqliteJsonObject(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
+  return `json_object(${columnsOf(em, target)
+    .all.map((c) => `'${c.databaseName}', ${alias}.${quote(c.databaseName)}`)
+    .join(', ')})`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery } from '../database/prepared';
-import { columnList, entityFromRow, insertStatement, SqlParams } from '../database/rows';
+import { columnList, entityFromRow, insertStatement, SqlParams, sqliteJsonObject } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
@@ -183,8 +183,8 @@ export class LeadsRepository {
   }
 
   /**
-   * PostgreSQL: the lead and its history (the lead events of `events`, oldest first) in one query;
-   * null when the lead does not exist in the account.
+   * The lead and its history (the lead events of `events`, oldest first) in one query, with one
+   * fixed text per database (prepared on PostgreSQL); null when the lead does not exist in the account.
    */
   async findWithHistory(
     em: EntityManager,
@@ -192,21 +192,33 @@ export class LeadsRepository {
     id: number,
     events: readonly string[],
   ): Promise<{ lead: Lead; history: AuditLog[] } | null> {
-    const [row] = await preparedQuery<Record<string, unknown> & { __history: Record<string, unknown>[] }>(
-      em,
-      // The entities' own columns, never `*`: a prepared statement whose result columns change (a column
-      // added by a later migration while this instance runs) would fail until the instance restarts.
-      `SELECT ${columnList(em, Lead, 'l')}, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
-         SELECT ${columnList(em, AuditLog, 'a')} FROM audit_logs a
-         WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
-       ) h) AS __history
-       FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
-      [id, accountId, events],
-    );
+    // The entities' own columns, never `*`: a prepared statement whose result columns change (a column
+    // added by a later migration while this instance runs) would fail until the instance restarts.
+    const [row] =
+      em.connection.options.type === 'postgres'
+        ? await preparedQuery<Record<string, unknown> & { __history: Record<string, unknown>[] }>(
+            em,
+            `SELECT ${columnList(em, Lead, 'l')}, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
+               SELECT ${columnList(em, AuditLog, 'a')} FROM audit_logs a
+               WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
+             ) h) AS __history
+             FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
+            [id, accountId, events],
+          )
+        : // SQLite: the history as a JSON array of rows with their stored values (hydrated below as TypeORM would).
+          await em.query(
+            `SELECT ${columnList(em, Lead, 'l')}, (
+               SELECT json_group_array(${sqliteJsonObject(em, AuditLog, 'a')} ORDER BY a.id) FROM audit_logs a
+               WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event IN (${events.map(() => '?').join(', ')})
+             ) AS __history
+             FROM leads l WHERE l.id = ? AND l.account_id = ?`,
+            [...events, id, accountId],
+          );
     if (!row) return null;
+    const history = (typeof row.__history === 'string' ? JSON.parse(row.__history) : row.__history) as Record<string, unknown>[];
     return {
       lead: entityFromRow(em, Lead, row),
-      history: row.__history.map((h) => entityFromRow(em, AuditLog, h)),
+      history: history.map((h) => entityFromRow(em, AuditLog, h)),
     };
   }
 

@@ -168,19 +168,12 @@ export class LeadsService {
     return paginate(this.repo.filtered(this.tx.manager, accountId, query), query, LEAD_LIST_SPEC, (l) => toLead(l));
   }
 
-  /** GET /leads/{id}: the lead and its history (one query on PostgreSQL, two on SQLite, whatever the history's length). */
+  /** GET /leads/{id}: the lead and its history, in one query whatever the history's length. */
   async get(ctx: LeadRequestContext, id: number): Promise<Lead> {
-    const em = this.tx.manager;
-    if (this.tx.isPostgres) {
-      const found = await this.repo.findWithHistory(em, ctx.accountId, id, LEAD_EVENTS);
-      if (!found) throw ApiError.notFound('Lead');
-      ctx.concerns(id);
-      return toLead(found.lead, found.history);
-    }
-    const lead = await this.repo.findById(em, ctx.accountId, id);
-    if (!lead) throw ApiError.notFound('Lead');
+    const found = await this.repo.findWithHistory(this.tx.manager, ctx.accountId, id, LEAD_EVENTS);
+    if (!found) throw ApiError.notFound('Lead');
     ctx.concerns(id);
-    return toLead(lead, await this.auditLogs.leadHistory(em, ctx.accountId, id));
+    return toLead(found.lead, found.history);
   }
 
   /**
