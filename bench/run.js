@@ -3,13 +3,13 @@
 // `npm run bench`: the service (dist/, built by `nest build`) against a bare node:http floor doing
 // the same SQL, on a scratch PostgreSQL database and a scratch SQLite file. See BENCHMARKS.md.
 
-const { readMemory, startBaseline, stopProcess } = require('./lib/procs');
+const { readMemory, startBaseline, startCeiling, stopProcess } = require('./lib/procs');
 const { measure } = require('./lib/load');
 const { TARGETS, selectScenarios } = require('./lib/scenarios');
 const { preparePostgres, prepareSqlite } = require('./lib/setup');
 const { DEFAULT_ADMIN_URL, serverInfo } = require('./lib/seed-pg');
 const { machineInfo, evaluate, renderMarkdown, renderMachine } = require('./lib/report');
-const { log, runCleanup, sleep, round } = require('./lib/util');
+const { http, log, runCleanup, sleep, round } = require('./lib/util');
 
 const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [options] after \`npx nest build\`)
 
@@ -23,7 +23,8 @@ const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [opti
   --sqlite-leads N    leads seeded in the SQLite account (default 100000)
   --accounts N        accounts of the multi-account create scenario (default 5)
   --pool N            database pool size of the service and of the floor (default 10)
-  --port N            service port; the floor uses N+1 (default 3410)
+  --port N            service port; the floor uses N+1, the NestJS ceiling N+2 (default 3410)
+  --no-ceiling        do not measure the NestJS ceiling (bench/ceiling-nest.js) of get and create
   --no-audit-seed     do not write lead_created audit rows for the seeded leads
   --json              print one JSON object on stdout instead of the Markdown report
   DATABASE_URL        PostgreSQL admin URL (default ${DEFAULT_ADMIN_URL})`;
@@ -43,6 +44,7 @@ function parseArgs(argv) {
     pool: 10,
     port: 3410,
     auditSeed: true,
+    ceiling: true,
     json: false,
     adminUrl: process.env.DATABASE_URL || DEFAULT_ADMIN_URL,
   };
@@ -55,6 +57,7 @@ function parseArgs(argv) {
       process.exit(0);
     } else if (flag === '--json') opts.json = true;
     else if (flag === '--no-audit-seed') opts.auditSeed = false;
+    else if (flag === '--no-ceiling') opts.ceiling = false;
     else if (flag === '--only') opts.only = value();
     else if (numeric[flag]) {
       const n = Number(value());
@@ -70,8 +73,11 @@ function parseArgs(argv) {
 
 const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, 0)]));
 
-/** Runs the scenarios of one database, service then floor for each, reads before creates. */
-async function runScenarios(scenarios, { svc, baseline, auth, fx }, opts, report) {
+/**
+ * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling for the
+ * scenarios that name one), reads before creates.
+ */
+async function runScenarios(scenarios, { svc, baseline, ceiling, auth, fx }, opts, report) {
   const order = [...scenarios].sort((a, b) => Number(a.tags.includes('create')) - Number(b.tags.includes('create')));
   const results = new Map();
   for (const s of order) {
@@ -84,13 +90,32 @@ async function runScenarios(scenarios, { svc, baseline, auth, fx }, opts, report
     }
     log(`${s.id}: floor`);
     const floor = await measure(baseline, makeNext, runOpts);
-    for (const [who, r] of [['service', service], ['floor', floor]]) {
+    let top = null;
+    if (ceiling && s.ceiling) {
+      log(`${s.id}: NestJS ceiling`);
+      top = await measure(ceiling, makeNext, runOpts);
+    }
+    for (const [who, r] of [['service', service], ['floor', floor], ['ceiling', top]]) {
+      if (!r) continue;
       log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB`}`);
     }
-    results.set(s.id, { id: s.id, db: s.db, title: s.title, floorSql: s.floor, service, baseline: floor, ...evaluate(s, service, floor) });
+    results.set(s.id, { id: s.id, db: s.db, title: s.title, floorSql: s.floor, service, baseline: floor, ceiling: top, ...evaluate(s, service, floor, top) });
     await sleep(1000);
   }
   for (const s of scenarios) report.scenarios.push(results.get(s.id));
+}
+
+/**
+ * The NestJS ceiling, answering with a real `GET /leads/{id}` response of the service (a lead with
+ * its audit entry: the size of what get and create answer); null when no scenario names a ceiling.
+ */
+async function startCeilingFor(scenarios, { svc, auth, fx }, opts) {
+  if (!opts.ceiling || !auth.token || !scenarios.some((s) => s.ceiling)) return null;
+  const sample = await http(svc.base, 'GET', `/leads/${fx.main.leadIdMin}`, {
+    headers: { authorization: `Bearer ${auth.token}`, 'x-account-id': String(fx.main.accountId) },
+  });
+  if (sample.status !== 200) throw new Error(`GET /leads/${fx.main.leadIdMin} for the ceiling's body answered ${sample.status}`);
+  return startCeiling({ port: opts.port + 2, body: sample.body });
 }
 
 async function runPostgres(scenarios, opts, report) {
@@ -100,8 +125,10 @@ async function runPostgres(scenarios, opts, report) {
   report.seed.postgres = { ...roundAll(fx.timings), leads: opts.leads, auditRows: opts.auditSeed, database: db.name };
   report.coldStart.postgres = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
   const baseline = await startBaseline({ kind: 'pg', port: opts.port + 1, databaseUrl: db.url, poolSize: opts.pool });
-  await runScenarios(scenarios, { ...prepared, baseline }, opts, report);
+  const ceiling = await startCeilingFor(scenarios, prepared, opts);
+  await runScenarios(scenarios, { ...prepared, baseline, ceiling }, opts, report);
   report.serviceMemory.postgres = round(readMemory(svc.pid)?.hwmMb, 1);
+  if (ceiling) await stopProcess(ceiling);
   await stopProcess(baseline);
   await stopProcess(svc);
   await db.drop();
@@ -115,8 +142,10 @@ async function runSqlite(scenarios, opts, report) {
   report.coldStart.sqlite = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
   if (scenarios.length) {
     const baseline = await startBaseline({ kind: 'sqlite', port: opts.port + 1, databasePath: dbPath });
-    await runScenarios(scenarios, { ...prepared, baseline }, opts, report);
+    const ceiling = await startCeilingFor(scenarios, prepared, opts);
+    await runScenarios(scenarios, { ...prepared, baseline, ceiling }, opts, report);
     report.serviceMemory.sqlite = round(readMemory(svc.pid)?.hwmMb, 1);
+    if (ceiling) await stopProcess(ceiling);
     await stopProcess(baseline);
   }
   await stopProcess(svc);

@@ -98,6 +98,15 @@ function startBaseline({ kind, port, databaseUrl, databasePath, poolSize }) {
   return startProcess({ name: `baseline (${kind === 'pg' ? 'PostgreSQL' : 'SQLite'})`, args: [script], env, port });
 }
 
+/**
+ * bench/ceiling-nest.js: NestJS on Express answering every scenario's request with `body` and no
+ * work, with the service's node flags.
+ */
+function startCeiling({ port, body }) {
+  const env = { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production', CEILING_BODY: JSON.stringify(body) };
+  return startProcess({ name: 'NestJS ceiling', args: [...SERVICE_NODE_FLAGS, path.join(__dirname, '..', 'ceiling-nest.js')], env, port });
+}
+
 /** Resident memory of a process in MB from /proc/<pid>/status (null once it has exited). */
 function readMemory(pid) {
   try {
@@ -127,4 +136,4 @@ function sampleRss(pid, intervalMs = 200) {
   };
 }
 
-module.exports = { ROOT, ADMIN, JWT_SECRET, startService, startBaseline, stopProcess, readMemory, sampleRss };
+module.exports = { ROOT, ADMIN, JWT_SECRET, startService, startBaseline, startCeiling, stopProcess, readMemory, sampleRss };

@@ -26,17 +26,26 @@ function machineInfo() {
 
 const check = (name, value, target, pass) => ({ name, value, target, pass: value === null ? null : pass });
 
-/** Ratios and checks for one scenario; `null` passes mean "not measured". */
-function evaluate(scenario, service, baseline) {
+/**
+ * Ratios and checks for one scenario; `null` passes mean "not measured". `ceiling` (optional) is the
+ * NestJS ceiling's run: `ratios.ceiling` = ceiling ÷ floor, the most any NestJS + Express service
+ * can reach; a throughput target above it is marked `beyondCeiling`.
+ */
+function evaluate(scenario, service, baseline, ceiling = null) {
   const measured = (r) => r && !r.pending;
   const t = scenario.targets;
-  const out = { ratios: { rps: null, p99: null }, checks: [] };
+  const out = { ratios: { rps: null, p99: null, ceiling: null }, checks: [] };
   if (measured(service) && measured(baseline)) {
     out.ratios.rps = baseline.rps > 0 ? round(service.rps / baseline.rps, 2) : null;
     out.ratios.p99 = baseline.p99 > 0 ? round(service.p99 / baseline.p99, 2) : null;
   }
+  if (measured(ceiling) && measured(baseline) && baseline.rps > 0) out.ratios.ceiling = round(ceiling.rps / baseline.rps, 2);
   if (!measured(service)) return out;
-  if (t.rps !== undefined) out.checks.push(check('throughput ratio', out.ratios.rps, `≥ ${t.rps.toFixed(1)}×`, out.ratios.rps >= t.rps));
+  if (t.rps !== undefined) {
+    const c = check('throughput ratio', out.ratios.rps, `≥ ${t.rps.toFixed(1)}×`, out.ratios.rps >= t.rps);
+    if (out.ratios.ceiling !== null && out.ratios.ceiling < t.rps) c.beyondCeiling = true;
+    out.checks.push(c);
+  }
   if (t.p99 !== undefined) out.checks.push(check('p99 ratio', out.ratios.p99, `≤ ${t.p99.toFixed(1)}×`, out.ratios.p99 <= t.p99));
   if (t.p99AbsMs !== undefined) out.checks.push(check('p99', service.p99, `≤ ${t.p99AbsMs} ms`, service.p99 <= t.p99AbsMs));
   out.checks.push(check('errors', service.errors, '= 0', service.errors === 0));
@@ -58,7 +67,7 @@ function cell(checks, name, text, { showTarget = true } = {}) {
 /** PASS, MISS naming the checks missed, `pending` (service not measurable) or `incomplete` (a ratio without a floor number). */
 function result(service, checks) {
   if (service.pending) return 'pending';
-  const failed = checks.filter((x) => x.pass === false).map((x) => x.name);
+  const failed = checks.filter((x) => x.pass === false).map((x) => (x.beyondCeiling ? `${x.name}: target above the NestJS ceiling` : x.name));
   if (failed.length) return `MISS (${failed.join(', ')})`;
   if (checks.some((x) => x.pass === null)) return 'incomplete';
   return checks.length ? 'PASS' : '–';
@@ -68,8 +77,8 @@ function result(service, checks) {
 function renderMarkdown(report) {
   const lines = [];
   lines.push(
-    '| Scenario | Service req/s | Floor req/s | Throughput ratio | Service p50 / p99 ms | Floor p50 / p99 ms | p99 ratio | Errors service / floor | Service peak RSS MB | Result |',
-    '|---|---:|---:|---|---|---|---|---|---|---|',
+    '| Scenario | Service req/s | Floor req/s | Throughput ratio | NestJS ceiling req/s (÷ floor) | Service p50 / p99 ms | Floor p50 / p99 ms | p99 ratio | Errors service / floor | Service peak RSS MB | Result |',
+    '|---|---:|---:|---|---|---|---|---|---|---|---|',
   );
   const notes = [];
   for (const s of report.scenarios) {
@@ -78,7 +87,9 @@ function renderMarkdown(report) {
     const c = s.checks;
     if (svc.pending) notes.push(`- \`${s.id}\` service pending: ${svc.pending}`);
     if (base.pending) notes.push(`- \`${s.id}\` floor pending: ${base.pending}`);
-    for (const [who, r] of [['service', svc], ['floor', base]]) {
+    const top = s.ceiling ?? null;
+    if (top?.pending) notes.push(`- \`${s.id}\` NestJS ceiling pending: ${top.pending}`);
+    for (const [who, r] of [['service', svc], ['floor', base], ['NestJS ceiling', top ?? {}]]) {
       if (r.errorSamples?.length) notes.push(`- \`${s.id}\` ${who} non-2xx, e.g. \`${r.errorSamples[0].replace(/`/g, "'")}\``);
     }
     const ratio = (r) => (r === null ? '–' : `${fmt(r, 2)}×`);
@@ -87,6 +98,7 @@ function renderMarkdown(report) {
       fmtRps(svc.rps),
       fmtRps(base.rps),
       cell(c, 'throughput ratio', ratio(s.ratios.rps)),
+      top && !top.pending ? `${fmtRps(top.rps)} (${ratio(s.ratios.ceiling ?? null)})` : '–',
       svc.pending ? 'pending' : cell(c, 'p99', `${fmt(svc.p50)} / ${fmt(svc.p99)}`),
       base.pending ? 'pending' : `${fmt(base.p50)} / ${fmt(base.p99)}`,
       cell(c, 'p99 ratio', ratio(s.ratios.p99)),

@@ -90,6 +90,7 @@ const SCENARIOS = [
   },
   {
     id: 'pg.create-assigned',
+    ceiling: true,
     db: 'pg',
     tags: ['create'],
     title: 'POST /leads with assignedTo',
@@ -99,6 +100,7 @@ const SCENARIOS = [
   },
   {
     id: 'pg.create-multi',
+    ceiling: true,
     db: 'pg',
     tags: ['create', 'multi'],
     title: 'POST /leads, auto-assigned, round-robin over several accounts (one rotation each)',
@@ -145,6 +147,7 @@ const SCENARIOS = [
   },
   {
     id: 'pg.get',
+    ceiling: true,
     db: 'pg',
     tags: ['get'],
     title: 'GET /leads/{id} (random lead, with its audit entries)',
@@ -154,6 +157,7 @@ const SCENARIOS = [
   },
   {
     id: 'sqlite.create-rotation',
+    ceiling: true,
     db: 'sqlite',
     tags: ['create'],
     title: 'POST /leads, auto-assigned through one rotation',
@@ -163,6 +167,7 @@ const SCENARIOS = [
   },
   {
     id: 'sqlite.get',
+    ceiling: true,
     db: 'sqlite',
     tags: ['get'],
     title: 'GET /leads/{id} (random lead, with its audit entries)',
