@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiRequest } from '../auth/principal';
 import { classifyDbError } from '../common/errors/database-errors';
-import { insertRows } from '../database/rows';
+import { insertRows, sqliteInsert } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { AuditLog } from './entities/audit-log.entity';
 import { maskSecrets, sanitizeHeaders } from './sanitize';
@@ -81,6 +81,12 @@ export class AuditService implements OnApplicationShutdown {
   /** Inserts entries inside the caller's transaction and returns them with their ids. */
   async writeInTransaction(em: EntityManager, entries: AuditEntryInput[]): Promise<AuditLog[]> {
     if (!entries.length) return [];
+    if (!this.tx.isPostgres) {
+      // One fixed statement per entry (a use case writes one or two), prepared once by better-sqlite3.
+      const written: AuditLog[] = [];
+      for (const e of entries) written.push({ ...e, id: await sqliteInsert(em, AuditLog, e) });
+      return written;
+    }
     const result = await em.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]);
     return entries.map((e, i) => ({ ...e, id: Number(result.identifiers[i].id) }));
   }

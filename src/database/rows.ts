@@ -104,6 +104,27 @@ export function entityFromRow<T extends ObjectLiteral>(
   return entity as T;
 }
 
+/**
+ * SQLite: inserts one entity's row with fixed SQL (one text per set of given columns, cached as a
+ * prepared statement by better-sqlite3) and returns its id. Values are converted by the driver
+ * exactly as TypeORM's insert would convert them (Date → UTC text, boolean → 0/1, JSON → text);
+ * columns whose value is undefined are left to their default.
+ */
+export async function sqliteInsert(em: EntityManager, target: EntityTarget<ObjectLiteral>, values: ObjectLiteral): Promise<number> {
+  const { table, insertable } = columnsOf(em, target);
+  const driver = em.connection.driver;
+  const names: string[] = [];
+  const params: unknown[] = [];
+  for (const c of insertable) {
+    const v: unknown = values[c.propertyName];
+    if (v === undefined) continue;
+    names.push(quote(c.databaseName));
+    params.push(driver.preparePersistentValue(v, c));
+  }
+  const [row] = await em.query(`INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) RETURNING id`, params);
+  return Number((row as { id: number }).id);
+}
+
 /** `json_object('column', alias."column", …)` of every column of the entity (SQLite: a row as JSON, values as stored). */
 export function sqliteJsonObject(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
   return `json_object(${columnsOf(em, target)

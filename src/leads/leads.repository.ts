@@ -5,7 +5,7 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery } from '../database/prepared';
-import { columnList, entityFromRow, insertStatement, SqlParams, sqliteJsonObject } from '../database/rows';
+import { columnList, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
@@ -128,10 +128,9 @@ export class LeadsRepository {
     };
   }
 
-  /** Inserts a lead and returns its id. */
-  async insert(em: EntityManager, values: LeadValues): Promise<number> {
-    const result = await em.insert(Lead, values);
-    return Number(result.identifiers[0].id);
+  /** SQLite: inserts a lead and returns its id (PostgreSQL creates with insertCreated). */
+  insert(em: EntityManager, values: LeadValues): Promise<number> {
+    return sqliteInsert(em, Lead, values);
   }
 
   /**

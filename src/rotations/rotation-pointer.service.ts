@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { forUpdate } from '../database/locking';
+import { columnList, entityFromRow } from '../database/rows';
 import { AccountMembersService } from '../users/account-members.service';
 import { LeadRotation } from './entities/lead-rotation.entity';
 
@@ -150,22 +151,14 @@ export class RotationPointerService {
    * that inserts the lead, with leadRotationCtes.)
    */
   async advanceForNewLead(em: EntityManager, accountId: number, teamId: number | null): Promise<RotationPick | null> {
-    let rotation: LeadRotation | null = null;
-    if (teamId !== null) {
-      rotation = await this.lockOne(
-        this.rotations(em).where(`r.account_id = :accountId AND r.team_id = :teamId AND r.status = 'active'`, {
-          accountId,
-          teamId,
-        }),
-      );
-    }
-    rotation ??= await this.lockOne(
-      this.rotations(em).where(`r.account_id = :accountId AND r.team_id IS NULL AND r.is_default = :yes AND r.status = 'active'`, {
-        accountId,
-        yes: true,
-      }),
+    // One fixed query (a prepared statement in better-sqlite3's cache): the team's rotation sorts first.
+    const [row] = await em.query(
+      `SELECT ${columnList(em, LeadRotation, 'r')} FROM lead_rotations r
+       WHERE r.account_id = ? AND r.status = 'active' AND (r.team_id = ? OR (r.team_id IS NULL AND r.is_default = 1))
+       ORDER BY r.team_id IS NULL LIMIT 1`,
+      [accountId, teamId],
     );
-    return rotation ? this.advance(em, rotation) : null;
+    return row ? this.advance(em, entityFromRow(em, LeadRotation, row)) : null;
   }
 
   /** PostgreSQL: one statement (pointerCtes) advances the rotation chosen by `where` and returns the row as it was, with the pick. */
@@ -221,13 +214,12 @@ export class RotationPointerService {
     const pick = nextPick(list, previousPosition, (email) => eligible.has(email));
     if (!pick) return { rotation, user: null, pickedPosition: null, previousPosition, newPosition: previousPosition };
     if (pick.newPosition !== previousPosition) {
-      await em
-        .createQueryBuilder()
-        .update(LeadRotation)
-        // Moving the pointer is not an edit of the rotation: updated_at keeps its value.
-        .set({ currentPosition: pick.newPosition, updatedAt: () => 'updated_at' })
-        .where('id = :id AND account_id = :accountId', { id: rotation.id, accountId: rotation.accountId })
-        .execute();
+      // Moving the pointer is not an edit of the rotation: updated_at keeps its value.
+      await em.query('UPDATE lead_rotations SET current_position = ? WHERE id = ? AND account_id = ?', [
+        pick.newPosition,
+        rotation.id,
+        rotation.accountId,
+      ]);
       rotation.currentPosition = pick.newPosition;
     }
     return { rotation, user: eligible.get(list[pick.pickedPosition])!, ...pick, previousPosition };
