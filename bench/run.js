@@ -97,7 +97,7 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, auth, fx }, opt
     }
     for (const [who, r] of [['service', service], ['floor', floor], ['ceiling', top]]) {
       if (!r) continue;
-      log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB`}`);
+      log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`);
     }
     results.set(s.id, { id: s.id, db: s.db, title: s.title, floorSql: s.floor, service, baseline: floor, ceiling: top, ...evaluate(s, service, floor, top) });
     await sleep(1000);

@@ -3,7 +3,7 @@
 // autocannon run, with the target's memory sampled from /proc every 200 ms throughout.
 
 const autocannon = require('autocannon');
-const { sampleRss } = require('./procs');
+const { readCpuMs, sampleRss } = require('./procs');
 const { http, round, sleep } = require('./util');
 
 /**
@@ -66,8 +66,12 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
       await drain(target);
     }
     const errorSamples = [];
+    const cpuBefore = readCpuMs(target.pid);
     const r = await runAutocannon({ ...common, duration, requests: autocannonRequests(next, errorSamples) });
     await drain(target);
+    // The target's own CPU (user + system, its process only) per answered request, the drain's leftovers included.
+    const cpuAfter = readCpuMs(target.pid);
+    const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? round((cpuAfter - cpuBefore) / r.requests.total, 3) : null;
     return {
       // Successful responses per second: a 503 answered at once must not count as throughput.
       rps: round(r['2xx'] / r.duration, 1),
@@ -84,6 +88,7 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
       errorSamples,
       durationS: r.duration,
       peakRssMb: round(rss.stop(), 1),
+      cpuMsPerRequest,
     };
   } finally {
     rss.stop();

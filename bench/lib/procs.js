@@ -10,7 +10,7 @@ const { http, sleep, trackChild, onCleanup } = require('./util');
 const ROOT = path.resolve(__dirname, '..', '..');
 const SERVICE_ENTRY = path.join(ROOT, 'dist/src/main.js');
 /** The service runs as `npm run start:prod` and the Dockerfile run it: with a capped heap. */
-const SERVICE_NODE_FLAGS = ['--max-old-space-size=160'];
+const SERVICE_NODE_FLAGS = ['--max-old-space-size=160', '--max-semi-space-size=32'];
 
 const JWT_SECRET = 'bench-secret-0123456789-0123456789-0123456789';
 const ADMIN = { email: 'admin@bench.example.com', password: 'bench-password-1' };
@@ -118,6 +118,19 @@ function readMemory(pid) {
   }
 }
 
+let clockTicks = null;
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat (null once it has exited). */
+function readCpuMs(pid) {
+  try {
+    clockTicks ??= Number(require('node:child_process').execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    // The fields after the command name, which is in parentheses and may hold spaces: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return null;
+  }
+}
+
 /** Samples VmRSS every `intervalMs`; `stop()` returns the peak seen while sampling. */
 function sampleRss(pid, intervalMs = 200) {
   let peak = 0;
@@ -136,4 +149,4 @@ function sampleRss(pid, intervalMs = 200) {
   };
 }
 
-module.exports = { ROOT, ADMIN, JWT_SECRET, startService, startBaseline, startCeiling, stopProcess, readMemory, sampleRss };
+module.exports = { ROOT, ADMIN, JWT_SECRET, startService, startBaseline, startCeiling, stopProcess, readMemory, readCpuMs, sampleRss };

@@ -77,8 +77,8 @@ function result(service, checks) {
 function renderMarkdown(report) {
   const lines = [];
   lines.push(
-    '| Scenario | Service req/s | Floor req/s | Throughput ratio | NestJS ceiling req/s (÷ floor) | Service p50 / p99 ms | Floor p50 / p99 ms | p99 ratio | Errors service / floor | Service peak RSS MB | Result |',
-    '|---|---:|---:|---|---|---|---|---|---|---|---|',
+    '| Scenario | Service req/s | Floor req/s | Throughput ratio | NestJS ceiling req/s (÷ floor) | CPU ms per request: service / floor / ceiling | Service p50 / p99 ms | Floor p50 / p99 ms | p99 ratio | Errors service / floor | Service peak RSS MB | Result |',
+    '|---|---:|---:|---|---|---|---|---|---|---|---|---|',
   );
   const notes = [];
   for (const s of report.scenarios) {
@@ -99,6 +99,7 @@ function renderMarkdown(report) {
       fmtRps(base.rps),
       cell(c, 'throughput ratio', ratio(s.ratios.rps)),
       top && !top.pending ? `${fmtRps(top.rps)} (${ratio(s.ratios.ceiling ?? null)})` : '–',
+      [svc, base, top ?? {}].map((r) => fmt(r.cpuMsPerRequest, 2)).join(' / '),
       svc.pending ? 'pending' : cell(c, 'p99', `${fmt(svc.p50)} / ${fmt(svc.p99)}`),
       base.pending ? 'pending' : `${fmt(base.p50)} / ${fmt(base.p99)}`,
       cell(c, 'p99 ratio', ratio(s.ratios.p99)),

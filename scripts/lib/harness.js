@@ -45,7 +45,7 @@ async function query(url, sql, params = []) {
 
 /** Starts `node dist/src/main.js` with the given settings; resolves once /health answers 200. */
 async function startInstance({ port, databaseUrl, env = {}, timeoutMs = 30000 }) {
-  const child = spawn(process.execPath, ['--max-old-space-size=160', path.join(ROOT, 'dist/src/main.js')], {
+  const child = spawn(process.execPath, ['--max-old-space-size=160', '--max-semi-space-size=32', path.join(ROOT, 'dist/src/main.js')], {
     cwd: ROOT,
     env: {
       ...process.env,
