@@ -206,6 +206,7 @@ export class RotationPointerService {
     return forUpdate(qb).getOne();
   }
 
+  /** SQLite (PostgreSQL advances in one statement): the next eligible member from the pointer on, and the pointer moved past them. */
   private async advance(em: EntityManager, rotation: LeadRotation): Promise<RotationPick> {
     const list = rotation.userRotationArray ?? [];
     const previousPosition = rotation.currentPosition;
