@@ -39,7 +39,6 @@ export interface ApiRequest extends Request {
   principal?: Principal;
   account?: AccountContext;
   audit?: RequestAudit;
-  requestId?: string;
 }
 
 /** Who acted, as written into audit entries and `createdBy`/`updatedBy` columns. */

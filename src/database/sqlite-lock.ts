@@ -1,21 +1,21 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource } from 'typeorm';
+import { ScopedStore } from './scoped-store';
 
 /**
  * SQLite through better-sqlite3 has one connection. Two requests that each open a transaction on it
  * would interleave their statements ("cannot start a transaction within a transaction", or one
  * request's writes committed by another). This lock gives the connection to one logical unit of work
  * at a time: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and a statement issued outside
- * any transaction waits for it. The owner is tracked with AsyncLocalStorage, so the statements of
+ * any transaction waits for it. The owner is tracked in a ScopedStore (AsyncLocalStorage), so the statements of
  * the transaction itself pass straight through.
  */
 export class SqliteConnectionLock {
-  private readonly owner = new AsyncLocalStorage<symbol>();
+  private readonly owner = new ScopedStore<symbol>();
   private tail: Promise<void> = Promise.resolve();
   private holder: symbol | null = null;
 
   isHeldByCurrentContext(): boolean {
-    const token = this.owner.getStore();
+    const token = this.owner.get();
     return token !== undefined && token === this.holder;
   }
 

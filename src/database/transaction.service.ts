@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { ScopedStore } from './scoped-store';
 import { SqliteConnectionLock } from './sqlite-lock';
 
 /**
@@ -11,7 +11,7 @@ import { SqliteConnectionLock } from './sqlite-lock';
  */
 @Injectable()
 export class TransactionService {
-  private readonly ambient = new AsyncLocalStorage<EntityManager>();
+  private readonly ambient = new ScopedStore<EntityManager>();
   readonly sqliteLock: SqliteConnectionLock | null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -25,7 +25,7 @@ export class TransactionService {
 
   /** The manager of the transaction open in this async context, or the data source's own manager. */
   get manager(): EntityManager {
-    return this.ambient.getStore() ?? this.dataSource.manager;
+    return this.ambient.get() ?? this.dataSource.manager;
   }
 
   /**
@@ -38,7 +38,7 @@ export class TransactionService {
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    const current = this.ambient.getStore();
+    const current = this.ambient.get();
     if (current) return work(current);
     const open = () => this.dataSource.transaction((em) => this.ambient.run(em, () => work(em)));
     return this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();

@@ -61,12 +61,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     const db = describeDbError(exception);
     if (db) {
-      if (db.status >= 500) this.logger.warn(`${req.method} ${req.path}: ${db.message} (${(exception as Error).message})`);
+      if (db.status >= 500) this.logger.warn(`${req.method} ${req.path} (request ${req.id}): ${db.message} (${(exception as Error).message})`);
       return { status: db.status, body: { error: db.error, message: db.message } };
     }
     const errorId = randomUUID();
     this.logger.error(
-      `Unhandled error ${errorId} on ${req.method} ${req.path}: ${(exception as Error)?.stack ?? String(exception)}`,
+      `Unhandled error ${errorId} on ${req.method} ${req.path} (request ${req.id}): ${(exception as Error)?.stack ?? String(exception)}`,
     );
     return {
       status: HttpStatus.INTERNAL_SERVER_ERROR,

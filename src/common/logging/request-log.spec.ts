@@ -1,0 +1,70 @@
+import { Writable } from 'node:stream';
+import express from 'express';
+import { PinoLogger } from 'nestjs-pino';
+import pinoHttp, { Options } from 'pino-http';
+import request from 'supertest';
+import type { AppConfig } from '../../config/configuration';
+import { loggerOptions } from '../../config/logger-options';
+import { requestLog } from './request-log';
+
+/** An app with the middleware, whose root logger (built as in production) writes into `lines`. */
+function appAt(level: string) {
+  const lines: Record<string, any>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  const options = loggerOptions({ isProduction: true, nodeEnv: 'production', logLevel: level } as AppConfig).pinoHttp as Options;
+  (PinoLogger as unknown as { root: unknown }).root = pinoHttp(options, sink).logger;
+  const app = express();
+  app.use(requestLog(level));
+  app.get('/health', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/ok', (_req, res) => res.json({ ok: true }));
+  app.get('/missing', (_req, res) => res.status(404).json({ error: 'Not Found' }));
+  app.get('/broken', (_req, res) => res.status(500).json({ error: 'Internal Server Error' }));
+  return { app, lines };
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 20));
+
+describe('requestLog', () => {
+  it('answers a well-formed x-request-id as sent, and a new UUID for a missing or malformed one', async () => {
+    const { app } = appAt('warn');
+    const sent = await request(app).get('/ok').set('x-request-id', 'abc-123.X_y').expect(200);
+    expect(sent.headers['x-request-id']).toBe('abc-123.X_y');
+    const missing = await request(app).get('/ok').expect(200);
+    const malformed = await request(app).get('/ok').set('x-request-id', 'no spaces, please').expect(200);
+    for (const res of [missing, malformed]) {
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    expect(missing.headers['x-request-id']).not.toBe(malformed.headers['x-request-id']);
+  });
+
+  it('writes one line per request at info, leveled by status, with secrets redacted and none for /health', async () => {
+    const { app, lines } = appAt('info');
+    await request(app).get('/ok').set('x-request-id', 'r1').set('authorization', 'Bearer secret-token').expect(200);
+    await request(app).get('/missing').set('x-request-id', 'r2').set('x-api-secret', 'shh').expect(404);
+    await request(app).get('/broken').set('x-request-id', 'r3').expect(500);
+    await request(app).get('/health').expect(200);
+    await settle();
+    expect(lines.map((l) => [l.level, l.msg, l.req.id, l.req.method, l.req.url, l.res.statusCode])).toEqual([
+      [30, 'request completed', 'r1', 'GET', '/ok', 200],
+      [40, 'request completed', 'r2', 'GET', '/missing', 404],
+      [50, 'request completed', 'r3', 'GET', '/broken', 500],
+    ]);
+    expect(lines[0].req.headers.authorization).toBe('[REDACTED]');
+    expect(lines[1].req.headers['x-api-secret']).toBe('[REDACTED]');
+    expect(typeof lines[0].responseTime).toBe('number');
+    expect(JSON.stringify(lines)).not.toMatch(/secret-token|shh/);
+  });
+
+  it('writes no request lines above info', async () => {
+    const { app, lines } = appAt('warn');
+    await request(app).get('/missing').expect(404);
+    await request(app).get('/broken').expect(500);
+    await settle();
+    expect(lines).toEqual([]);
+  });
+});
