@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { Account } from '../src/accounts/entities/account.entity';
 import { AuditLog } from '../src/audit/entities/audit-log.entity';
+import { AllExceptionsFilter } from '../src/common/filters/all-exceptions.filter';
 import { TeamsService } from '../src/teams/teams.service';
 import { Fixtures } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
@@ -29,6 +31,17 @@ describe('foundation', () => {
     expect(res.body).toEqual({ error: 'Malformed JSON', message: 'The request body is not valid JSON' });
   });
 
+  it('answers every response with x-request-id: a well-formed one as sent, else a new UUID', async () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const echoed = await t.http().get('/health').set('x-request-id', 'trace-42.a_b').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('trace-42.a_b');
+    const unauthorized = await t.http().get('/leads').set('x-request-id', 'not well formed!').expect(401);
+    expect(unauthorized.headers['x-request-id']).toMatch(uuid);
+    const malformed = await t.http().post('/auth/login').set('content-type', 'application/json').send('{"email": ').expect(400);
+    expect(malformed.headers['x-request-id']).toMatch(uuid);
+    expect(malformed.headers['x-request-id']).not.toBe(unauthorized.headers['x-request-id']);
+  });
+
   it('refuses bodies over 100 KB with 413', async () => {
     const big = JSON.stringify({ firstName: 'x'.repeat(101 * 1024) });
     const res = await t.http().post('/leads').set('content-type', 'application/json').send(big).expect(413);
@@ -38,9 +51,16 @@ describe('foundation', () => {
   it('answers an unexpected error with 500, an error id and nothing internal', async () => {
     const tenant = await new Fixtures(t).tenant();
     const spy = jest.spyOn(t.app.get(TeamsService), 'list').mockRejectedValueOnce(new TypeError("Cannot read properties of undefined (reading 'x') at SELECT * FROM teams"));
-    const res = await t.http().get('/teams').set(tenant.headers).expect(500);
+    const filterLogger = (t.app.get(AllExceptionsFilter) as unknown as { logger: Logger }).logger;
+    const logged = jest.spyOn(filterLogger, 'error').mockImplementation(() => undefined);
+    const res = await t.http().get('/teams').set(tenant.headers).set('x-request-id', 'failing-request-1').expect(500);
     spy.mockRestore();
+    const lines = logged.mock.calls.map((c) => String(c[0]));
+    logged.mockRestore();
     expect(res.body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
+    const errorId = /error id ([0-9a-f-]{36})/.exec(res.body.message)![1];
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^Unhandled error ${errorId} on GET /teams \\(request failing-request-1\\): TypeError`));
     expect(JSON.stringify(res.body)).not.toMatch(/SELECT|TypeError|at /);
     await t.flushAudit();
     const [entry] = await t.ds.getRepository(AuditLog).find({ where: { accountId: tenant.account.id }, order: { id: 'DESC' }, take: 1 });
