@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Account } from '../src/accounts/entities/account.entity';
 import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { AllExceptionsFilter } from '../src/common/filters/all-exceptions.filter';
+import { preparedQuery } from '../src/database/prepared';
 import { TeamsService } from '../src/teams/teams.service';
 import { Fixtures } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
@@ -112,6 +113,29 @@ describe('foundation', () => {
       }),
     ).rejects.toThrow('boom');
     await expect(t.ds.getRepository(Account).count({ where: { name } })).resolves.toBe(0);
+  });
+
+  it('runs a prepared statement in the open transaction, and outside one on the pool without a query runner', async () => {
+    const p = (i: number) => (t.isPostgres ? `$${i}` : '?');
+    const insert = `INSERT INTO accounts (name, created_by, created_at, updated_at) VALUES (${p(1)}, NULL, ${p(2)}, ${p(3)})`;
+    const name = `prepared-${Date.now()}`;
+    const now = t.isPostgres ? new Date() : new Date().toISOString().replace('T', ' ').slice(0, 23);
+    await expect(
+      t.tx.run(async (em) => {
+        await preparedQuery(em, insert, [name, now, now]);
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    await expect(t.ds.getRepository(Account).count({ where: { name } })).resolves.toBe(0);
+
+    const runners = jest.spyOn(t.ds, 'createQueryRunner');
+    await preparedQuery(t.ds.manager, insert, [name, now, now]);
+    const rows = await preparedQuery<{ name: string }>(t.ds.manager, `SELECT name FROM accounts WHERE name = ${p(1)}`, [name]);
+    const runnersCreated = runners.mock.calls.length;
+    runners.mockRestore();
+    expect(rows).toEqual([{ name }]);
+    // PostgreSQL: straight to the pool. SQLite: through TypeORM's one query runner.
+    if (t.isPostgres) expect(runnersCreated).toBe(0);
   });
 
   it('serves the OpenAPI document with the bearer scheme and the x-account-id parameter', async () => {
