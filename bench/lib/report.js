@@ -35,18 +35,24 @@ function evaluate(scenario, service, baseline, ceiling = null) {
   const measured = (r) => r && !r.pending;
   const t = scenario.targets;
   const out = { ratios: { rps: null, p99: null, ceiling: null }, checks: [] };
+  // Verdicts compare the unrounded ratio; one that rounds onto its target is shown with a third decimal.
+  const shown = (raw, target) => (raw === null ? null : target !== undefined && round(raw, 2) === target && raw !== target ? round(raw, 3) : round(raw, 2));
+  let rawRps = null;
+  let rawP99 = null;
   if (measured(service) && measured(baseline)) {
-    out.ratios.rps = baseline.rps > 0 ? round(service.rps / baseline.rps, 2) : null;
-    out.ratios.p99 = baseline.p99 > 0 ? round(service.p99 / baseline.p99, 2) : null;
+    rawRps = baseline.rps > 0 ? service.rps / baseline.rps : null;
+    rawP99 = baseline.p99 > 0 ? service.p99 / baseline.p99 : null;
+    out.ratios.rps = shown(rawRps, t.rps);
+    out.ratios.p99 = shown(rawP99, t.p99);
   }
   if (measured(ceiling) && measured(baseline) && baseline.rps > 0) out.ratios.ceiling = round(ceiling.rps / baseline.rps, 2);
   if (!measured(service)) return out;
   if (t.rps !== undefined) {
-    const c = check('throughput ratio', out.ratios.rps, `≥ ${t.rps.toFixed(1)}×`, out.ratios.rps >= t.rps);
+    const c = check('throughput ratio', out.ratios.rps, `≥ ${t.rps.toFixed(1)}×`, rawRps >= t.rps);
     if (out.ratios.ceiling !== null && out.ratios.ceiling < t.rps) c.beyondCeiling = true;
     out.checks.push(c);
   }
-  if (t.p99 !== undefined) out.checks.push(check('p99 ratio', out.ratios.p99, `≤ ${t.p99.toFixed(1)}×`, out.ratios.p99 <= t.p99));
+  if (t.p99 !== undefined) out.checks.push(check('p99 ratio', out.ratios.p99, `≤ ${t.p99.toFixed(1)}×`, rawP99 <= t.p99));
   if (t.p99AbsMs !== undefined) out.checks.push(check('p99', service.p99, `≤ ${t.p99AbsMs} ms`, service.p99 <= t.p99AbsMs));
   out.checks.push(check('errors', service.errors, '= 0', service.errors === 0));
   out.checks.push(check('peak RSS', service.peakRssMb, `≤ ${TARGETS.maxRssMb} MB`, service.peakRssMb <= TARGETS.maxRssMb));
@@ -92,7 +98,7 @@ function renderMarkdown(report) {
     for (const [who, r] of [['service', svc], ['floor', base], ['NestJS ceiling', top ?? {}]]) {
       if (r.errorSamples?.length) notes.push(`- \`${s.id}\` ${who} non-2xx, e.g. \`${r.errorSamples[0].replace(/`/g, "'")}\``);
     }
-    const ratio = (r) => (r === null ? '–' : `${fmt(r, 2)}×`);
+    const ratio = (r) => (r === null ? '–' : `${fmt(r, Math.abs(r * 100 - Math.round(r * 100)) > 1e-9 ? 3 : 2)}×`);
     const cells = [
       `\`${s.id}\` ${s.title}`,
       fmtRps(svc.rps),
