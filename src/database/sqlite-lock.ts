@@ -6,8 +6,9 @@ import { ScopedStore } from './scoped-store';
  * would interleave their statements ("cannot start a transaction within a transaction", or one
  * request's writes committed by another). This lock gives the connection to one logical unit of work
  * at a time: a transaction holds it from BEGIN to COMMIT/ROLLBACK, and a statement issued outside
- * any transaction waits for it. The owner is tracked in a ScopedStore (AsyncLocalStorage), so the statements of
- * the transaction itself pass straight through.
+ * any transaction waits for it. The owner is tracked in a ScopedStore (an AsyncLocalStorage that is
+ * on only while a transaction holds the lock), so the statements of the transaction itself pass
+ * straight through.
  */
 export class SqliteConnectionLock {
   private readonly owner = new ScopedStore<symbol>();
