@@ -25,6 +25,8 @@ interface Columns {
   /** Every column but generated ones (the id). */
   insertable: ColumnMetadata[];
   all: ColumnMetadata[];
+  /** Select lists already built, by kind and alias (the hot queries ask for the same ones on every request). */
+  lists: Map<string, string>;
 }
 
 // Per data source and entity class (getMetadata searches the data source's list on every call).
@@ -36,7 +38,7 @@ function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>): Colu
   let cols = perSource.get(target as object);
   if (!cols) {
     const meta = em.connection.getMetadata(target);
-    cols = { meta, table: meta.tablePath, all: meta.columns, insertable: meta.columns.filter((c) => !c.isGenerated) };
+    cols = { meta, table: meta.tablePath, all: meta.columns, insertable: meta.columns.filter((c) => !c.isGenerated), lists: new Map() };
     perSource.set(target as object, cols);
   }
   return cols;
@@ -75,9 +77,14 @@ export function insertStatement(
 
 /** `alias."column", …` for every column of the entity (a stable select list for a prepared text). */
 export function columnList(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
-  return columnsOf(em, target)
-    .all.map((c) => `${alias}.${quote(c.databaseName)}`)
-    .join(', ');
+  return selectList(em, target, `columns ${alias}`, (c) => `${alias}.${quote(c.databaseName)}`);
+}
+
+function selectList(em: EntityManager, target: EntityTarget<ObjectLiteral>, key: string, item: (c: ColumnMetadata) => string): string {
+  const { all, lists } = columnsOf(em, target);
+  let list = lists.get(key);
+  if (list === undefined) lists.set(key, (list = all.map(item).join(', ')));
+  return list;
 }
 
 /**
@@ -127,9 +134,7 @@ export async function sqliteInsert(em: EntityManager, target: EntityTarget<Objec
 
 /** `json_object('column', alias."column", …)` of every column of the entity (SQLite: a row as JSON, values as stored). */
 export function sqliteJsonObject(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
-  return `json_object(${columnsOf(em, target)
-    .all.map((c) => `'${c.databaseName}', ${alias}.${quote(c.databaseName)}`)
-    .join(', ')})`;
+  return `json_object(${selectList(em, target, `json ${alias}`, (c) => `'${c.databaseName}', ${alias}.${quote(c.databaseName)}`)})`;
 }
 
 /**

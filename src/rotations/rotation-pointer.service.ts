@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { forUpdate } from '../database/locking';
+import { EntityManager } from 'typeorm';
 import { columnList, entityFromRow } from '../database/rows';
 import { AccountMembersService } from '../users/account-members.service';
 import { LeadRotation } from './entities/lead-rotation.entity';
@@ -122,10 +121,12 @@ export class RotationPointerService {
   /** Locks the rotation (any status) and advances it. Null when it does not exist in the account. */
   async advanceById(em: EntityManager, accountId: number, rotationId: number): Promise<RotationPick | null> {
     if (isPostgres(em)) return this.advanceInOneStatement(em, 'id = $1 AND account_id = $2', [rotationId, accountId]);
-    const rotation = await this.lockOne(
-      this.rotations(em).where('r.id = :rotationId AND r.account_id = :accountId', { rotationId, accountId }),
-    );
-    return rotation ? this.advance(em, rotation) : null;
+    // SQLite: no row lock needed, the connection is already exclusive for the transaction.
+    const [row] = await em.query(`SELECT ${columnList(em, LeadRotation, 'r')} FROM lead_rotations r WHERE r.id = ? AND r.account_id = ?`, [
+      rotationId,
+      accountId,
+    ]);
+    return row ? this.advance(em, entityFromRow(em, LeadRotation, row)) : null;
   }
 
   /**
@@ -196,14 +197,6 @@ export class RotationPointerService {
       previousPosition,
       newPosition,
     };
-  }
-
-  private rotations(em: EntityManager): SelectQueryBuilder<LeadRotation> {
-    return em.getRepository(LeadRotation).createQueryBuilder('r');
-  }
-
-  private lockOne(qb: SelectQueryBuilder<LeadRotation>): Promise<LeadRotation | null> {
-    return forUpdate(qb).getOne();
   }
 
   /** SQLite (PostgreSQL advances in one statement): the next eligible member from the pointer on, and the pointer moved past them. */

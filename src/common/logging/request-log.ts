@@ -6,7 +6,7 @@ const INCOMING_ID = /^[\w.-]{1,100}$/;
 const LINE_LEVELS: ReadonlySet<string> = new Set(['info', 'debug', 'trace']);
 
 /** The level of a request's line: 5xx are errors, 4xx warnings. */
-export function requestLineLevel(statusCode: number): 'error' | 'warn' | 'info' {
+function requestLineLevel(statusCode: number): 'error' | 'warn' | 'info' {
   return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 }
 
