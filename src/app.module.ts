@@ -32,6 +32,9 @@ import { UsersModule } from './users/users.module';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerOptions }),
     DatabaseModule,
+    // Leads first: Express tries routes in registration order (module by module), and the lead routes
+    // carry most of the traffic; no route of another module overlaps theirs.
+    LeadsModule,
     AuditModule,
     AuthModule,
     HealthModule,
@@ -43,7 +46,6 @@ import { UsersModule } from './users/users.module';
     TeamsModule,
     LeadSourcesModule,
     RotationsModule,
-    LeadsModule,
     DemoModule,
   ],
   providers: [

@@ -1,38 +1,44 @@
-import { ExecutionContext, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import { ApiRequest, Principal } from '../../auth/principal';
+import { ApiRequest } from '../../auth/principal';
+import { PrincipalService } from '../../auth/principal.service';
+import { bearerToken, SessionTokens } from '../../auth/session-tokens';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ApiError } from '../errors/api-error';
 
-/** Global and default-deny: every route needs a valid bearer token unless marked @Public(). */
-@Injectable()
-export class BearerGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+/** Parses `x-account-id`; null when absent or not a digit string (the account guard reports it). */
+export function headerAccountId(req: ApiRequest): number | null {
+  const raw = req.headers['x-account-id'];
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n > 0 ? n : null;
+}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+/**
+ * Global and default-deny: every route needs a valid bearer token unless marked @Public(). Verifies
+ * the token, then loads the principal and its membership in the requested account (one query), so a
+ * deactivated user, a removed membership or a deleted key stops working at once.
+ */
+@Injectable()
+export class BearerGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: SessionTokens,
+    private readonly principals: PrincipalService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    await super.canActivate(context);
-    const req = context.switchToHttp().getRequest<ApiRequest & { user?: Principal }>();
-    req.principal = req.user;
+    const req = context.switchToHttp().getRequest<ApiRequest>();
+    const token = bearerToken(req.headers.authorization);
+    if (token === null) throw ApiError.unauthorized('A bearer token is required (Authorization: Bearer <token>)');
+    const payload = this.tokens.verify(token);
+    // Errors while loading the principal (database down) are not authentication failures: they reach
+    // the filter as they are (503), so an outage never reads as "your token is invalid".
+    const principal = await this.principals.load(payload, token, headerAccountId(req));
+    if (!principal) throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
+    req.principal = principal;
     return true;
-  }
-
-  override handleRequest<T>(err: unknown, user: T, info: unknown): T {
-    // Errors raised while loading the principal (database down) are not authentication failures:
-    // let the filter map them (503), so an outage never reads as "your token is invalid".
-    if (err) throw err;
-    if (!user) {
-      const name = (info as { name?: string } | undefined)?.name;
-      if (name === 'TokenExpiredError') throw ApiError.unauthorized('The bearer token has expired');
-      if (info instanceof Error && /No auth token/i.test(info.message)) {
-        throw ApiError.unauthorized('A bearer token is required (Authorization: Bearer <token>)');
-      }
-      throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
-    }
-    return user;
   }
 }
