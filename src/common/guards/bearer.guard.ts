@@ -7,7 +7,7 @@ import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ApiError } from '../errors/api-error';
 
 /** Parses `x-account-id`; null when absent or not a digit string (the account guard reports it). */
-export function headerAccountId(req: ApiRequest): number | null {
+function headerAccountId(req: ApiRequest): number | null {
   const raw = req.headers['x-account-id'];
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return null;
   const n = Number(raw);
