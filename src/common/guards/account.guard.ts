@@ -6,6 +6,13 @@ import { NO_ACCOUNT } from '../decorators/no-account.decorator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ApiError } from '../errors/api-error';
 
+/** The account id an `x-account-id` header names: a positive digit string; null for anything else. */
+export function parseAccountId(raw: string | string[] | undefined): number | null {
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return null;
+  const n = Number(raw);
+  return n > 0 ? n : null;
+}
+
 /**
  * Resolves `x-account-id` for account-scoped routes (all but @Public/@NoAccount): 400 when missing,
  * 403 when the caller is not an active member (or a key is used outside its own account). The
@@ -26,10 +33,10 @@ export class AccountGuard implements CanActivate {
     if (raw === undefined || raw === '' || Array.isArray(raw)) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'x-account-id header is required');
     }
-    if (!/^\d{1,15}$/.test(raw) || Number(raw) <= 0) {
+    const accountId = parseAccountId(raw);
+    if (accountId === null) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'x-account-id header must be an account id (a string of digits)');
     }
-    const accountId = Number(raw);
     if (principal.kind === 'apiKey' && principal.apiKeyAccountId !== accountId) {
       throw ApiError.forbidden('This API key belongs to another account');
     }

@@ -5,14 +5,7 @@ import { PrincipalService } from '../../auth/principal.service';
 import { bearerToken, SessionTokens } from '../../auth/session-tokens';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ApiError } from '../errors/api-error';
-
-/** Parses `x-account-id`; null when absent or not a digit string (the account guard reports it). */
-function headerAccountId(req: ApiRequest): number | null {
-  const raw = req.headers['x-account-id'];
-  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n > 0 ? n : null;
-}
+import { parseAccountId } from './account.guard';
 
 /**
  * Global and default-deny: every route needs a valid bearer token unless marked @Public(). Verifies
@@ -36,7 +29,8 @@ export class BearerGuard implements CanActivate {
     const payload = this.tokens.verify(token);
     // Errors while loading the principal (database down) are not authentication failures: they reach
     // the filter as they are (503), so an outage never reads as "your token is invalid".
-    const principal = await this.principals.load(payload, token, headerAccountId(req));
+    // The membership loaded is the one in the account the header names (the account guard answers a bad header).
+    const principal = await this.principals.load(payload, token, parseAccountId(req.headers['x-account-id']));
     if (!principal) throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
     req.principal = principal;
     return true;
