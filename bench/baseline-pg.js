@@ -110,14 +110,20 @@ async function health() {
   return [200, { status: 'ok' }];
 }
 
-const server = http.createServer(createHandler({ health, createLead, listLeads, getLead }));
-server.keepAliveTimeout = 65000;
-server.listen(Number(process.env.PORT || 3412), '127.0.0.1');
+const handlers = { health, createLead, listLeads, getLead };
+// Also loaded as a module by bench/ceiling-nest.js (CEILING_FLOOR), which runs these handlers inside NestJS.
+module.exports = handlers;
 
-for (const signal of ['SIGTERM', 'SIGINT']) {
-  process.once(signal, () => {
-    server.close();
-    server.closeAllConnections();
-    pool.end().finally(() => process.exit(0));
-  });
+if (require.main === module) {
+  const server = http.createServer(createHandler(handlers));
+  server.keepAliveTimeout = 65000;
+  server.listen(Number(process.env.PORT || 3412), '127.0.0.1');
+
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.once(signal, () => {
+      server.close();
+      server.closeAllConnections();
+      pool.end().finally(() => process.exit(0));
+    });
+  }
 }

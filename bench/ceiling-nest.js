@@ -8,12 +8,27 @@
 //
 //   GET /leads/{id}  200 with CEILING_BODY        POST /leads  201 with CEILING_BODY
 //   GET /leads       200 with CEILING_BODY        GET /health  200 {"status":"ok"}
+//
+// With CEILING_FLOOR=pg or sqlite (and the floor's env: DATABASE_URL + POOL_SIZE, or DATABASE_PATH;
+// BENCH_ACTOR) it is "NestJS + the floor's SQL": each route calls the floor's own handler
+// (bench/baseline-*.js, the same functions, statements and answers) and does nothing else. A service
+// that does at least the floor's SQL work per request cannot serve more than this on this stack.
 
 require('reflect-metadata');
-const { Body, Controller, Get, HttpCode, Module, Param, Post } = require('@nestjs/common');
+const { Body, Controller, Get, Headers, HttpCode, HttpException, Module, Param, Post, Query, Req } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 
 const BODY = JSON.parse(process.env.CEILING_BODY || '{}');
+const FLOOR = { pg: './baseline-pg', sqlite: './baseline-sqlite' }[process.env.CEILING_FLOOR ?? ''];
+const floor = FLOOR ? require(FLOOR) : null;
+
+/** The floor's [status, body] as Nest's answer (its 2xx status is the route's own). */
+const answer = async (pending) => {
+  const [status, body] = await pending;
+  if (status >= 300) throw new HttpException(body, status);
+  return body;
+};
+const accountOf = (header) => Number(header);
 
 // Decorators applied as functions (this file is plain JavaScript, run without a build step).
 const method = (cls, name, ...decorators) => {
@@ -24,26 +39,37 @@ const param = (cls, name, index, decorator) => decorator(cls.prototype, name, in
 
 class CeilingController {
   health() {
-    return { status: 'ok' };
+    return floor ? answer(floor.health()) : { status: 'ok' };
   }
-  list() {
-    return BODY;
+  list(account, query) {
+    if (!floor) return BODY;
+    const page = Number(query.page ?? 1);
+    const pageSize = Number(query.pageSize ?? 10);
+    return answer(floor.listLeads(accountOf(account), { page, pageSize, search: query.search?.trim() || null }));
   }
-  get(id) {
-    return id ? BODY : null;
+  get(id, account) {
+    if (!floor) return id ? BODY : null;
+    return answer(floor.getLead(accountOf(account), Number(id)));
   }
-  create(body) {
-    return body ? BODY : null;
+  create(body, account, req) {
+    if (!floor) return body ? BODY : null;
+    return answer(floor.createLead(accountOf(account), body, req));
   }
 }
 method(CeilingController, 'health', Get('health'));
 method(CeilingController, 'list', Get('leads'));
+param(CeilingController, 'list', 0, Headers('x-account-id'));
+param(CeilingController, 'list', 1, Query());
 method(CeilingController, 'get', Get('leads/:id'));
 param(CeilingController, 'get', 0, Param('id'));
+param(CeilingController, 'get', 1, Headers('x-account-id'));
 method(CeilingController, 'create', Post('leads'), HttpCode(201));
 param(CeilingController, 'create', 0, Body());
-Reflect.defineMetadata('design:paramtypes', [String], CeilingController.prototype, 'get');
-Reflect.defineMetadata('design:paramtypes', [Object], CeilingController.prototype, 'create');
+param(CeilingController, 'create', 1, Headers('x-account-id'));
+param(CeilingController, 'create', 2, Req());
+Reflect.defineMetadata('design:paramtypes', [String, Object], CeilingController.prototype, 'list');
+Reflect.defineMetadata('design:paramtypes', [String, String], CeilingController.prototype, 'get');
+Reflect.defineMetadata('design:paramtypes', [Object, String, Object], CeilingController.prototype, 'create');
 Controller()(CeilingController);
 
 class CeilingModule {}

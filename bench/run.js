@@ -23,8 +23,10 @@ const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [opti
   --sqlite-leads N    leads seeded in the SQLite account (default 100000)
   --accounts N        accounts of the multi-account create scenario (default 5)
   --pool N            database pool size of the service and of the floor (default 10)
-  --port N            service port; the floor uses N+1, the NestJS ceiling N+2 (default 3410)
-  --no-ceiling        do not measure the NestJS ceiling (bench/ceiling-nest.js) of get and create
+  --port N            service port; the floor uses N+1, the NestJS ceiling N+2, NestJS + the
+                      floor's SQL N+3 (default 3410)
+  --no-ceiling        do not measure the NestJS ceiling nor NestJS + the floor's SQL
+                      (bench/ceiling-nest.js) of get and create
   --no-audit-seed     do not write lead_created audit rows for the seeded leads
   --json              print one JSON object on stdout instead of the Markdown report
   DATABASE_URL        PostgreSQL admin URL (default ${DEFAULT_ADMIN_URL})`;
@@ -77,7 +79,7 @@ const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) =>
  * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling for the
  * scenarios that name one), reads before creates.
  */
-async function runScenarios(scenarios, { svc, baseline, ceiling, auth, fx }, opts, report) {
+async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx }, opts, report) {
   const order = [...scenarios].sort((a, b) => Number(a.tags.includes('create')) - Number(b.tags.includes('create')));
   const results = new Map();
   for (const s of order) {
@@ -91,15 +93,28 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, auth, fx }, opt
     log(`${s.id}: floor`);
     const floor = await measure(baseline, makeNext, runOpts);
     let top = null;
+    let withSql = null;
     if (ceiling && s.ceiling) {
       log(`${s.id}: NestJS ceiling`);
       top = await measure(ceiling, makeNext, runOpts);
+      log(`${s.id}: NestJS + the floor's SQL`);
+      withSql = await measure(bound, makeNext, runOpts);
     }
-    for (const [who, r] of [['service', service], ['floor', floor], ['ceiling', top]]) {
+    for (const [who, r] of [['service', service], ['floor', floor], ['ceiling', top], ["NestJS + floor's SQL", withSql]]) {
       if (!r) continue;
       log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`);
     }
-    results.set(s.id, { id: s.id, db: s.db, title: s.title, floorSql: s.floor, service, baseline: floor, ceiling: top, ...evaluate(s, service, floor, top) });
+    results.set(s.id, {
+      id: s.id,
+      db: s.db,
+      title: s.title,
+      floorSql: s.floor,
+      service,
+      baseline: floor,
+      ceiling: top,
+      nestWithFloorSql: withSql,
+      ...evaluate(s, service, floor, top, withSql),
+    });
     await sleep(1000);
   }
   for (const s of scenarios) report.scenarios.push(results.get(s.id));
@@ -107,15 +122,18 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, auth, fx }, opt
 
 /**
  * The NestJS ceiling, answering with a real `GET /leads/{id}` response of the service (a lead with
- * its audit entry: the size of what get and create answer); null when no scenario names a ceiling.
+ * its audit entry: the size of what get and create answer), and NestJS + the floor's SQL on `floor`'s
+ * database; nulls when no scenario names a ceiling.
  */
-async function startCeilingFor(scenarios, { svc, auth, fx }, opts) {
-  if (!opts.ceiling || !auth.token || !scenarios.some((s) => s.ceiling)) return null;
+async function startCeilingFor(scenarios, { svc, auth, fx }, opts, floor) {
+  if (!opts.ceiling || !auth.token || !scenarios.some((s) => s.ceiling)) return { ceiling: null, bound: null };
   const sample = await http(svc.base, 'GET', `/leads/${fx.main.leadIdMin}`, {
     headers: { authorization: `Bearer ${auth.token}`, 'x-account-id': String(fx.main.accountId) },
   });
   if (sample.status !== 200) throw new Error(`GET /leads/${fx.main.leadIdMin} for the ceiling's body answered ${sample.status}`);
-  return startCeiling({ port: opts.port + 2, body: sample.body });
+  const ceiling = await startCeiling({ port: opts.port + 2, body: sample.body });
+  const bound = await startCeiling({ port: opts.port + 3, body: sample.body, floor });
+  return { ceiling, bound };
 }
 
 async function runPostgres(scenarios, opts, report) {
@@ -125,9 +143,10 @@ async function runPostgres(scenarios, opts, report) {
   report.seed.postgres = { ...roundAll(fx.timings), leads: opts.leads, auditRows: opts.auditSeed, database: db.name };
   report.coldStart.postgres = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
   const baseline = await startBaseline({ kind: 'pg', port: opts.port + 1, databaseUrl: db.url, poolSize: opts.pool });
-  const ceiling = await startCeilingFor(scenarios, prepared, opts);
-  await runScenarios(scenarios, { ...prepared, baseline, ceiling }, opts, report);
+  const { ceiling, bound } = await startCeilingFor(scenarios, prepared, opts, { kind: 'pg', databaseUrl: db.url, poolSize: opts.pool });
+  await runScenarios(scenarios, { ...prepared, baseline, ceiling, bound }, opts, report);
   report.serviceMemory.postgres = round(readMemory(svc.pid)?.hwmMb, 1);
+  if (bound) await stopProcess(bound);
   if (ceiling) await stopProcess(ceiling);
   await stopProcess(baseline);
   await stopProcess(svc);
@@ -142,9 +161,10 @@ async function runSqlite(scenarios, opts, report) {
   report.coldStart.sqlite = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
   if (scenarios.length) {
     const baseline = await startBaseline({ kind: 'sqlite', port: opts.port + 1, databasePath: dbPath });
-    const ceiling = await startCeilingFor(scenarios, prepared, opts);
-    await runScenarios(scenarios, { ...prepared, baseline, ceiling }, opts, report);
+    const { ceiling, bound } = await startCeilingFor(scenarios, prepared, opts, { kind: 'sqlite', databasePath: dbPath });
+    await runScenarios(scenarios, { ...prepared, baseline, ceiling, bound }, opts, report);
     report.serviceMemory.sqlite = round(readMemory(svc.pid)?.hwmMb, 1);
+    if (bound) await stopProcess(bound);
     if (ceiling) await stopProcess(ceiling);
     await stopProcess(baseline);
   }

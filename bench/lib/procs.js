@@ -86,25 +86,31 @@ function startService({ port, databaseUrl, databasePath, cpuProfDir, extraEnv = 
   return startProcess({ name: `service (${databaseUrl ? 'PostgreSQL' : 'SQLite'})`, args, env, port });
 }
 
-/** bench/baseline-pg.js or bench/baseline-sqlite.js. */
-function startBaseline({ kind, port, databaseUrl, databasePath, poolSize }) {
-  const script = path.join(__dirname, '..', kind === 'pg' ? 'baseline-pg.js' : 'baseline-sqlite.js');
-  const env = {
-    PATH: process.env.PATH,
-    PORT: String(port),
+/** The environment of the floor's SQL: its database and the actor it writes. */
+function floorEnv({ kind, databaseUrl, databasePath, poolSize }) {
+  return {
     BENCH_ACTOR: ADMIN.email,
     ...(kind === 'pg' ? { DATABASE_URL: databaseUrl, POOL_SIZE: String(poolSize) } : { DATABASE_PATH: databasePath }),
   };
+}
+
+/** bench/baseline-pg.js or bench/baseline-sqlite.js. */
+function startBaseline({ kind, port, ...db }) {
+  const script = path.join(__dirname, '..', kind === 'pg' ? 'baseline-pg.js' : 'baseline-sqlite.js');
+  const env = { PATH: process.env.PATH, PORT: String(port), ...floorEnv({ kind, ...db }) };
   return startProcess({ name: `baseline (${kind === 'pg' ? 'PostgreSQL' : 'SQLite'})`, args: [script], env, port });
 }
 
 /**
  * bench/ceiling-nest.js: NestJS on Express answering every scenario's request with `body` and no
- * work, with the service's node flags.
+ * work, with the service's node flags; with `floor` ({ kind, databaseUrl, poolSize } or
+ * { kind, databasePath }), NestJS + the floor's SQL: each route runs the floor's own handler.
  */
-function startCeiling({ port, body }) {
+function startCeiling({ port, body, floor = null }) {
   const env = { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production', CEILING_BODY: JSON.stringify(body) };
-  return startProcess({ name: 'NestJS ceiling', args: [...SERVICE_NODE_FLAGS, path.join(__dirname, '..', 'ceiling-nest.js')], env, port });
+  if (floor) Object.assign(env, { CEILING_FLOOR: floor.kind }, floorEnv(floor));
+  const name = floor ? "NestJS + the floor's SQL" : 'NestJS ceiling';
+  return startProcess({ name, args: [...SERVICE_NODE_FLAGS, path.join(__dirname, '..', 'ceiling-nest.js')], env, port });
 }
 
 /** Resident memory of a process in MB from /proc/<pid>/status (null once it has exited). */
