@@ -7,6 +7,9 @@
 //   POST /leads      BEGIN; SELECT the rotation FOR UPDATE (skipped when assignedTo is given);
 //                    UPDATE its pointer; INSERT the lead; INSERT the lead_created audit row; COMMIT
 //   GET /leads       SELECT count(*); SELECT the page (ORDER BY created_at DESC, id DESC OFFSET/LIMIT)
+//                    With FLOOR_FOLLOWS_CURSOR=1 (only as NestJS + the floor's SQL, bench/ceiling-nest.js),
+//                    a request with the service's `cursor` gets the page after it by keyset instead, and
+//                    the count is taken once per list and process: the least SQL a keyset page can cost.
 //   GET /leads/{id}  SELECT the lead; SELECT its lead_* audit entries
 
 const http = require('node:http');
@@ -71,7 +74,30 @@ function createLead(accountId, body, req) {
   });
 }
 
-function listLeads(accountId, { page, pageSize, search }) {
+const FOLLOWS_CURSOR = process.env.FLOOR_FOLLOWS_CURSOR === '1';
+const KEYSET_PAGE = {
+  name: 'floor_keyset_page',
+  text: `SELECT * FROM leads WHERE account_id = $1 AND archived = false AND created_at <= $2
+    AND (created_at < $2 OR (created_at = $2 AND id < $3)) ORDER BY created_at DESC, id DESC LIMIT $4`,
+};
+const counts = new Map();
+
+/** The page after the service's cursor (`-createdAt`: the last row's createdAt and id), by keyset. */
+function listAfterCursor(accountId, pageSize, cursor) {
+  const { v: [createdAt, id], p: page } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return withConnection(async (client) => {
+    if (!counts.has(accountId)) {
+      const sql = 'SELECT count(*) AS n FROM leads WHERE account_id = $1 AND archived = false';
+      counts.set(accountId, Number((await client.query(sql, [accountId])).rows[0].n));
+    }
+    const count = counts.get(accountId);
+    const rows = (await client.query({ ...KEYSET_PAGE, values: [accountId, createdAt, id, pageSize] })).rows;
+    return [200, { data: rows.map(toLead), totalCount: count, totalPages: Math.ceil(count / pageSize), currentPage: page }];
+  });
+}
+
+function listLeads(accountId, { page, pageSize, search, cursor }) {
+  if (FOLLOWS_CURSOR && cursor && !search) return listAfterCursor(accountId, pageSize, cursor);
   const where = `account_id = $1 AND archived = false${search ? ` AND ${SEARCH}` : ''}`;
   const params = search ? [accountId, likePattern(search)] : [accountId];
   const n = params.length;

@@ -45,7 +45,8 @@ class CeilingController {
     if (!floor) return BODY;
     const page = Number(query.page ?? 1);
     const pageSize = Number(query.pageSize ?? 10);
-    return answer(floor.listLeads(accountOf(account), { page, pageSize, search: query.search?.trim() || null }));
+    const search = query.search?.trim() || null;
+    return answer(floor.listLeads(accountOf(account), { page, pageSize, search, cursor: query.cursor ?? null }));
   }
   get(id, account) {
     if (!floor) return id ? BODY : null;

@@ -26,7 +26,7 @@ const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [opti
   --port N            service port; the floor uses N+1, the NestJS ceiling N+2, NestJS + the
                       floor's SQL N+3 (default 3410)
   --no-ceiling        do not measure the NestJS ceiling nor NestJS + the floor's SQL
-                      (bench/ceiling-nest.js) of get and create
+                      (bench/ceiling-nest.js) of get, create and the deep page
   --no-audit-seed     do not write lead_created audit rows for the seeded leads
   --json              print one JSON object on stdout instead of the Markdown report
   DATABASE_URL        PostgreSQL admin URL (default ${DEFAULT_ADMIN_URL})`;
@@ -76,8 +76,8 @@ function parseArgs(argv) {
 const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, 0)]));
 
 /**
- * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling for the
- * scenarios that name one), reads before creates.
+ * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling and NestJS +
+ * the floor's SQL for the scenarios that name them), reads before creates.
  */
 async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx }, opts, report) {
   const order = [...scenarios].sort((a, b) => Number(a.tags.includes('create')) - Number(b.tags.includes('create')));
@@ -97,6 +97,8 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx
     if (ceiling && s.ceiling) {
       log(`${s.id}: NestJS ceiling`);
       top = await measure(ceiling, makeNext, runOpts);
+    }
+    if (bound && (s.ceiling || s.withFloorSql)) {
       log(`${s.id}: NestJS + the floor's SQL`);
       withSql = await measure(bound, makeNext, runOpts);
     }
@@ -126,7 +128,7 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx
  * database; nulls when no scenario names a ceiling.
  */
 async function startCeilingFor(scenarios, { svc, auth, fx }, opts, floor) {
-  if (!opts.ceiling || !auth.token || !scenarios.some((s) => s.ceiling)) return { ceiling: null, bound: null };
+  if (!opts.ceiling || !auth.token || !scenarios.some((s) => s.ceiling || s.withFloorSql)) return { ceiling: null, bound: null };
   const sample = await http(svc.base, 'GET', `/leads/${fx.main.leadIdMin}`, {
     headers: { authorization: `Bearer ${auth.token}`, 'x-account-id': String(fx.main.accountId) },
   });

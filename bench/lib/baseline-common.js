@@ -174,7 +174,7 @@ function createHandler(handlers) {
         const page = positiveInt(url.searchParams.get('page'), 1);
         const pageSize = positiveInt(url.searchParams.get('pageSize'), 10, 100);
         const search = url.searchParams.get('search')?.trim() || null;
-        result = await handlers.listLeads(accountIdOf(req), { page, pageSize, search });
+        result = await handlers.listLeads(accountIdOf(req), { page, pageSize, search, cursor: url.searchParams.get('cursor') });
       } else if (req.method === 'GET' && byId) result = await handlers.getLead(accountIdOf(req), Number(byId[1]));
       else result = [404, { error: 'Not found' }];
       send(res, result[0], result[1]);

@@ -108,7 +108,7 @@ function startBaseline({ kind, port, ...db }) {
  */
 function startCeiling({ port, body, floor = null }) {
   const env = { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production', CEILING_BODY: JSON.stringify(body) };
-  if (floor) Object.assign(env, { CEILING_FLOOR: floor.kind }, floorEnv(floor));
+  if (floor) Object.assign(env, { CEILING_FLOOR: floor.kind, FLOOR_FOLLOWS_CURSOR: '1' }, floorEnv(floor));
   const name = floor ? "NestJS + the floor's SQL" : 'NestJS ceiling';
   return startProcess({ name, args: [...SERVICE_NODE_FLAGS, path.join(__dirname, '..', 'ceiling-nest.js')], env, port });
 }

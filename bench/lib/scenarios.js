@@ -124,6 +124,8 @@ const SCENARIOS = [
     title: `GET /leads deep page (middle of the account; the service follows the keyset cursor)`,
     floor: FLOOR_SQL.list,
     requests: deepPageRequests,
+    // NestJS + the floor's SQL following the same cursor: the least a NestJS keyset page costs.
+    withFloorSql: true,
     targets: { ...TARGETS.read, p99AbsMs: TARGETS.deepPageP99Ms },
   },
   {
