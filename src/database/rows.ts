@@ -27,6 +27,14 @@ interface Columns {
   all: ColumnMetadata[];
   /** Select lists already built, by kind and alias (the hot queries ask for the same ones on every request). */
   lists: Map<string, string>;
+  /** Per key prefix of raw rows, each column's key in the row (built once: see `entityFromRow`). */
+  fields: Map<string, Field[]>;
+}
+
+interface Field {
+  key: string;
+  property: string;
+  column: ColumnMetadata;
 }
 
 // Per data source and entity class (getMetadata searches the data source's list on every call).
@@ -38,7 +46,14 @@ function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>): Colu
   let cols = perSource.get(target as object);
   if (!cols) {
     const meta = em.connection.getMetadata(target);
-    cols = { meta, table: meta.tablePath, all: meta.columns, insertable: meta.columns.filter((c) => !c.isGenerated), lists: new Map() };
+    cols = {
+      meta,
+      table: meta.tablePath,
+      all: meta.columns,
+      insertable: meta.columns.filter((c) => !c.isGenerated),
+      lists: new Map(),
+      fields: new Map(),
+    };
     perSource.set(target as object, cols);
   }
   return cols;
@@ -100,13 +115,20 @@ export function entityFromRow<T extends ObjectLiteral>(
   /** Of the keys, as TypeORM's select aliases them (`l_first_name`). */
   prefix = '',
 ): T {
-  const { meta, all } = columnsOf(em, target);
-  const entity = meta.create() as Record<string, unknown>;
-  const driver = em.connection.driver;
-  const hydrate = em.connection.options.type !== 'postgres';
-  for (const c of all) {
-    const value = row[prefix + c.databaseName] ?? null;
-    entity[c.propertyName] = hydrate ? driver.prepareHydratedValue(value, c) : value;
+  const cols = columnsOf(em, target);
+  // The row keys are built once per prefix: a key concatenated afresh for every column of every row
+  // is a new string V8 must hash and look up each time (a tenth of a 50-lead page's CPU).
+  let fields = cols.fields.get(prefix);
+  if (fields === undefined) {
+    fields = cols.all.map((c) => ({ key: prefix + c.databaseName, property: c.propertyName, column: c }));
+    cols.fields.set(prefix, fields);
+  }
+  const entity = cols.meta.create() as Record<string, unknown>;
+  if (em.connection.options.type === 'postgres') {
+    for (const f of fields) entity[f.property] = row[f.key] ?? null;
+  } else {
+    const driver = em.connection.driver;
+    for (const f of fields) entity[f.property] = driver.prepareHydratedValue(row[f.key] ?? null, f.column);
   }
   return entity as T;
 }
