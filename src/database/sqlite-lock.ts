@@ -29,10 +29,7 @@ export class SqliteConnectionLock {
   async runExclusive<T>(work: () => Promise<T>): Promise<T> {
     if (this.isHeldByCurrentContext()) return work();
     const token = Symbol('sqlite-lock');
-    let release!: () => void;
-    const previous = this.tail;
-    this.tail = new Promise<void>((r) => (release = r));
-    await previous;
+    const release = await this.acquire();
     this.holder = token;
     try {
       return await this.owner.run(token, work);
@@ -40,6 +37,29 @@ export class SqliteConnectionLock {
       this.holder = null;
       release();
     }
+  }
+
+  /**
+   * Runs ONE statement issued outside any transaction, in turn with the units of work. It marks no
+   * context as the owner: a statement takes no lock of its own while it runs, so the AsyncLocalStorage
+   * (and Node 20's promise hooks for every request in flight) stays off for reads and single writes.
+   */
+  async runStatement<T>(statement: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await statement();
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for the units queued before this one; resolves to the function that lets the next one go. */
+  private async acquire(): Promise<() => void> {
+    let release!: () => void;
+    const previous = this.tail;
+    this.tail = new Promise<void>((r) => (release = r));
+    await previous;
+    return release;
   }
 
   /** Routes every statement of the data source's single query runner through the lock. */
@@ -52,7 +72,7 @@ export class SqliteConnectionLock {
     const startTransaction = runner.startTransaction.bind(runner);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (runner as any).query = (...args: any[]) =>
-      this.isHeldByCurrentContext() ? (query as any)(...args) : this.runExclusive(() => (query as any)(...args));
+      this.isHeldByCurrentContext() ? (query as any)(...args) : this.runStatement(() => (query as any)(...args));
     runner.startTransaction = async (isolation) => {
       if (!this.isHeldByCurrentContext()) {
         throw new Error('SQLite transactions must be started through TransactionService.run()');
