@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiRequest } from '../auth/principal';
 import { classifyDbError } from '../common/errors/database-errors';
-import { insertRows, sqliteInsert } from '../database/rows';
+import { insertRows, sqliteInsert, sqliteInsertRows } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { AuditLog } from './entities/audit-log.entity';
 import { maskSecrets, sanitizeHeaders } from './sanitize';
@@ -113,11 +113,12 @@ export class AuditService implements OnApplicationShutdown {
     const batch = this.buffer.splice(0, this.buffer.length);
     // One multi-row INSERT is atomic by itself: no BEGIN/COMMIT around it, and never inside the
     // transaction of the request whose context happened to trigger the flush. On PostgreSQL it is
-    // one fixed text for any batch size (prepared once per connection).
+    // one fixed text for any batch size (prepared once per connection); on SQLite one text per batch
+    // size, prepared once.
     const insert = (entries: AuditEntryInput[]) =>
       this.tx.detached(async () => {
         if (this.tx.isPostgres) await insertRows(this.tx.manager, AuditLog, entries);
-        else await this.tx.manager.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]);
+        else await sqliteInsertRows(this.tx.manager, AuditLog, entries);
       });
     this.flushing = (async () => {
       let next = 0; // the first entry neither written nor dropped

@@ -154,6 +154,30 @@ export async function sqliteInsert(em: EntityManager, target: EntityTarget<Objec
   return Number((row as { id: number }).id);
 }
 
+/**
+ * SQLite: inserts rows with ONE multi-row statement (atomic by itself), values converted by the driver
+ * as TypeORM's insert would convert them, absent values as NULL. The text depends only on the number of
+ * rows; each is prepared once by better-sqlite3 (as TypeORM's insert builder does, without building the
+ * statement anew on every call).
+ */
+export async function sqliteInsertRows(em: EntityManager, target: EntityTarget<ObjectLiteral>, rows: ObjectLiteral[]): Promise<void> {
+  if (!rows.length) return;
+  const { table, insertable } = columnsOf(em, target);
+  const driver = em.connection.driver;
+  const params: unknown[] = [];
+  for (const r of rows) for (const c of insertable) params.push(driver.preparePersistentValue(r[c.propertyName] ?? null, c));
+  const key = `${table}:${rows.length}`;
+  let text = sqliteRowsTexts.get(key);
+  if (text === undefined) {
+    const tuple = `(${insertable.map(() => '?').join(', ')})`;
+    text = `INSERT INTO ${quote(table)} (${insertable.map((c) => quote(c.databaseName)).join(', ')}) VALUES ${Array(rows.length).fill(tuple).join(', ')}`;
+    sqliteRowsTexts.set(key, text);
+  }
+  await em.query(text, params);
+}
+
+const sqliteRowsTexts = new Map<string, string>();
+
 /** `json_object('column', alias."column", …)` of every column of the entity (SQLite: a row as JSON, values as stored). */
 export function sqliteJsonObject(em: EntityManager, target: EntityTarget<ObjectLiteral>, alias: string): string {
   return `json_object(${selectList(em, target, `json ${alias}`, (c) => `'${c.databaseName}', ${alias}.${quote(c.databaseName)}`)})`;
