@@ -1,23 +1,29 @@
 import { Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { sqliteInsertRows } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { AuditEntryInput, AuditService, RequestMeta } from './audit.service';
 import { maskSecrets } from './sanitize';
 
+// The batch INSERT itself (SQLite's, as the fake data source is not PostgreSQL) is replaced by a fake
+// database; what is tested is what flush does with its answers.
+jest.mock('../database/rows', () => ({ ...jest.requireActual('../database/rows'), sqliteInsertRows: jest.fn() }));
+
 const meta: RequestMeta = { method: 'GET', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 1 };
 
-/** A TransactionService whose inserts fail for entries named in `refused` (or all, while `down`). */
+/** A TransactionService whose batch inserts fail for entries named in `refused` (or all, while `down`). */
 function fakeTx() {
   const written: AuditEntryInput[] = [];
   const state = { down: false, refused: new Set<string>() };
-  const em = {
-    insert: jest.fn(async (_target: unknown, entries: AuditEntryInput[]) => {
-      if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-      if (entries.some((e) => state.refused.has(e.event))) throw Object.assign(new Error('invalid input'), { code: '22P05' });
-      written.push(...entries);
-    }),
-  } as unknown as EntityManager;
-  const tx = { manager: em, detached: (work: () => Promise<unknown>) => work() } as unknown as TransactionService;
+  const em = {} as EntityManager;
+  jest.mocked(sqliteInsertRows).mockImplementation(async (manager, _target, rows) => {
+    expect(manager).toBe(em);
+    const entries = rows as AuditEntryInput[];
+    if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    if (entries.some((e) => state.refused.has(e.event))) throw Object.assign(new Error('invalid input'), { code: 'SQLITE_CONSTRAINT_CHECK' });
+    written.push(...entries);
+  });
+  const tx = { isPostgres: false, manager: em, detached: (work: () => Promise<unknown>) => work() } as unknown as TransactionService;
   return { tx, written, state };
 }
 
