@@ -12,9 +12,8 @@
 //                    the count is taken once per list and process: the least SQL a keyset page can cost.
 //   GET /leads/{id}  SELECT the lead; SELECT its lead_* audit entries
 
-const http = require('node:http');
 const { Pool } = require('pg');
-const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, createHandler, likePattern } = require('./lib/baseline-common');
+const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, serve, likePattern } = require('./lib/baseline-common');
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
@@ -140,16 +139,4 @@ const handlers = { health, createLead, listLeads, getLead };
 // Also loaded as a module by bench/ceiling-nest.js (CEILING_FLOOR), which runs these handlers inside NestJS.
 module.exports = handlers;
 
-if (require.main === module) {
-  const server = http.createServer(createHandler(handlers));
-  server.keepAliveTimeout = 65000;
-  server.listen(Number(process.env.PORT || 3412), '127.0.0.1');
-
-  for (const signal of ['SIGTERM', 'SIGINT']) {
-    process.once(signal, () => {
-      server.close();
-      server.closeAllConnections();
-      pool.end().finally(() => process.exit(0));
-    });
-  }
-}
+if (require.main === module) serve(handlers, () => pool.end());

@@ -8,9 +8,8 @@
 //   GET /leads       SELECT count(*); SELECT the page (ORDER BY created_at DESC, id DESC LIMIT/OFFSET)
 //   GET /leads/{id}  SELECT the lead; SELECT its lead_* audit entries
 
-const http = require('node:http');
 const Database = require('better-sqlite3');
-const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, createHandler, likePattern } = require('./lib/baseline-common');
+const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, serve, likePattern } = require('./lib/baseline-common');
 
 const db = new Database(process.env.DATABASE_PATH);
 db.pragma('journal_mode = WAL');
@@ -97,17 +96,4 @@ const handlers = { health, createLead, listLeads, getLead };
 // Also loaded as a module by bench/ceiling-nest.js (CEILING_FLOOR), which runs these handlers inside NestJS.
 module.exports = handlers;
 
-if (require.main === module) {
-  const server = http.createServer(createHandler(handlers));
-  server.keepAliveTimeout = 65000;
-  server.listen(Number(process.env.PORT || 3412), '127.0.0.1');
-
-  for (const signal of ['SIGTERM', 'SIGINT']) {
-    process.once(signal, () => {
-      server.close();
-      server.closeAllConnections();
-      db.close();
-      process.exit(0);
-    });
-  }
-}
+if (require.main === module) serve(handlers, () => db.close());

@@ -3,6 +3,7 @@
 // masking and the routing of the four endpoints. No framework, no validation library, no auth.
 
 const { URL } = require('node:url');
+const http = require('node:http');
 
 /** [API field, column, kind]: kind converts SQLite values (booleans are 0/1, datetimes are text). */
 const LEAD_COLUMNS = [
@@ -186,6 +187,25 @@ function createHandler(handlers) {
   };
 }
 
+/**
+ * Serves `handlers` on PORT (default 3412) with `createHandler`; on SIGTERM/SIGINT stops accepting,
+ * drops the kept-alive connections, awaits `close` (the floor's database) and exits.
+ */
+function serve(handlers, close) {
+  const server = http.createServer(createHandler(handlers));
+  server.keepAliveTimeout = 65000;
+  server.listen(Number(process.env.PORT || 3412), '127.0.0.1');
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.once(signal, () => {
+      server.close();
+      server.closeAllConnections();
+      Promise.resolve()
+        .then(close)
+        .finally(() => process.exit(0));
+    });
+  }
+}
+
 /** `%text%` with LIKE wildcards escaped, lower-cased (matched against LOWER(column)). */
 const likePattern = (text) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -200,5 +220,6 @@ module.exports = {
   sanitizeHeaders,
   HttpError,
   createHandler,
+  serve,
   likePattern,
 };
