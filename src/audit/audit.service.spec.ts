@@ -64,4 +64,23 @@ describe('maskSecrets', () => {
   it('replaces NUL characters in values and keys (PostgreSQL text and jsonb refuse them)', () => {
     expect(maskSecrets({ 'k\u0000': ['a\u0000b'], password: 'x' })).toEqual({ 'k\uFFFD': ['a\uFFFDb'], password: '[REDACTED]' });
   });
+
+  it('keeps a "__proto__" key of a parsed body as an own key of the copy, masked inside, never as its prototype', () => {
+    const masked = maskSecrets(JSON.parse('{"__proto__": {"password": "x", "n": 1}, "a": 1}')) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
+    expect(Object.keys(masked)).toEqual(['__proto__', 'a']);
+    expect(Object.getOwnPropertyDescriptor(masked, '__proto__')?.value).toEqual({ password: '[REDACTED]', n: 1 });
+    expect((masked as { password?: unknown }).password).toBeUndefined();
+  });
+
+  it('masks a secret-looking key every time it comes back, at any depth, and no other', () => {
+    const body = { apiToken: 't1', nested: { apiToken: 't2', clientSecret: 's', tokenless: 'no' }, name: 'n' };
+    const once = maskSecrets(body);
+    expect(maskSecrets(body)).toEqual(once);
+    expect(once).toEqual({
+      apiToken: '[REDACTED]',
+      nested: { apiToken: '[REDACTED]', clientSecret: '[REDACTED]', tokenless: '[REDACTED]' },
+      name: 'n',
+    });
+  });
 });

@@ -28,7 +28,7 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
   if (typeof value === 'string') {
     const cut = value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
-    return cut.replace(NUL, REPLACEMENT);
+    return cut.includes('\u0000') ? cut.replace(NUL, REPLACEMENT) : cut;
   }
   if (typeof value !== 'object') return value;
   if (value instanceof Date) return value.toISOString();
@@ -36,18 +36,30 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.slice(0, MAX_KEYS).map((v) => maskSecrets(v, depth + 1));
   const out: Record<string, unknown> = {};
   let n = 0;
-  for (const key of Object.keys(value)) {
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
     if (n++ >= MAX_KEYS) {
       out['…'] = '[truncated]';
       break;
     }
-    const v = (value as Record<string, unknown>)[key];
-    Object.defineProperty(out, key.replace(NUL, REPLACEMENT), {
-      value: SECRET_KEY.test(key) ? MASK : maskSecrets(v, depth + 1),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const masked = isSecretKey(key) ? MASK : maskSecrets((value as Record<string, unknown>)[key], depth + 1);
+    const name = key.includes('\u0000') ? key.replace(NUL, REPLACEMENT) : key;
+    // JSON.parse keeps "__proto__" as an own key; assigning it would set the copy's prototype instead.
+    if (name === '__proto__') Object.defineProperty(out, name, { value: masked, enumerable: true, writable: true, configurable: true });
+    else out[name] = masked;
   }
   return out;
+}
+
+/** The secret-key verdicts of keys already seen (the same few dozen field names come back on every request). */
+const secretKeys = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
+function isSecretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (secretKeys.size < MAX_REMEMBERED_KEYS && key.length <= 100) secretKeys.set(key, secret);
+  }
+  return secret;
 }

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError, ErrorDetail } from '../errors/api-error';
 import { validationFailed } from '../errors/validation-failed';
+import { memoizeValidationMetadata } from './validation-metadata';
 
 /** Flattens class-validator's tree into `[{field, message}]`, one entry per problem. */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -79,6 +80,7 @@ export class ApiValidationPipe extends ValidationPipe {
       stopAtFirstError: false,
       exceptionFactory: (errors) => validationFailed(flattenValidationErrors(errors)),
     });
+    memoizeValidationMetadata();
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
