@@ -529,6 +529,32 @@ describe('POST /leads', () => {
   });
 
   describe('rule 6: the lead, the rotation advance and lead_created commit together', () => {
+    it('moves no rotation and writes no lead nor lead_created entry when a rule refuses the lead', async () => {
+      const tenant = await f.tenant();
+      const [east, west] = [await setup.team(tenant), await setup.team(tenant)];
+      const westSource = await setup.leadSource(tenant, { teamId: west.id });
+      const eastSource = await setup.leadSource(tenant, { teamId: east.id });
+      const rep = await f.memberOf(tenant);
+      const teamRotation = await setup.rotation(tenant, { name: 'east', teamId: east.id, emails: [tenant.admin.user.email, rep.user.email] });
+      const other = await f.tenant();
+      const refusals: [Record<string, unknown>, unknown][] = [
+        [{ teamId: east.id, leadSourceId: westSource.id }, fieldError('leadSourceId', 'belongs to a different team than the lead')],
+        [{ teamId: east.id }, SOURCE_REQUIRED],
+        [{ teamId: east.id, leadSourceId: eastSource.id, createdBy: other.admin.user.email }, fieldError('createdBy', 'is not a user of this account')],
+      ];
+      for (const [body, error] of refusals) {
+        const res = await post(tenant, { firstName: 'A', lastName: 'B', ...body }).expect(400);
+        expect(res.body).toEqual(error);
+      }
+      await expect(leads.count(tenant)).resolves.toBe(0);
+      await expect(leads.pointer(teamRotation)).resolves.toBe(0);
+      await expect(leads.audit(tenant, { event: 'lead_created' })).resolves.toEqual([]);
+
+      const ok = await post(tenant, { firstName: 'A', lastName: 'B', teamId: east.id, leadSourceId: eastSource.id }).expect(201);
+      expect(ok.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: teamRotation.id, position: 0 });
+      await expect(leads.pointer(teamRotation)).resolves.toBe(1);
+    });
+
     it('leaves no lead, no pointer move and no lead_created entry when the database refuses the entry', async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant);

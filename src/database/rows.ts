@@ -66,6 +66,9 @@ const isJson = (c: ColumnMetadata) => c.type === 'jsonb' || c.type === 'json';
  * `INSERT INTO "table" (every column but the id) VALUES (…)` with the entity's values as parameters
  * (JSON columns serialized and cast), except the columns in `expressions`, given as SQL expressions
  * by database name (for values only the statement itself knows, such as an id it has just created).
+ * With `where` (an SQL boolean), `INSERT … SELECT … WHERE where`: the row is written only when it
+ * holds. (PostgreSQL still types the value parameters by their columns, as long as `where` does
+ * not use them.)
  */
 export function insertStatement(
   em: EntityManager,
@@ -73,6 +76,7 @@ export function insertStatement(
   values: ObjectLiteral,
   params: SqlParams,
   expressions: Record<string, string> = {},
+  where?: string,
 ): string {
   const { table, insertable } = columnsOf(em, target);
   const names: string[] = [];
@@ -87,7 +91,8 @@ export function insertStatement(
       exprs.push(isJson(c) ? `${params.add(v === null ? null : JSON.stringify(v))}::jsonb` : params.add(v));
     }
   }
-  return `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${exprs.join(', ')})`;
+  const into = `INSERT INTO ${quote(table)} (${names.join(', ')})`;
+  return where === undefined ? `${into} VALUES (${exprs.join(', ')})` : `${into} SELECT ${exprs.join(', ')} WHERE ${where}`;
 }
 
 /** `alias."column", …` for every column of the entity (a stable select list for a prepared text). */

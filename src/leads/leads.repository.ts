@@ -99,6 +99,38 @@ const FACTS_SQLITE = FACTS(() => '?');
 /** A boolean as either database returns it (true/false, 1/0). */
 const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
 
+/** The facts of a row of FACTS, as far as `ask` asked for them. */
+function factsFromRow(row: Record<string, unknown>, ask: LeadQuestion): LeadFacts {
+  return {
+    hasActiveTeams: ask.activeTeams && truthy(row.has_active_teams),
+    teamExists: row.team_id != null,
+    teamHasSources: ask.teamSources && truthy(row.team_has_sources),
+    sourceExists: row.source_id != null,
+    sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
+    assigneeActive: ask.assignee !== null && truthy(row.assignee_active),
+    createdByMember: ask.createdBy !== null && row.created_by_member != null,
+  };
+}
+
+/**
+ * PostgreSQL: the CTEs `f` (the row of FACTS for the question whose placeholders are given) and
+ * `ok` (one boolean: no rule of the question fails). The same rules, in SQL, as
+ * LeadsService.enforceRules applies to the facts in TypeScript; a lead refused here is judged there
+ * again from the facts the statement returns, to name the rule.
+ */
+function rulesCtes(q: { account: string; activeTeams: string; teamId: string; teamSources: string; leadSourceId: string; assignee: string; createdBy: string }): string {
+  const placeholders = [q.account, q.teamId, q.leadSourceId, q.assignee, q.createdBy];
+  const team = `CAST(${q.teamId} AS integer)`;
+  return `f AS (${FACTS((i) => placeholders[i - 1])}),
+    ok AS (SELECT COALESCE(
+      NOT (CAST(${q.activeTeams} AS boolean) AND f.has_active_teams)
+      AND NOT (CAST(${q.teamSources} AS boolean) AND f.team_has_sources)
+      AND (${team} IS NULL OR f.team_id IS NOT NULL)
+      AND (CAST(${q.leadSourceId} AS integer) IS NULL OR (f.source_id IS NOT NULL AND (f.source_team_id IS NULL OR f.source_team_id = ${team})))
+      AND (CAST(${q.assignee} AS varchar(320)) IS NULL OR f.assignee_active = 1)
+      AND (CAST(${q.createdBy} AS varchar(320)) IS NULL OR f.created_by_member IS NOT NULL), false) AS ok FROM f)`;
+}
+
 /** Lead rows, always within one account. */
 @Injectable()
 export class LeadsRepository {
@@ -117,15 +149,7 @@ export class LeadsRepository {
       ask.assignee,
       ask.createdBy,
     ]);
-    return {
-      hasActiveTeams: ask.activeTeams && truthy(row.has_active_teams),
-      teamExists: row.team_id != null,
-      teamHasSources: ask.teamSources && truthy(row.team_has_sources),
-      sourceExists: row.source_id != null,
-      sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
-      assigneeActive: ask.assignee !== null && truthy(row.assignee_active),
-      createdByMember: ask.createdBy !== null && row.created_by_member != null,
-    };
+    return factsFromRow(row, ask);
   }
 
   /** SQLite: inserts a lead and returns its id (PostgreSQL creates with insertCreated). */
@@ -139,22 +163,41 @@ export class LeadsRepository {
    * advance of RotationPointerService.leadRotationCtes, whose pick becomes the lead's `assigned_to`
    * and the entry's `assignedTo` and `assignment`. `lead` and `entry` are complete but for what the
    * statement fills in: the lead's id (also written as `id` into the entry's data) and the pick.
-   * Inside an open transaction (an Idempotency-Key request) the statement is part of it.
+   * With `ask`, the statement also answers the rules' question (as leadFacts would, in the same
+   * snapshot) and writes nothing, moves no rotation and takes no lock when a rule fails: it then
+   * returns the facts, for the caller to name the rule. Inside an open transaction (an
+   * Idempotency-Key request) the statement is part of it.
    */
   async insertCreated(
     em: EntityManager,
     lead: LeadValues,
     entry: ObjectLiteral,
-    rotation: ((account: string, team: string) => string) | null,
-  ): Promise<CreatedRow> {
+    rotation: ((account: string, team: string, condition?: string) => string) | null,
+    ask: LeadQuestion | null = null,
+  ): Promise<CreatedRow | { refused: LeadFacts }> {
     const p = new SqlParams();
     const account = p.add(lead.accountId);
     const ctes: string[] = [];
+    let allowed: string | undefined;
+    if (ask) {
+      ctes.push(
+        rulesCtes({
+          account,
+          activeTeams: p.add(ask.activeTeams),
+          teamId: p.add(ask.teamId),
+          teamSources: p.add(ask.teamSources),
+          leadSourceId: p.add(ask.leadSourceId),
+          assignee: p.add(ask.assignee),
+          createdBy: p.add(ask.createdBy),
+        }),
+      );
+      allowed = '(SELECT ok FROM ok)';
+    }
     const leadExpressions: Record<string, string> = { account_id: account };
     let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
     let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
     if (rotation) {
-      ctes.push(rotation(account, p.add(lead.teamId ?? -1)));
+      ctes.push(rotation(account, p.add(lead.teamId ?? -1), allowed));
       leadExpressions.assigned_to = '(SELECT email FROM pick)';
       // With a rotation, the pick replaces the manual assignment the entry was built with.
       entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
@@ -162,16 +205,20 @@ export class LeadsRepository {
         FROM r LEFT JOIN pick ON true), '{}')`;
       picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
     }
-    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions)} RETURNING id)`);
+    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions, allowed)} RETURNING id)`);
     ctes.push(
-      `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' })} RETURNING id)`,
+      `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' }, allowed)} RETURNING id)`,
     );
-    // Two texts in all (with and without the rotation): prepared once per connection.
-    const [row] = await preparedQuery<Record<string, number | string | null>>(
+    // Four texts in all (with and without the rotation, with and without the rules): prepared once per connection.
+    const [row] = await preparedQuery<Record<string, unknown>>(
       em,
-      `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}`,
+      `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}${ask ? ', f.* FROM f' : ''}`,
       p.values,
     );
+    if (row.lead_id === null) {
+      if (!ask) throw new Error('the create statement wrote no lead');
+      return { refused: factsFromRow(row, ask) };
+    }
     return {
       leadId: Number(row.lead_id),
       entryId: Number(row.entry_id),

@@ -13,7 +13,7 @@ import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
-import { LEAD_COLUMNS, LeadQuestion, LeadsRepository, LeadValues } from './leads.repository';
+import { LEAD_COLUMNS, LeadFacts, LeadQuestion, LeadsRepository, LeadValues } from './leads.repository';
 
 export const TEAM_REQUIRED = 'team ID is required when teams exist in the account';
 export const SOURCE_REQUIRED = 'lead source ID is required when the team has lead sources';
@@ -73,6 +73,13 @@ export interface Assignment {
   position: number | null;
 }
 
+/** The database rules a lead's create or update is checked against (see checkRules). */
+interface LeadRules {
+  teamAndSource: { teamId: number | null; leadSourceId: number | null; skip: boolean } | null;
+  assignee: string | null;
+  createdBy: string | null;
+}
+
 const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
@@ -115,26 +122,29 @@ export class LeadsService {
       updatedAt: now,
     } as Omit<LeadEntity, 'id'>;
     const manual: Record<string, unknown> & Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
-    const check = (em: EntityManager) =>
-      this.checkRules(em, ctx, {
-        teamAndSource: { teamId, leadSourceId: values.leadSourceId, skip: skipTeamAndSourceRequirement },
-        assignee: requestedAssignee,
-        createdBy: values.createdBy,
-      });
+    const rules = {
+      teamAndSource: { teamId, leadSourceId: values.leadSourceId, skip: skipTeamAndSourceRequirement },
+      assignee: requestedAssignee,
+      createdBy: values.createdBy,
+    };
     const createdEntry = (entity: LeadEntity, assignment: Record<string, unknown>) =>
       this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: { ...toLead(entity), assignment } });
 
     let lead: Lead;
     if (this.tx.isPostgres) {
-      // The checks only read; the writes are the one statement of insertCreated, which is its own
-      // transaction (or part of the open one, with an Idempotency-Key) and holds the rotation's lock
-      // only while it runs. A team or source deleted in between fails that statement's foreign key.
+      // One statement is the whole create: the rules' question, and only when no rule fails the
+      // writes (see insertCreated). It is its own transaction (or part of the open one, with an
+      // Idempotency-Key) and holds the rotation's lock only while it runs.
       const em = this.tx.manager;
-      await check(em);
+      const ask = this.rulesQuestion(ctx, rules);
       const entity = Object.assign(new LeadEntity(), { id: 0, ...values });
       const entry = createdEntry(entity, manual);
-      const rotation = requestedAssignee === null ? (a: string, t: string) => this.rotations.leadRotationCtes(a, t) : null;
-      const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation);
+      const rotation = requestedAssignee === null ? (a: string, t: string, c?: string) => this.rotations.leadRotationCtes(a, t, c) : null;
+      const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation, ask);
+      if ('refused' in row) {
+        this.enforceRules(ask!, row.refused);
+        throw new Error('the create statement refused a lead that breaks no rule');
+      }
       entity.id = row.leadId;
       entry.leadId = row.leadId;
       let data: Record<string, unknown> = { ...entry.data, id: row.leadId };
@@ -145,7 +155,7 @@ export class LeadsService {
       lead = toLead(entity, [{ ...entry, id: row.entryId, data }]);
     } else {
       lead = await this.tx.run(async (em) => {
-        await check(em);
+        await this.checkRules(em, ctx, rules);
         // The connection is exclusive for the whole transaction: pick first, then write the lead
         // and its entry once, with the pick.
         const pick = requestedAssignee === null ? await this.rotations.advanceForNewLead(em, accountId, teamId) : null;
@@ -285,15 +295,13 @@ export class LeadsService {
    * (the assignee must be an active member of the account; createdBy a user of the account, a former
    * member included, for leads imported from their time). Nothing to ask, no query.
    */
-  private async checkRules(
-    em: EntityManager,
-    ctx: LeadRequestContext,
-    rules: {
-      teamAndSource: { teamId: number | null; leadSourceId: number | null; skip: boolean } | null;
-      assignee: string | null;
-      createdBy: string | null;
-    },
-  ): Promise<void> {
+  private async checkRules(em: EntityManager, ctx: LeadRequestContext, rules: LeadRules): Promise<void> {
+    const ask = this.rulesQuestion(ctx, rules);
+    if (ask) this.enforceRules(ask, await this.repo.leadFacts(em, ctx.accountId, ask));
+  }
+
+  /** What the database must answer for `rules`; null when nothing needs asking. */
+  private rulesQuestion(ctx: LeadRequestContext, rules: LeadRules): LeadQuestion | null {
     const { teamId = null, leadSourceId = null, skip = true } = rules.teamAndSource ?? {};
     const ask: LeadQuestion = {
       activeTeams: !skip && teamId === null,
@@ -303,8 +311,13 @@ export class LeadsService {
       assignee: rules.assignee,
       createdBy: rules.createdBy === ctx.actor.email ? null : rules.createdBy,
     };
-    if (!ask.activeTeams && teamId === null && leadSourceId === null && ask.assignee === null && ask.createdBy === null) return;
-    const facts = await this.repo.leadFacts(em, ctx.accountId, ask);
+    if (!ask.activeTeams && teamId === null && leadSourceId === null && ask.assignee === null && ask.createdBy === null) return null;
+    return ask;
+  }
+
+  /** Throws the 400 of the first rule the facts break, in the contract's order. */
+  private enforceRules(ask: LeadQuestion, facts: LeadFacts): void {
+    const { teamId, leadSourceId } = ask;
     if (ask.activeTeams && facts.hasActiveTeams) throw ApiError.badRequest(TEAM_REQUIRED);
     if (ask.teamSources && facts.teamHasSources) throw ApiError.badRequest(SOURCE_REQUIRED);
     if (teamId !== null && !facts.teamExists) throw ApiError.invalidField('teamId', 'does not refer to a team of this account');

@@ -135,12 +135,13 @@ export class RotationPointerService {
    * `moved` (the pointer moved past them), for the statement that inserts the lead (see
    * LeadsRepository.insertCreated). `account` and `team` are placeholders; the team's may hold -1
    * for "no team". The lock is taken by that statement and released by its commit: no round trip
-   * to the service happens while it is held.
+   * to the service happens while it is held. With `condition` (an SQL boolean), no rotation is
+   * chosen, locked or moved unless it holds.
    */
-  leadRotationCtes(account: string, team: string): string {
+  leadRotationCtes(account: string, team: string, condition = 'true'): string {
     // The ORDER BY/LIMIT picks one row (the team's first), and FOR UPDATE locks only the row returned.
     return pointerCtes(
-      `account_id = ${account} AND status = 'active' AND (team_id = ${team} OR (team_id IS NULL AND is_default))`,
+      `account_id = ${account} AND status = 'active' AND (team_id = ${team} OR (team_id IS NULL AND is_default)) AND ${condition}`,
       'ORDER BY team_id NULLS LAST LIMIT 1',
     );
   }
