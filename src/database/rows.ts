@@ -85,14 +85,31 @@ export function insertStatement(
     names.push(quote(c.databaseName));
     const expr = expressions[c.databaseName];
     if (expr !== undefined) exprs.push(expr);
-    else {
-      const v = values[c.propertyName] ?? null;
-      // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
-      exprs.push(isJson(c) ? `${params.add(v === null ? null : JSON.stringify(v))}::jsonb` : params.add(v));
-    }
+    // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
+    else exprs.push(isJson(c) ? `${params.add(insertValue(c, values))}::jsonb` : params.add(insertValue(c, values)));
   }
   const into = `INSERT INTO ${quote(table)} (${names.join(', ')})`;
   return where === undefined ? `${into} VALUES (${exprs.join(', ')})` : `${into} SELECT ${exprs.join(', ')} WHERE ${where}`;
+}
+
+/** A column's parameter in insertStatement: the entity's value, JSON serialized for JSON columns. */
+function insertValue(c: ColumnMetadata, values: ObjectLiteral): unknown {
+  const v = values[c.propertyName] ?? null;
+  return isJson(c) && v !== null ? JSON.stringify(v) : v;
+}
+
+/**
+ * The parameters insertStatement adds for `values` with the same `expressions` (by column name), in
+ * the same order, without building its text: for a text built once and kept.
+ */
+export function insertValues(
+  em: EntityManager,
+  target: EntityTarget<ObjectLiteral>,
+  values: ObjectLiteral,
+  out: unknown[],
+  expressions: Readonly<Record<string, unknown>>,
+): void {
+  for (const c of columnsOf(em, target).insertable) if (expressions[c.databaseName] === undefined) out.push(insertValue(c, values));
 }
 
 /** `alias."column", …` for every column of the entity (a stable select list for a prepared text). */

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery } from '../database/prepared';
-import { columnList, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
+import { columnList, entityFromRow, insertStatement, insertValues, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
@@ -131,6 +132,72 @@ function rulesCtes(q: { account: string; activeTeams: string; teamId: string; te
       AND (CAST(${q.createdBy} AS varchar(320)) IS NULL OR f.created_by_member IS NOT NULL), false) AS ok FROM f)`;
 }
 
+/** The texts of the create statement, per data source and shape (see insertCreated). */
+const createTexts = new WeakMap<object, Map<number, string>>();
+/** Columns the create statement fills with expressions, not with parameters. */
+const LEAD_BY_EXPRESSION = { account_id: true };
+const LEAD_BY_EXPRESSION_WITH_ROTATION = { account_id: true, assigned_to: true };
+const ENTRY_BY_EXPRESSION = { account_id: true, data: true, lead_id: true };
+
+/** The parameters of the create statement, in the order createStatement adds them. */
+function createValues(em: EntityManager, lead: LeadValues, entry: ObjectLiteral, rotation: boolean, ask: LeadQuestion | null): unknown[] {
+  const values: unknown[] = [lead.accountId];
+  if (ask) values.push(ask.activeTeams, ask.teamId, ask.teamSources, ask.leadSourceId, ask.assignee, ask.createdBy);
+  values.push(JSON.stringify(entry.data));
+  if (rotation) values.push(lead.teamId ?? -1);
+  insertValues(em, Lead, lead, values, rotation ? LEAD_BY_EXPRESSION_WITH_ROTATION : LEAD_BY_EXPRESSION);
+  insertValues(em, AuditLog, entry, values, ENTRY_BY_EXPRESSION);
+  return values;
+}
+
+/** The create statement of insertCreated for this shape, with its parameters. */
+function createStatement(
+  em: EntityManager,
+  lead: LeadValues,
+  entry: ObjectLiteral,
+  rotation: ((account: string, team: string, condition?: string) => string) | null,
+  ask: LeadQuestion | null,
+): { text: string; values: unknown[] } {
+  const p = new SqlParams();
+  const account = p.add(lead.accountId);
+  const ctes: string[] = [];
+  let allowed: string | undefined;
+  if (ask) {
+    ctes.push(
+      rulesCtes({
+        account,
+        activeTeams: p.add(ask.activeTeams),
+        teamId: p.add(ask.teamId),
+        teamSources: p.add(ask.teamSources),
+        leadSourceId: p.add(ask.leadSourceId),
+        assignee: p.add(ask.assignee),
+        createdBy: p.add(ask.createdBy),
+      }),
+    );
+    allowed = '(SELECT ok FROM ok)';
+  }
+  const leadExpressions: Record<string, string> = { account_id: account };
+  let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
+  let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
+  if (rotation) {
+    ctes.push(rotation(account, p.add(lead.teamId ?? -1), allowed));
+    leadExpressions.assigned_to = '(SELECT email FROM pick)';
+    // With a rotation, the pick replaces the manual assignment the entry was built with.
+    entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
+      'method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
+      FROM r LEFT JOIN pick ON true), '{}')`;
+    picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
+  }
+  ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions, allowed)} RETURNING id)`);
+  ctes.push(
+    `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' }, allowed)} RETURNING id)`,
+  );
+  return {
+    text: `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}${ask ? ', f.* FROM f' : ''}`,
+    values: p.values,
+  };
+}
+
 /** Lead rows, always within one account. */
 @Injectable()
 export class LeadsRepository {
@@ -175,46 +242,20 @@ export class LeadsRepository {
     rotation: ((account: string, team: string, condition?: string) => string) | null,
     ask: LeadQuestion | null = null,
   ): Promise<CreatedRow | { refused: LeadFacts }> {
-    const p = new SqlParams();
-    const account = p.add(lead.accountId);
-    const ctes: string[] = [];
-    let allowed: string | undefined;
-    if (ask) {
-      ctes.push(
-        rulesCtes({
-          account,
-          activeTeams: p.add(ask.activeTeams),
-          teamId: p.add(ask.teamId),
-          teamSources: p.add(ask.teamSources),
-          leadSourceId: p.add(ask.leadSourceId),
-          assignee: p.add(ask.assignee),
-          createdBy: p.add(ask.createdBy),
-        }),
-      );
-      allowed = '(SELECT ok FROM ok)';
+    // Four texts in all (with and without the rotation, with and without the rules), each built
+    // once per data source and prepared once per connection; every request computes only the values.
+    const shape = (rotation ? 1 : 0) + (ask ? 2 : 0);
+    let texts = createTexts.get(em.connection);
+    if (!texts) createTexts.set(em.connection, (texts = new Map()));
+    let text = texts.get(shape);
+    const values = createValues(em, lead, entry, rotation !== null, ask);
+    if (text === undefined) {
+      const built = createStatement(em, lead, entry, rotation, ask);
+      // The values are computed apart from the text: they must be the ones the text was built with.
+      if (!isDeepStrictEqual(values, built.values)) throw new Error('the create statement and its values disagree');
+      texts.set(shape, (text = built.text));
     }
-    const leadExpressions: Record<string, string> = { account_id: account };
-    let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
-    let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
-    if (rotation) {
-      ctes.push(rotation(account, p.add(lead.teamId ?? -1), allowed));
-      leadExpressions.assigned_to = '(SELECT email FROM pick)';
-      // With a rotation, the pick replaces the manual assignment the entry was built with.
-      entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
-        'method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
-        FROM r LEFT JOIN pick ON true), '{}')`;
-      picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
-    }
-    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions, allowed)} RETURNING id)`);
-    ctes.push(
-      `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' }, allowed)} RETURNING id)`,
-    );
-    // Four texts in all (with and without the rotation, with and without the rules): prepared once per connection.
-    const [row] = await preparedQuery<Record<string, unknown>>(
-      em,
-      `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}${ask ? ', f.* FROM f' : ''}`,
-      p.values,
-    );
+    const [row] = await preparedQuery<Record<string, unknown>>(em, text, values);
     if (row.lead_id === null) {
       if (!ask) throw new Error('the create statement wrote no lead');
       return { refused: factsFromRow(row, ask) };
