@@ -107,12 +107,13 @@ export class LeadsService {
     const teamId = input.teamId ?? null;
     const requestedAssignee = lower(input.assignedTo);
     const now = new Date();
-    const values = {
+    const plain: Record<string, unknown> = {};
+    for (const f of PLAIN_FIELDS) plain[f] = input[f] ?? null;
+    const values = Object.assign(plain, {
       accountId,
       teamId,
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
-      ...Object.fromEntries(PLAIN_FIELDS.map((f) => [f, input[f] ?? null])),
       assignedTo: requestedAssignee,
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
@@ -120,7 +121,7 @@ export class LeadsService {
       updatedBy: actor.email,
       createdAt: now,
       updatedAt: now,
-    } as Omit<LeadEntity, 'id'>;
+    }) as Omit<LeadEntity, 'id'>;
     const manual: Record<string, unknown> & Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
     const rules = {
       teamAndSource: { teamId, leadSourceId: values.leadSourceId, skip: skipTeamAndSourceRequirement },
@@ -128,7 +129,7 @@ export class LeadsService {
       createdBy: values.createdBy,
     };
     const createdEntry = (entity: LeadEntity, assignment: Record<string, unknown>) =>
-      this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: { ...toLead(entity), assignment } });
+      this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: Object.assign(toLead(entity), { assignment }) });
 
     let lead: Lead;
     if (this.tx.isPostgres) {
@@ -137,7 +138,8 @@ export class LeadsService {
       // Idempotency-Key) and holds the rotation's lock only while it runs.
       const em = this.tx.manager;
       const ask = this.rulesQuestion(ctx, rules);
-      const entity = Object.assign(new LeadEntity(), { id: 0, ...values });
+      const entity = Object.assign(new LeadEntity(), values);
+      entity.id = 0;
       const entry = createdEntry(entity, manual);
       const rotation = requestedAssignee === null ? (a: string, t: string, c?: string) => this.rotations.leadRotationCtes(a, t, c) : null;
       const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation, ask);
@@ -145,14 +147,16 @@ export class LeadsService {
         this.enforceRules(ask!, row.refused);
         throw new Error('the create statement refused a lead that breaks no rule');
       }
+      // The entry's data is the service's own copy (masked), already sent: completed in place, as stored.
       entity.id = row.leadId;
       entry.leadId = row.leadId;
-      let data: Record<string, unknown> = { ...entry.data, id: row.leadId };
+      const data = entry.data as Record<string, unknown>;
+      data.id = row.leadId;
       if (row.rotationId !== null) {
         entity.assignedTo = row.pickedEmail;
-        data = { ...data, ...assignmentData({ rotationId: row.rotationId, email: row.pickedEmail, position: row.pickedPosition }) };
+        Object.assign(data, assignmentData({ rotationId: row.rotationId, email: row.pickedEmail, position: row.pickedPosition }));
       }
-      lead = toLead(entity, [{ ...entry, id: row.entryId, data }]);
+      lead = toLead(entity, [Object.assign(entry, { id: row.entryId }) as AuditLog]);
     } else {
       lead = await this.tx.run(async (em) => {
         await this.checkRules(em, ctx, rules);
