@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
-import { preparedQuery } from '../database/prepared';
+import { preparedQuery, textArrayParam } from '../database/prepared';
 import { columnList, entityFromRow, insertStatement, insertValues, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
@@ -290,7 +290,7 @@ export class LeadsRepository {
                WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
              ) h) AS __history
              FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
-            [id, accountId, events],
+            [id, accountId, textArrayParam(events)],
           )
         : // SQLite: the history as a JSON array of rows with their stored values (hydrated below as TypeORM would).
           await em.query(
