@@ -114,15 +114,15 @@ function factsFromRow(row: Record<string, unknown>, ask: LeadQuestion): LeadFact
 }
 
 /**
- * PostgreSQL: the CTEs `f` (the row of FACTS for the question whose placeholders are given) and
+ * PostgreSQL: the CTEs `f` (the row of FACTS for the question, given as parameter markers) and
  * `ok` (one boolean: no rule of the question fails). The same rules, in SQL, as
  * LeadsService.enforceRules applies to the facts in TypeScript; a lead refused here is judged there
  * again from the facts the statement returns, to name the rule.
  */
 function rulesCtes(q: { account: string; activeTeams: string; teamId: string; teamSources: string; leadSourceId: string; assignee: string; createdBy: string }): string {
-  const placeholders = [q.account, q.teamId, q.leadSourceId, q.assignee, q.createdBy];
+  const markers = [q.account, q.teamId, q.leadSourceId, q.assignee, q.createdBy];
   const team = `CAST(${q.teamId} AS integer)`;
-  return `f AS (${FACTS((i) => placeholders[i - 1])}),
+  return `f AS (${FACTS((i) => markers[i - 1])}),
     ok AS (SELECT COALESCE(
       NOT (CAST(${q.activeTeams} AS boolean) AND f.has_active_teams)
       AND NOT (CAST(${q.teamSources} AS boolean) AND f.team_has_sources)
