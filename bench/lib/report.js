@@ -65,6 +65,10 @@ function evaluate(scenario, service, baseline, ceiling = null, withSql = null) {
     const c = check('p99 ratio', out.ratios.p99, `≤ ${t.p99.toFixed(1)}×`, rawP99 <= t.p99);
     const withSqlP99 = measured(withSql) && measured(baseline) && baseline.p99 > 0 ? withSql.p99 / baseline.p99 : null;
     if (withSqlP99 !== null && withSqlP99 > t.p99) c.beyondStack = shown(withSqlP99, t.p99);
+    // Under the closed loop of the load, mean latency = connections ÷ throughput (Little's law): the p99
+    // ratio is the inverted throughput ratio times the ratio of the tails (p99 ÷ mean). At the tails
+    // measured, the target needs this throughput ratio.
+    if (rawP99 !== null && baseline.rps > 0) c.neededRps = round((service.p99 * service.rps) / (baseline.p99 * baseline.rps * t.p99), 2);
     out.checks.push(c);
   }
   if (t.p99AbsMs !== undefined) {
@@ -101,7 +105,9 @@ function result(service, checks) {
         ? `${x.name}: target beyond NestJS + the floor's SQL, ${ratio(x.beyondStack)}`
         : x.beyondStackMs !== undefined
           ? `${x.name}: target beyond NestJS + the floor's SQL, ${fmt(x.beyondStackMs)} ms`
-          : x.name;
+          : x.neededRps !== undefined
+            ? `${x.name}: at the tails measured it needs a throughput ratio of ${ratio(x.neededRps)}`
+            : x.name;
   const failed = checks.filter((x) => x.pass === false).map(reason);
   if (failed.length) return `MISS (${failed.join(', ')})`;
   if (checks.some((x) => x.pass === null)) return 'incomplete';
