@@ -33,9 +33,9 @@ describe('leads after creation', () => {
   describe('GET /leads/{id}', () => {
     it("answers the lead with its lead_* events, oldest first, and names the lead in the request's entry", async () => {
       const tenant = await f.tenant();
-      const lead = await create(tenant);
+      const lead = await create(tenant, { lastContacted: '2026-05-01T12:00:00.5+02:00' });
       await patch(tenant, lead.id, { company: 'Navy' }).expect(200);
-      await t.http().post(`/leads/${lead.id}/archive`).set(tenant.headers).expect(200);
+      const archived = await t.http().post(`/leads/${lead.id}/archive`).set(tenant.headers).expect(200);
       // A rejected request about the lead is in the audit log but not in the lead's history.
       await patch(tenant, lead.id, { email: 'bad' }).expect(400);
 
@@ -43,7 +43,9 @@ describe('leads after creation', () => {
       expect(events(res.body)).toEqual(['lead_created', 'lead_updated', 'lead_archived']);
       const ids = res.body.auditLog.map((e: { id: number }) => e.id);
       expect([...ids].sort((a: number, b: number) => a - b)).toEqual(ids);
-      expect(res.body).toMatchObject({ id: lead.id, company: 'Navy', archived: true });
+      expect(res.body).toMatchObject({ id: lead.id, company: 'Navy', archived: true, lastContacted: '2026-05-01T10:00:00.500Z' });
+      // Field for field what the last write answered (its lead as written, its history as stored).
+      expect(res.body).toEqual(archived.body);
 
       const entries = await leads.audit(tenant, { requestMethod: 'GET' });
       expect(entries.map((e) => [e.event, e.statusCode, e.leadId, e.requestPath])).toEqual([['api_request', 200, lead.id, `/leads/${lead.id}`]]);

@@ -25,6 +25,8 @@ interface Columns {
   /** Every column but generated ones (the id). */
   insertable: ColumnMetadata[];
   all: ColumnMetadata[];
+  /** Columns holding a point in time (a JSON row carries them as text). */
+  timestamps: ColumnMetadata[];
   /** Select lists already built, by kind and alias (the hot queries ask for the same ones on every request). */
   lists: Map<string, string>;
   /** Per key prefix of raw rows, each column's key in the row (built once: see `entityFromRow`). */
@@ -50,6 +52,7 @@ function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>): Colu
       meta,
       table: meta.tablePath,
       all: meta.columns,
+      timestamps: meta.columns.filter((c) => c.type === Date || ['timestamptz', 'timestamp with time zone', 'timestamp'].includes(String(c.type))),
       insertable: meta.columns.filter((c) => !c.isGenerated),
       lists: new Map(),
       fields: new Map(),
@@ -151,6 +154,19 @@ export function entityFromRow<T extends ObjectLiteral>(
   } else {
     const driver = em.connection.driver;
     for (const f of fields) entity[f.property] = driver.prepareHydratedValue(row[f.key] ?? null, f.column);
+  }
+  return entity as T;
+}
+
+/**
+ * PostgreSQL: the entity of a row the database turned into JSON (`row_to_json`, `json_agg`), keyed by
+ * column names: as entityFromRow, with the timestamps, which JSON carries as text, made Dates again.
+ */
+export function entityFromJson<T extends ObjectLiteral>(em: EntityManager, target: EntityTarget<T>, row: Record<string, unknown>): T {
+  const entity = entityFromRow(em, target, row) as Record<string, unknown>;
+  for (const c of columnsOf(em, target).timestamps) {
+    const v = entity[c.propertyName];
+    if (typeof v === 'string') entity[c.propertyName] = new Date(v);
   }
   return entity as T;
 }

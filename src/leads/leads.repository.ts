@@ -6,7 +6,7 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery, textArrayParam } from '../database/prepared';
-import { columnList, entityFromRow, insertStatement, insertValues, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
+import { columnList, entityFromJson, entityFromRow, insertStatement, insertValues, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 
@@ -279,30 +279,33 @@ export class LeadsRepository {
     id: number,
     events: readonly string[],
   ): Promise<{ lead: Lead; history: AuditLog[] } | null> {
-    // The entities' own columns, never `*`: a prepared statement whose result columns change (a column
-    // added by a later migration while this instance runs) would fail until the instance restarts.
-    const [row] =
-      em.connection.options.type === 'postgres'
-        ? await preparedQuery<Record<string, unknown> & { __history: Record<string, unknown>[] }>(
-            em,
-            `SELECT ${columnList(em, Lead, 'l')}, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
-               SELECT ${columnList(em, AuditLog, 'a')} FROM audit_logs a
-               WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
-             ) h) AS __history
-             FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
-            [id, accountId, textArrayParam(events)],
-          )
-        : // SQLite: the history as a JSON array of rows with their stored values (hydrated below as TypeORM would).
-          await em.query(
-            `SELECT ${columnList(em, Lead, 'l')}, (
-               SELECT json_group_array(${sqliteJsonObject(em, AuditLog, 'a')} ORDER BY a.id) FROM audit_logs a
-               WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event IN (${events.map(() => '?').join(', ')})
-             ) AS __history
-             FROM leads l WHERE l.id = ? AND l.account_id = ?`,
-            [...events, id, accountId],
-          );
+    if (em.connection.options.type === 'postgres') {
+      // Two JSON columns whatever the tables hold (a column added by a later migration while this
+      // instance runs only adds a key, where a changed list of result columns would fail the prepared
+      // statement until a restart), and two fields for pg to describe instead of one per column.
+      const [row] = await preparedQuery<{ __lead: Record<string, unknown>; __history: Record<string, unknown>[] }>(
+        em,
+        `SELECT row_to_json(l) AS __lead, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
+           SELECT ${columnList(em, AuditLog, 'a')} FROM audit_logs a
+           WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
+         ) h) AS __history
+         FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
+        [id, accountId, textArrayParam(events)],
+      );
+      if (!row) return null;
+      return { lead: entityFromJson(em, Lead, row.__lead), history: row.__history.map((h) => entityFromJson(em, AuditLog, h)) };
+    }
+    // SQLite: the history as a JSON array of rows with their stored values (hydrated as TypeORM would).
+    const [row] = await em.query(
+      `SELECT ${columnList(em, Lead, 'l')}, (
+         SELECT json_group_array(${sqliteJsonObject(em, AuditLog, 'a')} ORDER BY a.id) FROM audit_logs a
+         WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event IN (${events.map(() => '?').join(', ')})
+       ) AS __history
+       FROM leads l WHERE l.id = ? AND l.account_id = ?`,
+      [...events, id, accountId],
+    );
     if (!row) return null;
-    const history = (typeof row.__history === 'string' ? JSON.parse(row.__history) : row.__history) as Record<string, unknown>[];
+    const history = JSON.parse(row.__history) as Record<string, unknown>[];
     return {
       lead: entityFromRow(em, Lead, row),
       history: history.map((h) => entityFromRow(em, AuditLog, h)),
