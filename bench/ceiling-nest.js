@@ -17,14 +17,21 @@
 require('reflect-metadata');
 const { Body, Controller, Get, Headers, HttpCode, HttpException, Module, Param, Post, Query, Req } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
+const { HttpError, listOptions } = require('./lib/baseline-common');
 
 const BODY = JSON.parse(process.env.CEILING_BODY || '{}');
 const FLOOR = { pg: './baseline-pg', sqlite: './baseline-sqlite' }[process.env.CEILING_FLOOR ?? ''];
 const floor = FLOOR ? require(FLOOR) : null;
 
-/** The floor's [status, body] as Nest's answer (its 2xx status is the route's own). */
-const answer = async (pending) => {
-  const [status, body] = await pending;
+/** The floor's [status, body] (or its HttpError) as Nest's answer (its 2xx status is the route's own). */
+const answer = async (call) => {
+  let status, body;
+  try {
+    [status, body] = await call();
+  } catch (e) {
+    if (e instanceof HttpError) throw new HttpException({ error: e.message }, e.status);
+    throw e;
+  }
   if (status >= 300) throw new HttpException(body, status);
   return body;
 };
@@ -39,22 +46,20 @@ const param = (cls, name, index, decorator) => decorator(cls.prototype, name, in
 
 class CeilingController {
   health() {
-    return floor ? answer(floor.health()) : { status: 'ok' };
+    return floor ? answer(() => floor.health()) : { status: 'ok' };
   }
   list(account, query) {
     if (!floor) return BODY;
-    const page = Number(query.page ?? 1);
-    const pageSize = Number(query.pageSize ?? 10);
-    const search = query.search?.trim() || null;
-    return answer(floor.listLeads(accountOf(account), { page, pageSize, search, cursor: query.cursor ?? null }));
+    const get = (name) => (typeof query[name] === 'string' ? query[name] : null);
+    return answer(() => floor.listLeads(accountOf(account), listOptions(get)));
   }
   get(id, account) {
     if (!floor) return id ? BODY : null;
-    return answer(floor.getLead(accountOf(account), Number(id)));
+    return answer(() => floor.getLead(accountOf(account), Number(id)));
   }
   create(body, account, req) {
     if (!floor) return body ? BODY : null;
-    return answer(floor.createLead(accountOf(account), body, req));
+    return answer(() => floor.createLead(accountOf(account), body, req));
   }
 }
 method(CeilingController, 'health', Get('health'));

@@ -172,10 +172,7 @@ function createHandler(handlers) {
         }
         result = await handlers.createLead(accountIdOf(req), body, req);
       } else if (req.method === 'GET' && url.pathname === '/leads') {
-        const page = positiveInt(url.searchParams.get('page'), 1);
-        const pageSize = positiveInt(url.searchParams.get('pageSize'), 10, 100);
-        const search = url.searchParams.get('search')?.trim() || null;
-        result = await handlers.listLeads(accountIdOf(req), { page, pageSize, search, cursor: url.searchParams.get('cursor') });
+        result = await handlers.listLeads(accountIdOf(req), listOptions((name) => url.searchParams.get(name)));
       } else if (req.method === 'GET' && byId) result = await handlers.getLead(accountIdOf(req), Number(byId[1]));
       else result = [404, { error: 'Not found' }];
       send(res, result[0], result[1]);
@@ -184,6 +181,16 @@ function createHandler(handlers) {
       process.stderr.write(`baseline: ${e.stack || e}\n`);
       send(res, 500, { error: 'Internal server error' });
     }
+  };
+}
+
+/** The list handler's options from a request's query parameters (`get(name)`: the value or null). */
+function listOptions(get) {
+  return {
+    page: positiveInt(get('page'), 1),
+    pageSize: positiveInt(get('pageSize'), 10, 100),
+    search: get('search')?.trim() || null,
+    cursor: get('cursor') ?? null,
   };
 }
 
@@ -220,6 +227,7 @@ module.exports = {
   sanitizeHeaders,
   HttpError,
   createHandler,
+  listOptions,
   serve,
   likePattern,
 };

@@ -129,8 +129,9 @@ function selectList(em: EntityManager, target: EntityTarget<ObjectLiteral>, key:
 
 /**
  * The entity of a raw row keyed by column names. On PostgreSQL the row is `pg`'s, typed by the
- * driver (a row the database turned into JSON goes through entityFromJson). On SQLite every value goes through the driver's own hydration, exactly as TypeORM's
- * query builder would convert it (0/1 → boolean, datetime text → Date, JSON text → value).
+ * driver (a row the database turned into JSON goes through entityFromJson). On SQLite every value
+ * goes through the driver's own hydration, exactly as TypeORM's query builder would convert it
+ * (0/1 → boolean, datetime text → Date, JSON text → value).
  */
 export function entityFromRow<T extends ObjectLiteral>(
   em: EntityManager,
