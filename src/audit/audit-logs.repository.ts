@@ -16,7 +16,7 @@ export const LEAD_EVENTS = [
 ] as const;
 export type LeadEvent = (typeof LEAD_EVENTS)[number];
 
-/** Reads of the audit log; every query is scoped to one account. */
+/** Reads of the audit log, each scoped to one account, and the retention purge, which spans them all. */
 @Injectable()
 export class AuditLogsRepository {
   /** A lead's events, oldest first, in one query (served by IDX_audit_logs_account_lead). */
@@ -45,5 +45,18 @@ export class AuditLogsRepository {
     if (created?.from) qb.andWhere('a.created >= :createdFrom', { createdFrom: timestampParam(created.from) });
     if (created?.to) qb.andWhere('a.created <= :createdTo', { createdTo: timestampParam(created.to) });
     return qb;
+  }
+
+  /**
+   * Deletes the entries created before `cutoff` among the `limit` oldest by id, and says whether the
+   * next batch may hold more. Reading the oldest ids walks the primary key from its start, so a batch
+   * costs the same however large the table is, and each batch is its own short statement.
+   */
+  async deleteOldestBefore(em: EntityManager, cutoff: Date, limit: number): Promise<{ deleted: number; more: boolean }> {
+    const oldest = await em.createQueryBuilder(AuditLog, 'a').select(['a.id', 'a.created']).orderBy('a.id', 'ASC').limit(limit).getMany();
+    const expired = oldest.filter((e) => e.created < cutoff).map((e) => e.id);
+    if (!expired.length) return { deleted: 0, more: false };
+    await em.createQueryBuilder().delete().from(AuditLog).whereInIds(expired).execute();
+    return { deleted: expired.length, more: oldest.length === limit };
   }
 }

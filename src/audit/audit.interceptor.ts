@@ -1,45 +1,69 @@
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Observable, tap } from 'rxjs';
+import { from, lastValueFrom, Observable, tap } from 'rxjs';
 import { ApiRequest } from '../auth/principal';
-import { AUDIT_EVENT } from '../common/decorators/audit-event.decorator';
-import { AuditService, isUnaudited, requestMeta } from './audit.service';
+import { AUDIT_EVENT, AUDIT_WRITE, AuditWriteMode, defaultAuditWriteMode } from '../common/decorators/audit-event.decorator';
+import { TransactionService } from '../database/transaction.service';
+import { AuditEntryInput, AuditService, isUnaudited, requestMeta } from './audit.service';
 
 /**
- * Records every request that reaches a handler, once. A use case that writes its own entry inside
- * its transaction (lead events) marks `req.audit.recorded`; failures are recorded by the exception
- * filter, which also sees requests that guards and pipes rejected before any interceptor ran.
+ * Records every request that reaches a handler, once. The entry of a request that changes data is
+ * written in the transaction of the change (the handler's own `TransactionService.run` joins it), so
+ * a change never commits without its entry; a use case that writes its own entries (lead events)
+ * marks `req.audit.recorded`. Failures are recorded by the exception filter, which also sees requests
+ * that guards and pipes rejected before any interceptor ran.
  */
 @Injectable()
 export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly audit: AuditService,
+    private readonly tx: TransactionService,
     private readonly reflector: Reflector,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const req = context.switchToHttp().getRequest<ApiRequest>();
     req.audit ??= { recorded: false };
-    const event =
-      this.reflector.getAllAndOverride<string>(AUDIT_EVENT, [context.getHandler(), context.getClass()]) ??
-      'api_request';
-    return next.handle().pipe(
-      tap(() => {
-        if (req.audit!.recorded || isUnaudited(req.path)) return;
-        req.audit!.recorded = true;
-        // Nest sets the response status after the interceptors have run: take it from @HttpCode.
-        const statusCode =
-          this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
-        this.audit.enqueue(
-          this.audit.entry(requestMeta(req), {
-            event: req.audit!.event ?? event,
-            statusCode,
-            leadId: req.audit!.leadId ?? null,
-            data: req.audit!.data ?? { params: req.params, query: req.query, body: req.body },
-          }),
-        );
-      }),
+    const targets = [context.getHandler(), context.getClass()];
+    const mode = this.reflector.getAllAndOverride<AuditWriteMode>(AUDIT_WRITE, targets) ?? defaultAuditWriteMode(req.method);
+    const entry = (): AuditEntryInput | null => {
+      if (req.audit!.recorded || isUnaudited(req.path)) return null;
+      // Nest sets the response status after the interceptors have run: take it from @HttpCode.
+      const statusCode =
+        this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
+      return this.audit.entry(requestMeta(req), {
+        event: req.audit!.event ?? this.reflector.getAllAndOverride<string>(AUDIT_EVENT, targets) ?? 'api_request',
+        statusCode,
+        leadId: req.audit!.leadId ?? null,
+        data: req.audit!.data ?? { params: req.params, query: req.query, body: req.body },
+      });
+    };
+
+    if (mode !== 'with-change') {
+      return next.handle().pipe(
+        tap(() => {
+          const e = entry();
+          if (!e) return;
+          req.audit!.recorded = true;
+          this.audit.enqueue(e);
+        }),
+      );
+    }
+    return from(
+      (async () => {
+        let written = false;
+        const result = await this.tx.run(async (em) => {
+          const value = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          const e = entry();
+          if (e) await this.audit.writeInTransaction(em, [e]);
+          written = e !== null;
+          return value;
+        });
+        // Only once committed: a failed commit is then recorded by the exception filter.
+        if (written) req.audit!.recorded = true;
+        return result;
+      })(),
     );
   }
 }

@@ -15,20 +15,27 @@ export function sanitizeHeaders(headers: Record<string, unknown>): Record<string
   return out;
 }
 
-/** PostgreSQL text and jsonb cannot hold U+0000: one such character would make the whole audit batch fail. */
+/**
+ * Any string JSON.parse accepts becomes one both databases can store: PostgreSQL's text and jsonb
+ * refuse U+0000 and lone UTF-16 surrogates, and one such entry would otherwise be lost. Both become
+ * U+FFFD, the replacement character.
+ */
 const NUL = /\u0000/g;
 const REPLACEMENT = '\uFFFD';
+export function storableText(s: string): string {
+  const wellFormed = s.isWellFormed() ? s : s.toWellFormed();
+  return wellFormed.includes('\u0000') ? wellFormed.replace(NUL, REPLACEMENT) : wellFormed;
+}
 
 /**
- * A copy of `value` with secret-looking keys masked, long strings cut, NUL characters replaced, and
+ * A copy of `value` with secret-looking keys masked, long strings cut, text made storable, and
  * depth/width bounded, so a hostile body cannot bloat the audit log, break its insert, or smuggle a
  * secret into it.
  */
 export function maskSecrets(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;
   if (typeof value === 'string') {
-    const cut = value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
-    return cut.includes('\u0000') ? cut.replace(NUL, REPLACEMENT) : cut;
+    return storableText(value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value);
   }
   if (typeof value !== 'object') return value;
   if (value instanceof Date) return value.toISOString();
@@ -43,7 +50,7 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
       break;
     }
     const masked = isSecretKey(key) ? MASK : maskSecrets((value as Record<string, unknown>)[key], depth + 1);
-    const name = key.includes('\u0000') ? key.replace(NUL, REPLACEMENT) : key;
+    const name = storableText(key);
     // JSON.parse keeps "__proto__" as an own key; assigning it would set the copy's prototype instead.
     if (name === '__proto__') Object.defineProperty(out, name, { value: masked, enumerable: true, writable: true, configurable: true });
     else out[name] = masked;

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuditService, requestMeta } from '../audit/audit.service';
-import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AuditEvent, AuditWrite } from '../common/decorators/audit-event.decorator';
 import { CurrentPrincipal } from '../common/decorators/current.decorators';
 import { NoAccount } from '../common/decorators/no-account.decorator';
 import { Public } from '../common/decorators/public.decorator';
@@ -27,6 +27,7 @@ export class AuthController {
   @HttpCode(200)
   @LoginRateLimited()
   @AuditEvent('login')
+  @AuditWrite('batched')
   @ApiOkResponse({ type: SessionDto })
   @ApiBadRequestResponse({ description: 'Neither or both credential pairs, or a malformed value', schema: ERROR_REF })
   @ApiUnauthorizedResponse({

@@ -38,6 +38,8 @@ export interface AppConfig {
   demoData: boolean;
   /** How long idempotency records are replayed, in seconds. */
   idempotencyTtlSeconds: number;
+  /** Audit entries older than this many days are deleted in the background; 0 keeps them forever. */
+  auditRetentionDays: number;
   shutdownTimeoutMs: number;
 }
 
@@ -189,6 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     loginRateLimitPerMinute: int(env, 'LOGIN_RATE_LIMIT_PER_MINUTE', 10, 0, 1_000_000),
     demoData: bool(env, 'DEMO_DATA', nodeEnv === 'development') && !isProduction,
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86400, 1, 30 * 86400),
+    auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36500),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
   };
 }

@@ -10,6 +10,8 @@ export const isPostgres = (): boolean => !!process.env.DATABASE_URL?.trim();
 
 export const TIMESTAMP: ColumnType = isPostgres() ? 'timestamptz' : 'datetime';
 export const JSON_COLUMN: ColumnType = isPostgres() ? 'jsonb' : 'simple-json';
+/** An id that must never run out. SQLite's INTEGER PRIMARY KEY is 64-bit already (and only it autoincrements). */
+export const BIG_ID: 'bigint' | 'integer' = isPostgres() ? 'bigint' : 'integer';
 
 /**
  * A Date as a query parameter for comparisons against TIMESTAMP columns. TypeORM stores SQLite

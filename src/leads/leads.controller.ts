@@ -8,6 +8,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import { AuditWrite } from '../common/decorators/audit-event.decorator';
 import { AccountId } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { IdParam } from '../common/pipes/id-param.pipe';
@@ -28,6 +29,7 @@ const LeadIdPath = () =>
   );
 
 @ApiTags('Leads')
+@AuditWrite('by-use-case')
 @Controller('leads')
 export class LeadsController {
   constructor(private readonly leads: LeadsService) {}

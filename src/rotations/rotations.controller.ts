@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Actor } from '../auth/principal';
-import { AuditEvent } from '../common/decorators/audit-event.decorator';
+import { AuditEvent, AuditWrite } from '../common/decorators/audit-event.decorator';
 import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { Page } from '../common/list/paginate';
@@ -119,6 +119,7 @@ export class RotationsController {
   @HttpCode(200)
   @RequirePermissions('writeLeadRotations')
   @AuditEvent('lead_rotation_next_user')
+  @AuditWrite('with-change')
   @RotationIdParam()
   @ApiOperation({
     summary: 'Pick the next user of the rotation and advance its pointer',

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
+import { BIG_ID, JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
 
 /**
  * One row per request that reached the API. No foreign keys on purpose: entries outlive the leads,
@@ -10,7 +10,8 @@ import { JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
 @Index('IDX_audit_logs_account_created', ['accountId', 'created'])
 @Index('IDX_audit_logs_account_event', ['accountId', 'event'])
 export class AuditLog {
-  @PrimaryGeneratedColumn()
+  /** 64-bit on PostgreSQL, where `pg` reads it as a string: the mappers make it a number again. */
+  @PrimaryGeneratedColumn({ type: BIG_ID })
   id: number;
 
   @Column({ name: 'account_id', type: 'integer', nullable: true })
