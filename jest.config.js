@@ -1,5 +1,5 @@
 // Unit specs live beside the code (src/**/*.spec.ts); e2e suites live in test/ and run once per database.
-// NestJS 12 ships ESM-only packages: @swc/jest compiles them (see stack-notes), hence the ignore pattern.
+// NestJS 12 ships ESM-only packages: @swc/jest compiles them too, hence the ignore pattern.
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',

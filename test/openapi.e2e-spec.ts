@@ -19,7 +19,7 @@ type Doc = {
 const COMPARED = ['type', 'format', 'description', 'readOnly', 'nullable', 'default', 'items', '$ref', 'example'] as const;
 
 /**
- * Our document must contain the contract (post-leads.openapi.yaml) and may add to it. The additions
+ * Our document must contain the contract (test/fixtures/post-leads.openapi.yaml) and may add to it. The additions
  * allowed here are deliberate: `nullable: true` on Lead properties the contract does not require
  * (unset fields are answered as null), Error's `message`/`details`, the bearer format, and the
  * Error body on 401/500.
@@ -27,7 +27,7 @@ const COMPARED = ['type', 'format', 'description', 'readOnly', 'nullable', 'defa
 describe('OpenAPI document against post-leads.openapi.yaml', () => {
   let t: TestApp;
   let ours: Doc;
-  const contract = load(readFileSync(resolve(__dirname, '../../shared/spec/post-leads.openapi.yaml'), 'utf8')) as Doc;
+  const contract = load(readFileSync(resolve(__dirname, 'fixtures/post-leads.openapi.yaml'), 'utf8')) as Doc;
 
   beforeAll(async () => {
     t = await createTestApp();
