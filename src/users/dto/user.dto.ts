@@ -37,7 +37,7 @@ export class CreateUserDto {
   @MaxLength(256)
   password?: string;
 
-  @ApiProperty({ enum: ROLES, description: 'Role in this account' })
+  @ApiProperty({ enum: ROLES, description: 'Role in this account; you must hold every permission of the role (403 otherwise)' })
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role: MembershipRole;
 }
@@ -51,7 +51,7 @@ export class UpdateUserDto {
   @MaxLength(200)
   name?: string | null;
 
-  @ApiPropertyOptional({ enum: ROLES, description: 'Role in this account' })
+  @ApiPropertyOptional({ enum: ROLES, description: 'Role in this account; you must hold every permission of the role (403 otherwise)' })
   @OptionalNotNull()
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role?: MembershipRole;
