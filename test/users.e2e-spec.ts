@@ -103,31 +103,51 @@ describe('users', () => {
         .send({ email: existing.user.email.toUpperCase(), name: 'New Name', role: 'user' })
         .expect(201);
 
+      // The answer is a new user's (the name sent, primary): nothing from the other account.
       expect(res.body).toEqual(
-        userBody(tenant, existing.user, { name: 'Old Name', primary: false, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email }),
+        userBody(tenant, existing.user, { name: 'New Name', primary: true, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email }),
       );
       expect(await id.user(existing.user.id)).toMatchObject({ name: 'Old Name', passwordHash: existing.user.passwordHash });
+      expect(await id.membership(tenant.account.id, existing.user.id)).toMatchObject({ role: 'user', active: true, isPrimary: false });
       const login = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
       expect(login.body.primaryAccount).toBe(home.accountId);
       expect(login.body.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([home.accountId, tenant.accountId]);
     });
 
-    it("refuses a password for an existing user (400) and never changes it", async () => {
+    it('answers a known email exactly as an unknown one, ignoring the password for an existing user', async () => {
       const tenant = await f.tenant();
-      const existing = await id.userWithPassword();
-      const res = await t
-        .http()
-        .post('/users')
-        .set(tenant.headers)
-        .send({ email: existing.user.email, password: 'hijacked-password', role: 'admin' })
-        .expect(400);
-      expect(res.body).toEqual({
-        error: 'Validation failed',
-        message: 'password must not be sent for an existing user: they keep their own password',
-        details: [{ field: 'password', message: 'password must not be sent for an existing user: they keep their own password' }],
-      });
-      expect(await id.membership(tenant.account.id, existing.user.id)).toBeNull();
-      expect((await id.user(existing.user.id))!.passwordHash).toBe(existing.user.passwordHash);
+      const elsewhere = await f.tenant();
+      const existing = await id.userWithPassword({ name: 'Foreign Name' });
+      await f.member(elsewhere.account.id, existing.user, 'admin', { primary: true });
+      const unknownEmail = `${uniq('fresh')}@example.com`;
+      const body = (email: string) => ({ email, name: 'Sent Name', password: 'a-new-password', role: 'user' });
+
+      const known = await t.http().post('/users').set(tenant.headers).send(body(existing.user.email)).expect(201);
+      const unknown = await t.http().post('/users').set(tenant.headers).send(body(unknownEmail)).expect(201);
+
+      const fresh = await t.ds.getRepository(User).findOneOrFail({ where: { email: unknownEmail } });
+      const added = { role: 'user', name: 'Sent Name', primary: true, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email };
+      expect(known.body).toEqual(userBody(tenant, existing.user, added));
+      expect(unknown.body).toEqual(userBody(tenant, fresh, added));
+      expect(Object.keys(known.body)).toEqual(Object.keys(unknown.body));
+      expect(JSON.stringify(known.body)).not.toContain('Foreign Name');
+      expect(known.headers['content-type']).toBe(unknown.headers['content-type']);
+
+      // The existing user is untouched: their name, their password, their primary account.
+      expect(await id.user(existing.user.id)).toMatchObject({ name: 'Foreign Name', passwordHash: existing.user.passwordHash });
+      await t.http().post('/auth/login').send({ email: existing.user.email, password: 'a-new-password' }).expect(401);
+      const old = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
+      expect(old.body.primaryAccount).toBe(elsewhere.accountId);
+      // The new user got the password sent.
+      await t.http().post('/auth/login').send({ email: unknownEmail, password: 'a-new-password' }).expect(200);
+
+      // Without a name, both answer null.
+      const other = await id.userWithPassword({ name: 'Another Foreign Name' });
+      await f.member(elsewhere.account.id, other.user, 'user', { primary: true });
+      const knownNoName = await t.http().post('/users').set(tenant.headers).send({ email: other.user.email, role: 'user' }).expect(201);
+      const unknownNoName = await t.http().post('/users').set(tenant.headers).send({ email: `${uniq('fresh')}@example.com`, role: 'user' }).expect(201);
+      expect(knownNoName.body).toMatchObject({ name: null, primary: true });
+      expect(unknownNoName.body).toMatchObject({ name: null, primary: true });
     });
 
     it('answers 409 when the user is already a member, whatever the case of the email', async () => {

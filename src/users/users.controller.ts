@@ -24,12 +24,15 @@ const LAST_ADMIN = 'The change would leave the account without an active admin';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  /** Adds a user to the account, creating the user when the email is new. The role's permissions must all be the caller's own (403 otherwise). */
+  /**
+   * Adds a user to the account, creating the user when the email is new; the answer is the same
+   * either way. The role's permissions must all be the caller's own (403 otherwise).
+   */
   @Post()
   @RequirePermissions('writeUsers')
   @AuditEvent('user_added')
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed, or a password sent for an existing user', schema: ERROR_REF })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR_REF })
   @ApiConflictResponse({ description: 'The user is already a member of the account', schema: ERROR_REF })
   create(@CurrentAccount() account: AccountContext, @CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserResponseDto> {
     return this.users.create(account, actor, dto);

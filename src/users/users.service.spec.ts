@@ -75,21 +75,29 @@ describe('UsersService', () => {
       expect(res).toMatchObject({ id: 2, email: 'new@example.com', role: 'user', primary: true, accountId: '4', createdBy: 'admin@example.com' });
     });
 
-    it('adds an existing user without touching them, not as primary when they have one', async () => {
+    it('adds an existing user without touching them, answering as for a new user', async () => {
       repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com', name: 'Old' }));
       repo.userHasPrimary.mockResolvedValue(true);
-      const res = await service.create(ADMIN, ACTOR, { email: 'old@example.com', name: 'Other', role: 'admin' });
+      const res = await service.create(ADMIN, ACTOR, { email: 'old@example.com', name: 'Other', password: 'pw-123456', role: 'admin' });
       expect(repo.insertUser).not.toHaveBeenCalled();
-      expect(res).toMatchObject({ id: 3, name: 'Old', primary: false, role: 'admin' });
+      expect(repo.updateUserName).not.toHaveBeenCalled();
+      // Stored as it is (not primary: they have one), answered without their name or primary account.
+      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, { userId: 3, role: 'admin', isPrimary: false, createdBy: 'admin@example.com' });
+      expect(res).toMatchObject({ id: 3, name: 'Other', primary: true, role: 'admin' });
+      // The password is hashed either way (the same time taken), and used for nobody.
+      expect(passwords.hash).toHaveBeenCalledWith('pw-123456');
     });
 
-    it('refuses a password for an existing user', async () => {
-      repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com' }));
-      await expect(service.create(ADMIN, ACTOR, { email: 'old@example.com', password: 'pw-123456', role: 'user' })).rejects.toMatchObject({
-        status: 400,
-        response: { error: 'Validation failed', details: [{ field: 'password', message: expect.any(String) }] },
-      });
-      expect(repo.insertMembership).not.toHaveBeenCalled();
+    it('answers an existing user without a name sent with name null, as a new one', async () => {
+      repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com', name: 'Old' }));
+      repo.userHasPrimary.mockResolvedValue(true);
+      const known = await service.create(ADMIN, ACTOR, { email: 'old@example.com', role: 'user' });
+      repo.findUserByEmail.mockResolvedValue(null);
+      const unknown = await service.create(ADMIN, ACTOR, { email: 'new@example.com', role: 'user' });
+      const { id: _a, email: _b, ...knownRest } = known;
+      const { id: _c, email: _d, ...unknownRest } = unknown;
+      expect(knownRest).toEqual(unknownRest);
+      expect(known.name).toBeNull();
     });
   });
 

@@ -5,11 +5,11 @@ import { PasswordService } from '../auth/password.service';
 import { permissionsNotHeld, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
 import { AccountContext, Actor } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
-import { validationFailed } from '../common/errors/validation-failed';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponseDto } from './dto/user.dto';
 import { MembershipRole } from './entities/membership.entity';
+import { User } from './entities/user.entity';
 import { MemberRecord, toUserResponse } from './user.mapper';
 import { UsersRepository } from './users.repository';
 
@@ -40,23 +40,21 @@ export class UsersService {
   }
 
   /**
-   * Adds a user to the account, creating the user when the email is new. An existing user keeps
-   * their name and password: sending a password for them is refused (400), since it would change
-   * how they log in to every other account too. The first membership a user gets is their primary.
+   * Adds a user to the account, creating the user when the email is new. The answer is the same
+   * whether the email was known or not, and shows nothing from outside this account: an existing
+   * user keeps their name and password (a password sent is ignored: it would change how they log in
+   * to every other account), and the answer shows the name sent and `primary: true`, as a new user's
+   * would. The first membership a user gets is their primary.
    */
   async create(account: AccountContext, actor: Actor, dto: CreateUserDto): Promise<UserResponseDto> {
     requireRole(account, dto.role, toGrant(dto.role));
     const email = dto.email.toLowerCase();
-    // Hashed before the transaction: argon2 is deliberately slow and must not hold it open.
+    // Hashed before the transaction (argon2 is deliberately slow and must not hold it open), and
+    // whether or not the user exists, so the time taken tells nothing either.
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : null;
     return this.tx.run(async (em) => {
-      let user = await this.repo.findUserByEmail(em, email);
-      if (user && dto.password !== undefined) {
-        throw validationFailed([
-          { field: 'password', message: 'password must not be sent for an existing user: they keep their own password' },
-        ]);
-      }
-      user ??= await this.repo.insertUser(em, { email, name: dto.name ?? null, passwordHash });
+      const name = dto.name ?? null;
+      const user = (await this.repo.findUserByEmail(em, email)) ?? (await this.repo.insertUser(em, { email, name, passwordHash }));
       const isPrimary = !(await this.repo.userHasPrimary(em, user.id));
       // An existing membership hits the unique index: 409 "This user is already a member of the account".
       const membership = await this.repo.insertMembership(em, account.accountId, {
@@ -65,7 +63,7 @@ export class UsersService {
         isPrimary,
         createdBy: actor.email,
       });
-      return toUserResponse(Object.assign(membership, { user }));
+      return toUserResponse(Object.assign(membership, { isPrimary: true, user: Object.assign(new User(), user, { name }) }));
     });
   }
 
