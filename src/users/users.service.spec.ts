@@ -126,10 +126,16 @@ describe('UsersService', () => {
 
       repo.findMember.mockResolvedValue(member({ role: 'user' }));
       await service.update(rep, ACTOR, 2, { active: false });
-      await expect(service.update(rep, ACTOR, 2, { role: 'admin' })).rejects.toMatchObject({ status: 403, response: { message: expect.stringMatching(/^You cannot grant the admin role: you lack writeTeams, /) } });
+      await expect(service.update(rep, ACTOR, 2, { role: 'admin' })).rejects.toMatchObject({
+        status: 403,
+        response: { error: 'Forbidden', message: expect.stringMatching(/^You cannot grant the admin role: you lack writeTeams, /) },
+      });
 
       repo.findMember.mockResolvedValue(member({ role: 'admin' }));
-      const manage = { status: 403, response: { error: 'Forbidden', message: expect.stringMatching(/^You cannot change or remove a member with the admin role: you lack writeTeams, /) } };
+      const manage = {
+        status: 403,
+        response: { error: 'Forbidden', message: expect.stringMatching(/^You cannot change or remove a member with the admin role: you lack writeTeams, /) },
+      };
       for (const dto of [{ role: 'user' as const }, { active: false }, { name: 'Renamed' }]) {
         await expect(service.update(rep, ACTOR, 2, dto)).rejects.toMatchObject(manage);
       }

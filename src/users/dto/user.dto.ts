@@ -98,7 +98,9 @@ export class UserResponseDto {
   @ApiProperty({ description: 'Whether the membership in this account is active' })
   active: boolean;
 
-  @ApiProperty({ description: "Whether this account is the user's primary account (always true in the answer to POST /users, which never tells whether the user existed)" })
+  @ApiProperty({
+    description: "Whether this account is the user's primary account (always true in the answer to POST /users, which never tells whether the user existed)",
+  })
   primary: boolean;
 
   @ApiProperty({ example: '2311' })
