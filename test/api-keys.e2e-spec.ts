@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Fixtures, Tenant } from './utils/fixtures';
+import { Permission, PERMISSIONS } from '../src/auth/permissions/permissions';
+import { Fixtures, Tenant, uniq } from './utils/fixtures';
 import { IdentityFixtures, ISO } from './utils/identity-fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 
@@ -110,6 +111,28 @@ describe('api keys', () => {
       const ok = await t.http().post('/apikeys').set(manager.headers).send({ name: 'narrower', permissions: ['readLeads'] }).expect(201);
       expect(ok.body).toMatchObject({ permissions: ['readLeads'], createdBy: tenant.admin.user.email });
       expect(await id.apiKeys(tenant.account.id)).toHaveLength(2);
+    });
+
+    it('a key that manages users and keys cannot widen itself through an admin it adds (403), nor through a key (400)', async () => {
+      const tenant = await f.tenant();
+      const held: Permission[] = ['readUsers', 'writeUsers', 'readApiKeys', 'writeApiKeys'];
+      const lacking = PERMISSIONS.filter((p) => !held.includes(p)).join(', ');
+      const manager = await id.apiKey(tenant, held);
+      const email = `${uniq('sock')}@example.com`;
+
+      // Today's escalation path: add an admin with a password, log in as it, mint a full key.
+      const user = await t.http().post('/users').set(manager.headers).send({ email, password: 'a-good-password', role: 'admin' }).expect(403);
+      expect(user.body).toEqual({
+        error: 'Forbidden',
+        message: `You cannot grant the admin role: you lack ${lacking}`,
+      });
+      expect(await id.memberships(tenant.account.id)).toHaveLength(1);
+      await t.http().post('/auth/login').send({ email, password: 'a-good-password' }).expect(401);
+
+      const key = await t.http().post('/apikeys').set(manager.headers).send({ name: 'wider', permissions: [...PERMISSIONS] }).expect(400);
+      const message = `permissions you do not hold cannot be granted: ${lacking}`;
+      expect(key.body).toEqual({ error: 'Validation failed', message, details: [{ field: 'permissions', message }] });
+      expect(await id.apiKeys(tenant.account.id)).toEqual([expect.objectContaining({ id: manager.key.id })]);
     });
 
     it('needs writeApiKeys', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -296,6 +296,26 @@ describe('auth', () => {
       const expired = await t.jwt.signAsync(payload, { expiresIn: -10 });
       const res = await session(expired).expect(401);
       expect(res.body).toEqual({ error: 'Unauthorized', message: 'The bearer token has expired' });
+    });
+
+    it('refuses a token signed with the right secret but without exp, or with an exp that is not a number', async () => {
+      const u = await f.user();
+      // Signed by hand: the service's own signer always adds exp (and refuses a non-numeric one).
+      const hs256 = (payload: object) => {
+        const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+        const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
+        return `${unsigned}.${createHmac('sha256', process.env.JWT_SECRET!).update(unsigned).digest('base64url')}`;
+      };
+      const base = { sub: String(u.user.id), typ: 'user', iat: Math.floor(Date.now() / 1000) };
+      // The same hand-made token with a numeric exp is accepted: only exp differs below.
+      await session(hs256({ ...base, exp: base.iat + 600 })).expect(200);
+      for (const token of [hs256(base), hs256({ ...base, exp: String(base.iat + 600) }), hs256({ ...base, exp: null })]) {
+        // Twice: a refused token is never remembered as verified.
+        for (let i = 0; i < 2; i++) {
+          const res = await session(token).expect(401);
+          expect(res.body).toEqual(TOKEN_INVALID);
+        }
+      }
     });
 
     it('refuses tokens of a deleted or deactivated user, and tokens with an unknown type', async () => {

@@ -1,4 +1,4 @@
-import { ROLE_PERMISSIONS } from '../src/auth/permissions/permissions';
+import { PERMISSIONS, ROLE_PERMISSIONS } from '../src/auth/permissions/permissions';
 import { TeamMember } from '../src/teams/entities/team-member.entity';
 import { User } from '../src/users/entities/user.entity';
 import { Fixtures, Tenant, uniq } from './utils/fixtures';
@@ -103,31 +103,51 @@ describe('users', () => {
         .send({ email: existing.user.email.toUpperCase(), name: 'New Name', role: 'user' })
         .expect(201);
 
+      // The answer is a new user's (the name sent, primary): nothing from the other account.
       expect(res.body).toEqual(
-        userBody(tenant, existing.user, { name: 'Old Name', primary: false, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email }),
+        userBody(tenant, existing.user, { name: 'New Name', primary: true, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email }),
       );
       expect(await id.user(existing.user.id)).toMatchObject({ name: 'Old Name', passwordHash: existing.user.passwordHash });
+      expect(await id.membership(tenant.account.id, existing.user.id)).toMatchObject({ role: 'user', active: true, isPrimary: false });
       const login = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
       expect(login.body.primaryAccount).toBe(home.accountId);
       expect(login.body.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([home.accountId, tenant.accountId]);
     });
 
-    it("refuses a password for an existing user (400) and never changes it", async () => {
+    it('answers a known email exactly as an unknown one, ignoring the password for an existing user', async () => {
       const tenant = await f.tenant();
-      const existing = await id.userWithPassword();
-      const res = await t
-        .http()
-        .post('/users')
-        .set(tenant.headers)
-        .send({ email: existing.user.email, password: 'hijacked-password', role: 'admin' })
-        .expect(400);
-      expect(res.body).toEqual({
-        error: 'Validation failed',
-        message: 'password must not be sent for an existing user: they keep their own password',
-        details: [{ field: 'password', message: 'password must not be sent for an existing user: they keep their own password' }],
-      });
-      expect(await id.membership(tenant.account.id, existing.user.id)).toBeNull();
-      expect((await id.user(existing.user.id))!.passwordHash).toBe(existing.user.passwordHash);
+      const elsewhere = await f.tenant();
+      const existing = await id.userWithPassword({ name: 'Foreign Name' });
+      await f.member(elsewhere.account.id, existing.user, 'admin', { primary: true });
+      const unknownEmail = `${uniq('fresh')}@example.com`;
+      const body = (email: string) => ({ email, name: 'Sent Name', password: 'a-new-password', role: 'user' });
+
+      const known = await t.http().post('/users').set(tenant.headers).send(body(existing.user.email)).expect(201);
+      const unknown = await t.http().post('/users').set(tenant.headers).send(body(unknownEmail)).expect(201);
+
+      const fresh = await t.ds.getRepository(User).findOneOrFail({ where: { email: unknownEmail } });
+      const added = { role: 'user', name: 'Sent Name', primary: true, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email };
+      expect(known.body).toEqual(userBody(tenant, existing.user, added));
+      expect(unknown.body).toEqual(userBody(tenant, fresh, added));
+      expect(Object.keys(known.body)).toEqual(Object.keys(unknown.body));
+      expect(JSON.stringify(known.body)).not.toContain('Foreign Name');
+      expect(known.headers['content-type']).toBe(unknown.headers['content-type']);
+
+      // The existing user is untouched: their name, their password, their primary account.
+      expect(await id.user(existing.user.id)).toMatchObject({ name: 'Foreign Name', passwordHash: existing.user.passwordHash });
+      await t.http().post('/auth/login').send({ email: existing.user.email, password: 'a-new-password' }).expect(401);
+      const old = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
+      expect(old.body.primaryAccount).toBe(elsewhere.accountId);
+      // The new user got the password sent.
+      await t.http().post('/auth/login').send({ email: unknownEmail, password: 'a-new-password' }).expect(200);
+
+      // Without a name, both answer null.
+      const other = await id.userWithPassword({ name: 'Another Foreign Name' });
+      await f.member(elsewhere.account.id, other.user, 'user', { primary: true });
+      const knownNoName = await t.http().post('/users').set(tenant.headers).send({ email: other.user.email, role: 'user' }).expect(201);
+      const unknownNoName = await t.http().post('/users').set(tenant.headers).send({ email: `${uniq('fresh')}@example.com`, role: 'user' }).expect(201);
+      expect(knownNoName.body).toMatchObject({ name: null, primary: true });
+      expect(unknownNoName.body).toMatchObject({ name: null, primary: true });
     });
 
     it('answers 409 when the user is already a member, whatever the case of the email', async () => {
@@ -359,6 +379,104 @@ describe('users', () => {
         ['request_rejected', 403],
         ['user_updated', 200],
       ]);
+    });
+  });
+
+  describe('roles the caller does not hold', () => {
+    const lacking = (...held: string[]) => PERMISSIONS.filter((p) => !held.includes(p)).join(', ');
+    const ADMIN_REFUSED = {
+      error: 'Forbidden',
+      message: `You cannot grant the admin role: you lack ${lacking('readUsers', 'writeUsers')}`,
+    };
+
+    it('a key with only readUsers and writeUsers cannot add an admin (403), and nothing is stored', async () => {
+      const tenant = await f.tenant();
+      const key = await id.apiKey(tenant, ['readUsers', 'writeUsers']);
+      const email = `${uniq('escalate')}@example.com`;
+
+      const res = await t.http().post('/users').set(key.headers).send({ email, password: 'a-good-password', role: 'admin' }).expect(403);
+      expect(res.body).toEqual(ADMIN_REFUSED);
+      // Not even the user role: the key lacks its lead permissions.
+      const asUser = await t.http().post('/users').set(key.headers).send({ email, password: 'a-good-password', role: 'user' }).expect(403);
+      expect(asUser.body).toEqual({
+        error: 'Forbidden',
+        message: 'You cannot grant the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations',
+      });
+
+      expect(await t.ds.getRepository(User).findOne({ where: { email } })).toBeNull();
+      expect(await id.memberships(tenant.account.id)).toEqual([expect.objectContaining({ userId: tenant.admin.user.id })]);
+      const list = await t.http().get('/users').set(key.headers).expect(200);
+      expect(list.body.data.map((u: { email: string }) => u.email)).toEqual([tenant.admin.user.email]);
+      await t.http().post('/auth/login').send({ email, password: 'a-good-password' }).expect(401);
+    });
+
+    it('a key holding the user role but not admin cannot promote a member to admin (403), and the role stays', async () => {
+      const tenant = await f.tenant();
+      const key = await id.apiKey(tenant, ['readUsers', 'writeUsers', ...ROLE_PERMISSIONS.user]);
+      const rep = await f.memberOf(tenant, 'user');
+
+      const res = await t.http().patch(`/users/${rep.user.id}`).set(key.headers).send({ role: 'admin' }).expect(403);
+      expect(res.body).toEqual({
+        error: 'Forbidden',
+        message: `You cannot grant the admin role: you lack ${lacking('readUsers', 'writeUsers', ...ROLE_PERMISSIONS.user)}`,
+      });
+      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'user', active: true, updatedBy: null });
+      const read = await t.http().get(`/users/${rep.user.id}`).set(key.headers).expect(200);
+      expect(read.body).toMatchObject({ role: 'user' });
+
+      // What it holds it may grant: the user role, to a new member.
+      const added = await t.http().post('/users').set(key.headers).send({ email: `${uniq('rep')}@example.com`, role: 'user' }).expect(201);
+      expect(added.body).toMatchObject({ role: 'user', createdBy: tenant.admin.user.email });
+      // A key with only readUsers and writeUsers cannot change the member at all.
+      const narrow = await id.apiKey(tenant, ['readUsers', 'writeUsers']);
+      const denied = await t.http().patch(`/users/${rep.user.id}`).set(narrow.headers).send({ role: 'admin' }).expect(403);
+      expect(denied.body).toEqual({
+        error: 'Forbidden',
+        message: 'You cannot change or remove a member with the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations',
+      });
+      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'user' });
+    });
+
+    it('a key without every admin permission cannot demote, deactivate, rename or remove an admin (403), and nothing changes', async () => {
+      const tenant = await f.tenant();
+      const key = await id.apiKey(tenant, ['readUsers', 'writeUsers', ...ROLE_PERMISSIONS.user]);
+      const other = await f.memberOf(tenant, 'admin', { name: 'Other Admin' });
+      const refused = {
+        error: 'Forbidden',
+        message: `You cannot change or remove a member with the admin role: you lack ${lacking('readUsers', 'writeUsers', ...ROLE_PERMISSIONS.user)}`,
+      };
+      for (const body of [{ role: 'user' }, { active: false }, { name: 'Renamed' }]) {
+        const res = await t.http().patch(`/users/${other.user.id}`).set(key.headers).send(body).expect(403);
+        expect(res.body).toEqual(refused);
+      }
+      const removed = await t.http().delete(`/users/${other.user.id}`).set(key.headers).expect(403);
+      expect(removed.body).toEqual(refused);
+      expect(await id.membership(tenant.account.id, other.user.id)).toMatchObject({ role: 'admin', active: true, updatedBy: null });
+      expect(await id.user(other.user.id)).toMatchObject({ name: 'Other Admin' });
+      await t.http().get('/users').set(tenant.headersFor(other)).expect(200);
+    });
+
+    it('an admin user, and a key holding every permission, can add an admin and promote a member', async () => {
+      const tenant = await f.tenant();
+      const full = await id.apiKey(tenant, [...PERMISSIONS]);
+      const rep = await f.memberOf(tenant, 'user');
+      const rep2 = await f.memberOf(tenant, 'user');
+
+      for (const headers of [tenant.headers, full.headers]) {
+        const email = `${uniq('boss')}@example.com`;
+        const res = await t.http().post('/users').set(headers).send({ email, password: 'a-good-password', role: 'admin' }).expect(201);
+        expect(res.body).toMatchObject({ email, role: 'admin', createdBy: tenant.admin.user.email });
+        const login = await t.http().post('/auth/login').send({ email, password: 'a-good-password' }).expect(200);
+        expect(login.body).toMatchObject({ roles: ['admin'], permissions: [...PERMISSIONS] });
+      }
+      await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ role: 'admin' }).expect(200);
+      await t.http().patch(`/users/${rep2.user.id}`).set(full.headers).send({ role: 'admin' }).expect(200);
+      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'admin' });
+      expect(await id.membership(tenant.account.id, rep2.user.id)).toMatchObject({ role: 'admin' });
+      // And demote, deactivate and remove one again.
+      await t.http().patch(`/users/${rep2.user.id}`).set(full.headers).send({ role: 'user', active: false }).expect(200);
+      await t.http().delete(`/users/${rep2.user.id}`).set(full.headers).expect(200);
+      expect(await id.membership(tenant.account.id, rep2.user.id)).toBeNull();
     });
   });
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { normalizePermissions, Permission } from '../auth/permissions/permissions';
+import { normalizePermissions, Permission, permissionsNotHeld } from '../auth/permissions/permissions';
 import { AccountContext, Actor } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { validationFailed } from '../common/errors/validation-failed';
@@ -86,7 +86,7 @@ export class ApiKeysService {
  */
 function grantable(account: AccountContext, requested: Permission[]): Permission[] {
   const permissions = normalizePermissions(requested);
-  const notHeld = permissions.filter((p) => !account.permissions.has(p));
+  const notHeld = permissionsNotHeld(account.permissions, permissions);
   if (notHeld.length) {
     throw validationFailed([{ field: 'permissions', message: `permissions you do not hold cannot be granted: ${notHeld.join(', ')}` }]);
   }

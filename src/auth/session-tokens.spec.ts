@@ -1,4 +1,4 @@
-import { createSecretKey } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { HttpException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { bearerToken, JWT_ALGORITHM, SessionTokens, VERIFIED_TOKENS_MAX } from './session-tokens';
@@ -96,6 +96,28 @@ describe('SessionTokens', () => {
     }
     expect(tokens.size).toBe(0);
     expect(verify).toHaveBeenCalledTimes(bad.length * 2);
+  });
+
+  it('refuses a token without exp, or with a non-numeric exp, though rightly signed, and remembers neither', () => {
+    // Signed by hand with the right secret: jsonwebtoken's sign always adds the module's exp, and
+    // refuses a non-numeric one.
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const hs256 = (payload: object) => {
+      const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(payload)}`;
+      return `${unsigned}.${createHmac('sha256', SECRET).update(unsigned).digest('base64url')}`;
+    };
+    const valid = hs256({ iat, sub: '7', typ: 'user', exp: iat + 3600 });
+    expect(tokens.verify(valid, now).sub).toBe('7');
+    const refused = [
+      hs256({ iat, sub: '7', typ: 'user' }),
+      hs256({ iat, sub: '7', typ: 'user', exp: String(iat + 3600) }),
+      hs256({ iat, sub: '7', typ: 'user', exp: null }),
+    ];
+    for (const token of refused) {
+      expect(rejection(() => tokens.verify(token, now))).toEqual({ status: 401, body: INVALID });
+      expect(rejection(() => tokens.verify(token, now))).toEqual({ status: 401, body: INVALID });
+    }
+    expect(tokens.size).toBe(1);
   });
 
   it(`remembers at most ${VERIFIED_TOKENS_MAX} tokens, forgetting the oldest first`, () => {

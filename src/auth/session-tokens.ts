@@ -8,6 +8,9 @@ export const JWT_ALGORITHM = 'HS256';
 /** How many verified tokens are remembered per process (a few hundred bytes each). */
 export const VERIFIED_TOKENS_MAX = 10_000;
 
+/** A verified payload: every accepted token expires. */
+type VerifiedPayload = TokenPayload & { exp: number };
+
 const BEARER = /^bearer +([^\s]+) *$/i;
 
 /** The token of an `Authorization: Bearer <token>` header; null for no header or another scheme. */
@@ -19,7 +22,8 @@ export function bearerToken(header: string | undefined): string | null {
 
 /**
  * Verifies session tokens: signed with our secret by the one algorithm we sign with (so `alg: none`
- * and algorithm confusion are refused), not expired.
+ * and algorithm confusion are refused), carrying a numeric `exp` (a token that never expires is
+ * refused, whoever signed it), not expired.
  *
  * A token's signature, once verified, is remembered until the token expires: the same token arrives
  * with every request of a session, and checking its signature again (decode, HMAC, claims) was 4–5 %
@@ -30,7 +34,7 @@ export function bearerToken(header: string | undefined): string | null {
  */
 @Injectable()
 export class SessionTokens {
-  private readonly verified = new Map<string, TokenPayload>();
+  private readonly verified = new Map<string, VerifiedPayload>();
 
   constructor(private readonly jwt: JwtService) {}
 
@@ -39,22 +43,27 @@ export class SessionTokens {
     const known = this.verified.get(token);
     if (known !== undefined) {
       // jsonwebtoken's own rule: expired once the current whole second reaches `exp`.
-      if (known.exp === undefined || Math.floor(now / 1000) < known.exp) return known;
+      if (Math.floor(now / 1000) < known.exp) return known;
       this.verified.delete(token);
       throw ApiError.unauthorized('The bearer token has expired');
     }
-    let payload: TokenPayload;
+    let payload: TokenPayload | null;
     try {
       payload = this.jwt.verify<TokenPayload>(token, { clockTimestamp: Math.floor(now / 1000) });
     } catch (err) {
       if ((err as Error | undefined)?.name === 'TokenExpiredError') throw ApiError.unauthorized('The bearer token has expired');
       throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
     }
-    if (typeof payload !== 'object' || payload === null) throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
+    // jsonwebtoken checks `exp` only when present (and refuses a non-numeric one): require it, so
+    // only tokens that expire are accepted, and remembered.
+    if (typeof payload !== 'object' || payload === null || typeof payload.exp !== 'number') {
+      throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
+    }
+    const verified = Object.freeze(payload as VerifiedPayload);
     // Bounded: past the limit the oldest entry goes (a Map iterates in insertion order).
     if (this.verified.size >= VERIFIED_TOKENS_MAX) this.verified.delete(this.verified.keys().next().value as string);
-    this.verified.set(token, Object.freeze(payload));
-    return payload;
+    this.verified.set(token, verified);
+    return verified;
   }
 
   /** How many tokens are remembered (for tests). */

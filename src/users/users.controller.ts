@@ -7,9 +7,9 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor } from '../auth/principal';
+import { AccountContext, Actor } from '../auth/principal';
 import { AuditEvent } from '../common/decorators/audit-event.decorator';
-import { AccountId, CurrentActor } from '../common/decorators/current.decorators';
+import { AccountId, CurrentAccount, CurrentActor } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { Page } from '../common/list/paginate';
 import { IdParam } from '../common/pipes/id-param.pipe';
@@ -24,15 +24,18 @@ const LAST_ADMIN = 'The change would leave the account without an active admin';
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
-  /** Adds a user to the account, creating the user when the email is new. */
+  /**
+   * Adds a user to the account, creating the user when the email is new; the answer is the same
+   * either way. The role's permissions must all be the caller's own (403 otherwise).
+   */
   @Post()
   @RequirePermissions('writeUsers')
   @AuditEvent('user_added')
   @ApiCreatedResponse({ type: UserResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed, or a password sent for an existing user', schema: ERROR_REF })
+  @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR_REF })
   @ApiConflictResponse({ description: 'The user is already a member of the account', schema: ERROR_REF })
-  create(@AccountId() accountId: number, @CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserResponseDto> {
-    return this.users.create(accountId, actor, dto);
+  create(@CurrentAccount() account: AccountContext, @CurrentActor() actor: Actor, @Body() dto: CreateUserDto): Promise<UserResponseDto> {
+    return this.users.create(account, actor, dto);
   }
 
   /** The account's users (search over email and name; sort on id, email, name, role, active, createdAt). */
@@ -52,6 +55,7 @@ export class UsersController {
     return this.users.get(accountId, id);
   }
 
+  /** The caller must hold every permission of the member's role, and of the new role if one is sent (403 otherwise). */
   @Patch(':id')
   @RequirePermissions('writeUsers')
   @AuditEvent('user_updated')
@@ -60,22 +64,22 @@ export class UsersController {
   @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
   @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR_REF })
   update(
-    @AccountId() accountId: number,
+    @CurrentAccount() account: AccountContext,
     @CurrentActor() actor: Actor,
     @IdParam() id: number,
     @Body() dto: UpdateUserDto,
   ): Promise<UserResponseDto> {
-    return this.users.update(accountId, actor, id, dto);
+    return this.users.update(account, actor, id, dto);
   }
 
-  /** Removes the user from the account and answers the removed membership. */
+  /** Removes the user from the account and answers the removed membership; the caller must hold every permission of their role (403 otherwise). */
   @Delete(':id')
   @RequirePermissions('writeUsers')
   @AuditEvent('user_removed')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
   @ApiConflictResponse({ description: LAST_ADMIN, schema: ERROR_REF })
-  remove(@AccountId() accountId: number, @CurrentActor() actor: Actor, @IdParam() id: number): Promise<UserResponseDto> {
-    return this.users.remove(accountId, actor, id);
+  remove(@CurrentAccount() account: AccountContext, @CurrentActor() actor: Actor, @IdParam() id: number): Promise<UserResponseDto> {
+    return this.users.remove(account, actor, id);
   }
 }

@@ -1,6 +1,8 @@
 import { EntityManager } from 'typeorm';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { PasswordService } from '../auth/password.service';
+import { Permission, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
+import { AccountContext } from '../auth/principal';
 import { TransactionService } from '../database/transaction.service';
 import { Membership } from './entities/membership.entity';
 import { User } from './entities/user.entity';
@@ -9,6 +11,12 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 const ACTOR = { userId: 1, email: 'admin@example.com', apiKeyId: null };
+const account = (permissions: readonly Permission[] = ROLE_PERMISSIONS.admin): AccountContext => ({
+  accountId: 4,
+  role: 'admin',
+  permissions: new Set(permissions),
+});
+const ADMIN = account();
 const LAST_ADMIN = { error: 'Conflict', message: 'The account must keep at least one active admin: make another member admin first' };
 
 function member(overrides: Partial<Membership> = {}, user: Partial<User> = {}): MemberRecord {
@@ -60,35 +68,89 @@ describe('UsersService', () => {
 
   describe('create', () => {
     it('creates a new user, lower-cased, with a hashed password, as their primary account', async () => {
-      const res = await service.create(4, ACTOR, { email: 'New@Example.com', name: 'New', password: 'pw-123456', role: 'user' });
+      const res = await service.create(ADMIN, ACTOR, { email: 'New@Example.com', name: 'New', password: 'pw-123456', role: 'user' });
       expect(passwords.hash).toHaveBeenCalledWith('pw-123456');
       expect(repo.insertUser).toHaveBeenCalledWith(em, { email: 'new@example.com', name: 'New', passwordHash: '$argon2id$h' });
       expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, { userId: 2, role: 'user', isPrimary: true, createdBy: 'admin@example.com' });
       expect(res).toMatchObject({ id: 2, email: 'new@example.com', role: 'user', primary: true, accountId: '4', createdBy: 'admin@example.com' });
     });
 
-    it('adds an existing user without touching them, not as primary when they have one', async () => {
+    it('adds an existing user without touching them, answering as for a new user', async () => {
       repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com', name: 'Old' }));
       repo.userHasPrimary.mockResolvedValue(true);
-      const res = await service.create(4, ACTOR, { email: 'old@example.com', name: 'Other', role: 'admin' });
+      const res = await service.create(ADMIN, ACTOR, { email: 'old@example.com', name: 'Other', password: 'pw-123456', role: 'admin' });
       expect(repo.insertUser).not.toHaveBeenCalled();
-      expect(res).toMatchObject({ id: 3, name: 'Old', primary: false, role: 'admin' });
+      expect(repo.updateUserName).not.toHaveBeenCalled();
+      // Stored as it is (not primary: they have one), answered without their name or primary account.
+      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, { userId: 3, role: 'admin', isPrimary: false, createdBy: 'admin@example.com' });
+      expect(res).toMatchObject({ id: 3, name: 'Other', primary: true, role: 'admin' });
+      // The password is hashed either way (the same time taken), and used for nobody.
+      expect(passwords.hash).toHaveBeenCalledWith('pw-123456');
     });
 
-    it('refuses a password for an existing user', async () => {
-      repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com' }));
-      await expect(service.create(4, ACTOR, { email: 'old@example.com', password: 'pw-123456', role: 'user' })).rejects.toMatchObject({
-        status: 400,
-        response: { error: 'Validation failed', details: [{ field: 'password', message: expect.any(String) }] },
+    it('answers an existing user without a name sent with name null, as a new one', async () => {
+      repo.findUserByEmail.mockResolvedValue(Object.assign(new User(), { id: 3, email: 'old@example.com', name: 'Old' }));
+      repo.userHasPrimary.mockResolvedValue(true);
+      const known = await service.create(ADMIN, ACTOR, { email: 'old@example.com', role: 'user' });
+      repo.findUserByEmail.mockResolvedValue(null);
+      const unknown = await service.create(ADMIN, ACTOR, { email: 'new@example.com', role: 'user' });
+      const { id: _a, email: _b, ...knownRest } = known;
+      const { id: _c, email: _d, ...unknownRest } = unknown;
+      expect(knownRest).toEqual(unknownRest);
+      expect(known.name).toBeNull();
+    });
+  });
+
+  describe('roles the caller does not hold', () => {
+    const usersOnly = account(['readUsers', 'writeUsers']);
+    const adminRefused = `You cannot grant the admin role: you lack ${ROLE_PERMISSIONS.admin.filter((p) => p !== 'readUsers' && p !== 'writeUsers').join(', ')}`;
+
+    it('cannot be given to a new member (403 naming what is missing), nor the user role without its permissions', async () => {
+      await expect(service.create(usersOnly, ACTOR, { email: 'x@example.com', role: 'admin' })).rejects.toMatchObject({
+        status: 403,
+        response: { error: 'Forbidden', message: adminRefused },
       });
+      await expect(service.create(usersOnly, ACTOR, { email: 'x@example.com', role: 'user' })).rejects.toMatchObject({
+        status: 403,
+        response: { error: 'Forbidden', message: 'You cannot grant the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations' },
+      });
+      expect(passwords.hash).not.toHaveBeenCalled();
+      expect(repo.insertUser).not.toHaveBeenCalled();
       expect(repo.insertMembership).not.toHaveBeenCalled();
+    });
+
+    it('lets a caller holding the user role add and manage users, but not promote, demote, rename or remove an admin', async () => {
+      const rep = account(['readUsers', 'writeUsers', ...ROLE_PERMISSIONS.user]);
+      await service.create(rep, ACTOR, { email: 'x@example.com', role: 'user' });
+      expect(repo.insertMembership).toHaveBeenCalledTimes(1);
+
+      repo.findMember.mockResolvedValue(member({ role: 'user' }));
+      await service.update(rep, ACTOR, 2, { active: false });
+      await expect(service.update(rep, ACTOR, 2, { role: 'admin' })).rejects.toMatchObject({
+        status: 403,
+        response: { error: 'Forbidden', message: expect.stringMatching(/^You cannot grant the admin role: you lack writeTeams, /) },
+      });
+
+      repo.findMember.mockResolvedValue(member({ role: 'admin' }));
+      const manage = {
+        status: 403,
+        response: { error: 'Forbidden', message: expect.stringMatching(/^You cannot change or remove a member with the admin role: you lack writeTeams, /) },
+      };
+      for (const dto of [{ role: 'user' as const }, { active: false }, { name: 'Renamed' }]) {
+        await expect(service.update(rep, ACTOR, 2, dto)).rejects.toMatchObject(manage);
+      }
+      await expect(service.remove(rep, ACTOR, 2)).rejects.toMatchObject(manage);
+      expect(repo.updateMembership).toHaveBeenCalledTimes(1);
+      expect(repo.updateUserName).not.toHaveBeenCalled();
+      expect(repo.deleteMembership).not.toHaveBeenCalled();
+      expect(keys.deactivateCreatedBy).not.toHaveBeenCalled();
     });
   });
 
   describe('the last active admin', () => {
     it.each([[{ role: 'user' as const }], [{ active: false }]])('cannot be demoted or deactivated (%j)', async (dto) => {
       repo.findMember.mockResolvedValue(member());
-      await expect(service.update(4, ACTOR, 2, dto)).rejects.toMatchObject({ status: 409, response: LAST_ADMIN });
+      await expect(service.update(ADMIN, ACTOR, 2, dto)).rejects.toMatchObject({ status: 409, response: LAST_ADMIN });
       expect(repo.lockAccount).toHaveBeenCalledWith(em, 4);
       expect(repo.countOtherActiveAdmins).toHaveBeenCalledWith(em, 4, 2);
       expect(repo.updateMembership).not.toHaveBeenCalled();
@@ -96,18 +158,18 @@ describe('UsersService', () => {
 
     it('cannot be removed', async () => {
       repo.findMember.mockResolvedValue(member());
-      await expect(service.remove(4, ACTOR, 2)).rejects.toMatchObject({ status: 409, response: LAST_ADMIN });
+      await expect(service.remove(ADMIN, ACTOR, 2)).rejects.toMatchObject({ status: 409, response: LAST_ADMIN });
       expect(repo.deleteMembership).not.toHaveBeenCalled();
       expect(keys.deactivateCreatedBy).not.toHaveBeenCalled();
     });
 
     it('is not checked for members who are not active admins, nor for a rename', async () => {
       repo.findMember.mockResolvedValue(member({ role: 'user' }));
-      await service.update(4, ACTOR, 2, { active: false });
+      await service.update(ADMIN, ACTOR, 2, { active: false });
       repo.findMember.mockResolvedValue(member({ active: false }));
-      await service.remove(4, ACTOR, 2);
+      await service.remove(ADMIN, ACTOR, 2);
       repo.findMember.mockResolvedValue(member());
-      await service.update(4, ACTOR, 2, { name: 'Renamed', role: 'admin' });
+      await service.update(ADMIN, ACTOR, 2, { name: 'Renamed', role: 'admin' });
       expect(repo.countOtherActiveAdmins).not.toHaveBeenCalled();
       expect(repo.updateUserName).toHaveBeenCalledWith(em, 2, 'Renamed');
     });
@@ -115,7 +177,7 @@ describe('UsersService', () => {
     it("refuses (409) to rename a user of other accounts too, and changes nothing", async () => {
       repo.findMember.mockResolvedValue(member());
       repo.memberElsewhere.mockResolvedValue(true);
-      await expect(service.update(4, ACTOR, 2, { name: 'Renamed', active: true })).rejects.toMatchObject({
+      await expect(service.update(ADMIN, ACTOR, 2, { name: 'Renamed', active: true })).rejects.toMatchObject({
         status: 409,
         response: { error: 'Conflict', message: 'This user also belongs to other accounts: only they can change their name' },
       });
@@ -127,7 +189,7 @@ describe('UsersService', () => {
 
   it('removes a member, switching off their keys in the account, and answers the member as it was', async () => {
     repo.findMember.mockResolvedValue(member({ role: 'user' }));
-    const res = await service.remove(4, ACTOR, 2);
+    const res = await service.remove(ADMIN, ACTOR, 2);
     expect(keys.deactivateCreatedBy).toHaveBeenCalledWith(em, 4, 2, 'admin@example.com');
     expect(repo.deleteMembership).toHaveBeenCalledWith(em, 4, 2);
     expect(res).toEqual({
@@ -148,8 +210,8 @@ describe('UsersService', () => {
   it('answers 404 for a user who is not a member of the account', async () => {
     repo.findMember.mockResolvedValue(null);
     await expect(service.get(4, 99)).rejects.toMatchObject({ status: 404, response: { error: 'Not Found', message: 'User not found' } });
-    await expect(service.update(4, ACTOR, 99, { name: 'x' })).rejects.toMatchObject({ status: 404 });
-    await expect(service.remove(4, ACTOR, 99)).rejects.toMatchObject({ status: 404 });
+    await expect(service.update(ADMIN, ACTOR, 99, { name: 'x' })).rejects.toMatchObject({ status: 404 });
+    await expect(service.remove(ADMIN, ACTOR, 99)).rejects.toMatchObject({ status: 404 });
     expect(repo.findMember).toHaveBeenCalledWith(em, 4, 99);
   });
 });

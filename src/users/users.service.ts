@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { PasswordService } from '../auth/password.service';
-import { Actor } from '../auth/principal';
+import { permissionsNotHeld, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
+import { AccountContext, Actor } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
-import { validationFailed } from '../common/errors/validation-failed';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponseDto } from './dto/user.dto';
+import { MembershipRole } from './entities/membership.entity';
+import { User } from './entities/user.entity';
 import { MemberRecord, toUserResponse } from './user.mapper';
 import { UsersRepository } from './users.repository';
 
@@ -38,38 +40,40 @@ export class UsersService {
   }
 
   /**
-   * Adds a user to the account, creating the user when the email is new. An existing user keeps
-   * their name and password: sending a password for them is refused (400), since it would change
-   * how they log in to every other account too. The first membership a user gets is their primary.
+   * Adds a user to the account, creating the user when the email is new. The answer is the same
+   * whether the email was known or not, and shows nothing from outside this account: an existing
+   * user keeps their name and password (a password sent is ignored: it would change how they log in
+   * to every other account), and the answer shows the name sent and `primary: true`, as a new user's
+   * would. The first membership a user gets is their primary.
    */
-  async create(accountId: number, actor: Actor, dto: CreateUserDto): Promise<UserResponseDto> {
+  async create(account: AccountContext, actor: Actor, dto: CreateUserDto): Promise<UserResponseDto> {
+    requireRole(account, dto.role, toGrant(dto.role));
     const email = dto.email.toLowerCase();
-    // Hashed before the transaction: argon2 is deliberately slow and must not hold it open.
+    // Hashed before the transaction (argon2 is deliberately slow and must not hold it open), and
+    // whether or not the user exists, so the time taken tells nothing either.
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : null;
     return this.tx.run(async (em) => {
-      let user = await this.repo.findUserByEmail(em, email);
-      if (user && dto.password !== undefined) {
-        throw validationFailed([
-          { field: 'password', message: 'password must not be sent for an existing user: they keep their own password' },
-        ]);
-      }
-      user ??= await this.repo.insertUser(em, { email, name: dto.name ?? null, passwordHash });
+      const name = dto.name ?? null;
+      const user = (await this.repo.findUserByEmail(em, email)) ?? (await this.repo.insertUser(em, { email, name, passwordHash }));
       const isPrimary = !(await this.repo.userHasPrimary(em, user.id));
       // An existing membership hits the unique index: 409 "This user is already a member of the account".
-      const membership = await this.repo.insertMembership(em, accountId, {
+      const membership = await this.repo.insertMembership(em, account.accountId, {
         userId: user.id,
         role: dto.role,
         isPrimary,
         createdBy: actor.email,
       });
-      return toUserResponse(Object.assign(membership, { user }));
+      return toUserResponse(Object.assign(membership, { isPrimary: true, user: Object.assign(new User(), user, { name }) }));
     });
   }
 
   /** `name` is the user's own; `role` and `active` are their membership in this account. */
-  async update(accountId: number, actor: Actor, userId: number, dto: UpdateUserDto): Promise<UserResponseDto> {
+  async update(account: AccountContext, actor: Actor, userId: number, dto: UpdateUserDto): Promise<UserResponseDto> {
+    const { accountId } = account;
     return this.tx.run(async (em) => {
       const current = await this.member(em, accountId, userId);
+      requireRole(account, current.role, toManage(current.role));
+      if (dto.role !== undefined) requireRole(account, dto.role, toGrant(dto.role));
       const losesAdmin = (dto.role !== undefined && dto.role !== 'admin') || dto.active === false;
       if (losesAdmin) await this.keepAnAdmin(em, accountId, current);
       if (dto.name !== undefined && dto.name !== current.user.name) {
@@ -90,9 +94,11 @@ export class UsersService {
    * membership as it was. API keys they created in the account are switched off: they could no
    * longer act, and must not come back to life if the user is added again.
    */
-  async remove(accountId: number, actor: Actor, userId: number): Promise<UserResponseDto> {
+  async remove(account: AccountContext, actor: Actor, userId: number): Promise<UserResponseDto> {
+    const { accountId } = account;
     return this.tx.run(async (em) => {
       const current = await this.member(em, accountId, userId);
+      requireRole(account, current.role, toManage(current.role));
       await this.keepAnAdmin(em, accountId, current);
       await this.apiKeys.deactivateCreatedBy(em, accountId, userId, actor.email);
       await this.repo.deleteMembership(em, accountId, userId);
@@ -115,3 +121,16 @@ export class UsersService {
     }
   }
 }
+
+/**
+ * 403 unless the caller holds every permission of `role`. Nobody makes a user more than they are
+ * themselves, and a caller who could not have made a member what they are may not demote,
+ * deactivate, rename or remove them either (else a narrow key could lock the account's admins out).
+ */
+function requireRole(account: AccountContext, role: MembershipRole, refused: string): void {
+  const missing = permissionsNotHeld(account.permissions, ROLE_PERMISSIONS[role]);
+  if (missing.length) throw ApiError.forbidden(`${refused}: you lack ${missing.join(', ')}`);
+}
+
+const toGrant = (role: MembershipRole) => `You cannot grant the ${role} role`;
+const toManage = (role: MembershipRole) => `You cannot change or remove a member with the ${role} role`;

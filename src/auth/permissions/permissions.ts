@@ -37,3 +37,12 @@ export function effectiveKeyPermissions(keyPermissions: readonly unknown[], crea
   const granted = new Set(keyPermissions);
   return ROLE_PERMISSIONS[creatorRole].filter((p) => granted.has(p));
 }
+
+/**
+ * The permissions of `wanted` that `held` lacks, in canonical order. Nobody grants more than they
+ * hold: a new or widened API key, and the role a user is given, must fit within the caller's own
+ * permissions in the account (for a key-based caller, the key's effective ones).
+ */
+export function permissionsNotHeld(held: ReadonlySet<Permission>, wanted: readonly Permission[]): Permission[] {
+  return normalizePermissions(wanted).filter((p) => !held.has(p));
+}

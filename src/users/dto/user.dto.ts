@@ -15,7 +15,13 @@ export class CreateUserDto {
   @MaxLength(320)
   email: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Display name (used only when the user is new)', example: 'Jane Doe', maxLength: 200 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Display name, stored only when the user is new (an existing user keeps theirs); the answer shows this name either way',
+    example: 'Jane Doe',
+    maxLength: 200,
+  })
   @IsOptional()
   @TrimString()
   @IsString()
@@ -26,7 +32,7 @@ export class CreateUserDto {
   @ApiPropertyOptional({
     description:
       'Password of a new user (8 to 256 characters). Optional: a user without a password cannot log in with one. ' +
-      'Must not be sent when the user already exists: they keep their own password.',
+      'Ignored when the user already exists: they keep their own password (the answer does not say which happened).',
     format: 'password',
     minLength: 8,
     maxLength: 256,
@@ -37,7 +43,7 @@ export class CreateUserDto {
   @MaxLength(256)
   password?: string;
 
-  @ApiProperty({ enum: ROLES, description: 'Role in this account' })
+  @ApiProperty({ enum: ROLES, description: 'Role in this account; you must hold every permission of the role (403 otherwise)' })
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role: MembershipRole;
 }
@@ -51,7 +57,7 @@ export class UpdateUserDto {
   @MaxLength(200)
   name?: string | null;
 
-  @ApiPropertyOptional({ enum: ROLES, description: 'Role in this account' })
+  @ApiPropertyOptional({ enum: ROLES, description: 'Role in this account; you must hold every permission of the role (403 otherwise)' })
   @OptionalNotNull()
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role?: MembershipRole;
@@ -92,7 +98,9 @@ export class UserResponseDto {
   @ApiProperty({ description: 'Whether the membership in this account is active' })
   active: boolean;
 
-  @ApiProperty({ description: "Whether this account is the user's primary account" })
+  @ApiProperty({
+    description: "Whether this account is the user's primary account (always true in the answer to POST /users, which never tells whether the user existed)",
+  })
   primary: boolean;
 
   @ApiProperty({ example: '2311' })
