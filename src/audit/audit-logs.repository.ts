@@ -19,7 +19,7 @@ export type LeadEvent = (typeof LEAD_EVENTS)[number];
 /** Reads of the audit log, each scoped to one account, and the retention purge, which spans them all. */
 @Injectable()
 export class AuditLogsRepository {
-  /** A lead's events, oldest first, in one query (served by IDX_audit_logs_account_lead). */
+  /** A lead's events, oldest first, in one query (served by IDX_audit_logs_account_lead_event). */
   leadHistory(em: EntityManager, accountId: number, leadId: number): Promise<AuditLog[]> {
     return em
       .getRepository(AuditLog)

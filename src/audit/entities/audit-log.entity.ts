@@ -6,7 +6,7 @@ import { BIG_ID, JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
  * keys and users they mention (a deleted lead's history stays queryable).
  */
 @Entity('audit_logs')
-@Index('IDX_audit_logs_account_lead', ['accountId', 'leadId', 'id'])
+@Index('IDX_audit_logs_account_lead_event', ['accountId', 'leadId', 'event', 'id'])
 @Index('IDX_audit_logs_account_created', ['accountId', 'created'])
 @Index('IDX_audit_logs_account_event', ['accountId', 'event'])
 export class AuditLog {
