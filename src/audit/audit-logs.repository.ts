@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
+import { isPostgres } from '../database/dialect';
+import { insertRows, sqliteInsert, sqliteInsertRows } from '../database/rows';
 import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
 import { AuditLog } from './entities/audit-log.entity';
 
@@ -16,9 +19,30 @@ export const LEAD_EVENTS = [
 ] as const;
 export type LeadEvent = (typeof LEAD_EVENTS)[number];
 
-/** Reads of the audit log, each scoped to one account, and the retention purge, which spans them all. */
+/** Writes of the audit log; its reads, each scoped to one account; and the retention purge, which spans them all. */
 @Injectable()
 export class AuditLogsRepository {
+  /** Inserts entries (a use case writes one or two) in the caller's transaction; returns their ids in order. */
+  async insertEntries(em: EntityManager, entries: Omit<AuditLog, 'id'>[]): Promise<number[]> {
+    if (isPostgres(em)) {
+      const result = await em.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]);
+      return result.identifiers.map((i) => Number(i.id));
+    }
+    // One fixed statement per entry, prepared once by better-sqlite3.
+    const ids: number[] = [];
+    for (const e of entries) ids.push(await sqliteInsert(em, AuditLog, e));
+    return ids;
+  }
+
+  /**
+   * Inserts a batch with one multi-row statement, atomic by itself: on PostgreSQL one fixed text for
+   * any batch size (prepared once per connection), on SQLite one text per batch size.
+   */
+  async insertBatch(em: EntityManager, entries: Omit<AuditLog, 'id'>[]): Promise<void> {
+    if (isPostgres(em)) await insertRows(em, AuditLog, entries);
+    else await sqliteInsertRows(em, AuditLog, entries);
+  }
+
   /** A lead's events, oldest first, in one query (served by IDX_audit_logs_account_lead_event). */
   leadHistory(em: EntityManager, accountId: number, leadId: number): Promise<AuditLog[]> {
     return em

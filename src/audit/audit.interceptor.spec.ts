@@ -5,6 +5,7 @@ import { EntityManager } from 'typeorm';
 import { ApiRequest } from '../auth/principal';
 import { AuditEvent, AuditWrite } from '../common/decorators/audit-event.decorator';
 import { TransactionService } from '../database/transaction.service';
+import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditInterceptor } from './audit.interceptor';
 import { AuditEntryInput, AuditService } from './audit.service';
 
@@ -45,7 +46,7 @@ function setup() {
   const { tx, em, state } = fakeTx();
   const queued: AuditEntryInput[] = [];
   const inTransaction: { em: EntityManager; entries: AuditEntryInput[]; open: boolean }[] = [];
-  const audit = new AuditService({} as TransactionService);
+  const audit = new AuditService({} as TransactionService, {} as AuditLogsRepository);
   jest.spyOn(audit, 'enqueue').mockImplementation((e) => void queued.push(e));
   jest.spyOn(audit, 'writeInTransaction').mockImplementation(async (m, entries) => {
     inTransaction.push({ em: m, entries, open: state.open });

@@ -1,30 +1,27 @@
 import { Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { sqliteInsertRows } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
+import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditEntryInput, AuditService, RequestMeta } from './audit.service';
 import { maskSecrets } from './sanitize';
 
-// The batch INSERT itself (SQLite's, as the fake data source is not PostgreSQL) is replaced by a fake
-// database; what is tested is what flush does with its answers.
-jest.mock('../database/rows', () => ({ ...jest.requireActual('../database/rows'), sqliteInsertRows: jest.fn() }));
-
 const meta: RequestMeta = { method: 'GET', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 1 };
 
-/** A TransactionService whose batch inserts fail for entries named in `refused` (or all, while `down`). */
-function fakeTx() {
+/** A database whose batch inserts fail for entries named in `refused` (or all, while `down`). */
+function fakeDb() {
   const written: AuditEntryInput[] = [];
   const state = { down: false, refused: new Set<string>() };
   const em = {} as EntityManager;
-  jest.mocked(sqliteInsertRows).mockImplementation(async (manager, _target, rows) => {
-    expect(manager).toBe(em);
-    const entries = rows as AuditEntryInput[];
-    if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    if (entries.some((e) => state.refused.has(e.event))) throw Object.assign(new Error('invalid input'), { code: 'SQLITE_CONSTRAINT_CHECK' });
-    written.push(...entries);
-  });
-  const tx = { isPostgres: false, manager: em, detached: (work: () => Promise<unknown>) => work() } as unknown as TransactionService;
-  return { tx, written, state };
+  const repo = {
+    insertBatch: async (manager: EntityManager, entries: AuditEntryInput[]) => {
+      expect(manager).toBe(em);
+      if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      if (entries.some((e) => state.refused.has(e.event))) throw Object.assign(new Error('invalid input'), { code: 'SQLITE_CONSTRAINT_CHECK' });
+      written.push(...entries);
+    },
+  } as unknown as AuditLogsRepository;
+  const tx = { manager: em, detached: (work: () => Promise<unknown>) => work() } as unknown as TransactionService;
+  return { tx, repo, written, state };
 }
 
 describe('AuditService.flush', () => {
@@ -35,8 +32,8 @@ describe('AuditService.flush', () => {
   afterEach(() => jest.restoreAllMocks());
 
   it('drops only the entries the database refuses for their content', async () => {
-    const { tx, written, state } = fakeTx();
-    const audit = new AuditService(tx);
+    const { tx, repo, written, state } = fakeDb();
+    const audit = new AuditService(tx, repo);
     state.refused.add('bad');
     for (const event of ['a', 'bad', 'c']) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
     await audit.flush();
@@ -47,8 +44,8 @@ describe('AuditService.flush', () => {
   });
 
   it('keeps every unwritten entry while the database is away, and writes them once it is back', async () => {
-    const { tx, written, state } = fakeTx();
-    const audit = new AuditService(tx);
+    const { tx, repo, written, state } = fakeDb();
+    const audit = new AuditService(tx, repo);
     state.down = true;
     for (const event of ['a', 'b']) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
     await audit.flush();

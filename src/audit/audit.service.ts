@@ -1,10 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ApiRequest } from '../auth/principal';
 import { classifyDbError } from '../common/errors/database-errors';
-import { insertRows, sqliteInsert, sqliteInsertRows } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
+import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditLog } from './entities/audit-log.entity';
 import { maskSecrets, sanitizeHeaders } from './sanitize';
 
@@ -56,7 +55,10 @@ export class AuditService implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly repo: AuditLogsRepository,
+  ) {}
 
   entry(
     meta: RequestMeta,
@@ -81,14 +83,8 @@ export class AuditService implements OnApplicationShutdown {
   /** Inserts entries inside the caller's transaction and returns them with their ids. */
   async writeInTransaction(em: EntityManager, entries: AuditEntryInput[]): Promise<AuditLog[]> {
     if (!entries.length) return [];
-    if (!this.tx.isPostgres) {
-      // One fixed statement per entry (a use case writes one or two), prepared once by better-sqlite3.
-      const written: AuditLog[] = [];
-      for (const e of entries) written.push({ ...e, id: await sqliteInsert(em, AuditLog, e) });
-      return written;
-    }
-    const result = await em.insert(AuditLog, entries as QueryDeepPartialEntity<AuditLog>[]);
-    return entries.map((e, i) => ({ ...e, id: Number(result.identifiers[i].id) }));
+    const ids = await this.repo.insertEntries(em, entries);
+    return entries.map((e, i) => ({ ...e, id: ids[i] }));
   }
 
   /** Queues an entry to be written shortly, outside the request's critical path. */
@@ -111,15 +107,9 @@ export class AuditService implements OnApplicationShutdown {
     while (this.flushing) await this.flushing;
     if (!this.buffer.length) return;
     const batch = this.buffer.splice(0, this.buffer.length);
-    // One multi-row INSERT is atomic by itself: no BEGIN/COMMIT around it, and never inside the
-    // transaction of the request whose context happened to trigger the flush. On PostgreSQL it is
-    // one fixed text for any batch size (prepared once per connection); on SQLite one text per batch
-    // size, prepared once.
-    const insert = (entries: AuditEntryInput[]) =>
-      this.tx.detached(async () => {
-        if (this.tx.isPostgres) await insertRows(this.tx.manager, AuditLog, entries);
-        else await sqliteInsertRows(this.tx.manager, AuditLog, entries);
-      });
+    // One multi-row INSERT, never inside the transaction of the request whose context happened to
+    // trigger the flush.
+    const insert = (entries: AuditEntryInput[]) => this.tx.detached(() => this.repo.insertBatch(this.tx.manager, entries));
     this.flushing = (async () => {
       let next = 0; // the first entry neither written nor dropped
       try {

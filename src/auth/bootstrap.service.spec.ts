@@ -10,8 +10,8 @@ import { PasswordService } from './password.service';
 const SETTINGS = { email: 'Boot@Example.com', password: 'bootstrap-password', accountName: 'Head office' };
 
 describe('BootstrapService', () => {
-  let em: { query: jest.Mock };
-  let tx: { run: jest.Mock; manager: EntityManager; isPostgres: boolean };
+  let em: { query: jest.Mock; connection: { options: { type: string } } };
+  let tx: { run: jest.Mock; manager: EntityManager };
   let auth: { anyUserExists: jest.Mock; insertUser: jest.Mock };
   let accounts: { insertAccount: jest.Mock; insertMembership: jest.Mock };
   let passwords: { hash: jest.Mock };
@@ -27,8 +27,8 @@ describe('BootstrapService', () => {
     );
 
   beforeEach(() => {
-    em = { query: jest.fn().mockResolvedValue([]) };
-    tx = { run: jest.fn((work) => work(em)), manager: {} as EntityManager, isPostgres: true };
+    em = { query: jest.fn().mockResolvedValue([]), connection: { options: { type: 'postgres' } } };
+    tx = { run: jest.fn((work) => work(em)), manager: {} as EntityManager };
     auth = { anyUserExists: jest.fn().mockResolvedValue(false), insertUser: jest.fn().mockResolvedValue({ id: 5 }) };
     accounts = { insertAccount: jest.fn().mockResolvedValue({ id: 9 }), insertMembership: jest.fn().mockResolvedValue({}) };
     passwords = { hash: jest.fn().mockResolvedValue('$argon2id$hash') };
@@ -73,7 +73,7 @@ describe('BootstrapService', () => {
   });
 
   it('takes no advisory lock on SQLite, and tolerates losing a race to another process there', async () => {
-    tx.isPostgres = false;
+    em.connection.options.type = 'better-sqlite3';
     auth.insertUser.mockRejectedValueOnce(new Error('SQLITE_BUSY'));
     auth.anyUserExists.mockResolvedValueOnce(false).mockResolvedValueOnce(false).mockResolvedValueOnce(true);
     await expect(make().run(SETTINGS)).resolves.toBe(false);

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AccountsRepository } from '../accounts/accounts.repository';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { BootstrapConfig } from '../config/configuration';
+import { advisoryLock } from '../database/locking';
 import { TransactionService } from '../database/transaction.service';
 import { AuthRepository } from './auth.repository';
 import { PasswordService } from './password.service';
@@ -38,7 +39,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     let created: { accountId: number } | null;
     try {
       created = await this.tx.run(async (em) => {
-        if (this.tx.isPostgres) await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+        await advisoryLock(em, BOOTSTRAP_LOCK_KEY);
         if (await this.auth.anyUserExists(em)) return null;
         const user = await this.auth.insertUser(em, { email, name: null, passwordHash, isSuperAdmin: true });
         const account = await this.accounts.insertAccount(em, settings.accountName, email);
@@ -48,7 +49,7 @@ export class BootstrapService implements OnApplicationBootstrap {
     } catch (e) {
       // Another process on the same SQLite file can win the race (its lock is per process): then
       // users exist and there is nothing left to do.
-      if (!this.tx.isPostgres && (await this.auth.anyUserExists(this.tx.manager))) return false;
+      if (await this.auth.anyUserExists(this.tx.manager)) return false;
       throw e;
     }
     if (!created) return false;

@@ -1,4 +1,5 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { isPostgres } from './dialect';
 
 /**
  * Adds `FOR UPDATE` on PostgreSQL, so the row stays locked until the caller's transaction ends.
@@ -6,5 +7,23 @@ import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
  * transactions on the single connection, which gives the same guarantee.
  */
 export function forUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
-  return qb.connection.options.type === 'postgres' ? qb.setLock('pessimistic_write') : qb;
+  return isPostgres(qb.connection.manager) ? qb.setLock('pessimistic_write') : qb;
+}
+
+/**
+ * Serializes the holders of `key` across instances until the caller's transaction ends (PostgreSQL's
+ * transaction-scoped advisory lock). On SQLite the transaction already holds the one connection.
+ */
+export async function advisoryLock(em: EntityManager, key: string): Promise<void> {
+  if (isPostgres(em)) await em.query('SELECT pg_advisory_xact_lock($1)', [key]);
+}
+
+/**
+ * Takes the advisory lock of (`namespace`, `name`) for the caller's transaction if nobody holds it;
+ * false when another transaction does. On SQLite the transaction already holds the one connection.
+ */
+export async function tryAdvisoryLock(em: EntityManager, namespace: number, name: string): Promise<boolean> {
+  if (!isPostgres(em)) return true;
+  const [row] = (await em.query('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [namespace, name])) as { locked: boolean }[];
+  return !!row?.locked;
 }

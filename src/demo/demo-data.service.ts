@@ -4,6 +4,7 @@ import { Account } from '../accounts/entities/account.entity';
 import { BOOTSTRAP_LOCK_KEY } from '../auth/bootstrap.service';
 import { PasswordService } from '../auth/password.service';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
+import { advisoryLock } from '../database/locking';
 import { TransactionService } from '../database/transaction.service';
 import { LeadSource } from '../lead-sources/entities/lead-source.entity';
 import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
@@ -51,7 +52,7 @@ export class DemoDataService implements OnApplicationBootstrap {
     if ((await this.tx.manager.count(User)) > 0) return null;
     const passwordHash = await this.passwords.hash(DEMO_ADMIN.password);
     return this.tx.run(async (em) => {
-      if (this.tx.isPostgres) await em.query('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
+      await advisoryLock(em, BOOTSTRAP_LOCK_KEY);
       if ((await em.count(User)) > 0) return null;
       const account = await em.save(em.create(Account, { name: 'Demo Sales', createdBy: DEMO_ADMIN.email }));
       const admin = await this.user(em, account, DEMO_ADMIN.email, 'Demo Admin', passwordHash, 'admin');

@@ -5,6 +5,7 @@ import { ApiRequest } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { timestampParam } from '../database/column-types';
+import { tryAdvisoryLock } from '../database/locking';
 import { TransactionService } from '../database/transaction.service';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { IdempotencyKey } from './entities/idempotency-key.entity';
@@ -106,12 +107,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
     this.inFlight.add(scope);
     try {
       return await this.tx.run(async (em) => {
-        if (this.tx.isPostgres) {
-          const [row] = (await em.query('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [ADVISORY_NAMESPACE, scope])) as {
-            locked: boolean;
-          }[];
-          if (!row?.locked) throw this.inProgress();
-        }
+        if (!(await tryAdvisoryLock(em, ADVISORY_NAMESPACE, scope))) throw this.inProgress();
         const existing = await em.findOne(IdempotencyKey, { where: { accountId, principal: caller, key } });
         if (existing && existing.expiresAt.getTime() > Date.now()) {
           if (existing.requestHash !== hash) {
