@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ApiRequest } from './auth/principal';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { securityHeaders } from './common/http/security-headers';
 import { requestLog } from './common/logging/request-log';
 import { AppConfig } from './config/configuration';
 import { buildOpenApiDocument } from './openapi';
@@ -13,8 +14,8 @@ export const BODY_LIMIT = '100kb';
 
 /**
  * The setup that is not dependency injection, shared by main.ts and the e2e tests so both run the
- * same application: request ids and request lines, body limit and JSON errors, proxy trust, and the
- * OpenAPI document at /docs.
+ * same application: request ids and request lines, security headers, body limit and JSON errors,
+ * proxy trust, and the OpenAPI document at /docs.
  * Global guards, pipe, filter and interceptor are APP_* providers of AppModule.
  */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
@@ -24,6 +25,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   app.set('etag', false);
   const filter = app.get(AllExceptionsFilter);
   app.use(requestLog(config.logLevel));
+  app.use(securityHeaders('/docs'));
   app.use(json({ limit: BODY_LIMIT }));
   // Body-parser errors (malformed JSON, 413) happen before Nest's pipeline: answer them in the same shape.
   app.use((err: unknown, req: ApiRequest, res: Response, next: NextFunction) => {

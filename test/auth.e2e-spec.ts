@@ -252,7 +252,7 @@ describe('auth', () => {
       }
     });
 
-    it('records the key login with the key id and the creator, the secret masked', async () => {
+    it('records the key login with the key id and the creator, the key and its secret masked', async () => {
       const tenant = await f.tenant();
       const k = await id.apiKey(tenant, ['readLeads']);
       await login({ apiKey: k.key.key, apiSecret: k.secret }).expect(200);
@@ -261,9 +261,10 @@ describe('auth', () => {
         user: tenant.admin.user.email,
         apiKey: String(k.key.id),
         statusCode: 200,
-        data: { params: {}, query: {}, body: { apiKey: k.key.key, apiSecret: '[REDACTED]' } },
+        data: { params: {}, query: {}, body: { apiKey: '[REDACTED]', apiSecret: '[REDACTED]' } },
       });
       expect(JSON.stringify(entry)).not.toContain(k.secret);
+      expect(JSON.stringify(entry)).not.toContain(k.key.key);
     });
   });
 

@@ -1,16 +1,15 @@
-/** Header names whose values never reach the audit log. */
-const MASKED_HEADERS = new Set(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-api-secret', 'proxy-authorization']);
-/** Body/data keys whose values are masked wherever they appear. */
-const SECRET_KEY = /pass(word)?|secret|token|authorization|credential|private.?key/i;
+import { unescape as unescapeQuery } from 'node:querystring';
+
 export const MASK = '[REDACTED]';
 const MAX_DEPTH = 8;
 const MAX_STRING = 2000;
 const MAX_KEYS = 100;
 
+/** Headers named like a secret (`authorization`, `cookie`, `x-api-key`, `x-auth-token`, …) keep their name, never their value. */
 export function sanitizeHeaders(headers: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = MASKED_HEADERS.has(name.toLowerCase()) ? MASK : value;
+    out[name] = isSecretKey(name) ? MASK : value;
   }
   return out;
 }
@@ -58,14 +57,67 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   return out;
 }
 
-/** The secret-key verdicts of keys already seen (the same few dozen field names come back on every request). */
+/**
+ * `url` with the value of every query parameter named like a secret replaced by the mask; the path,
+ * the other parameters and the names stay as sent (`/leads?token=[REDACTED]&page=2`). Names are
+ * decoded as Express decodes them, so `pass%77ord` is the `password` that `req.query` shows.
+ */
+export function sanitizePath(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  let changed = false;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((param) => {
+      const eq = param.indexOf('=');
+      if (eq < 0 || !isSecretKey(queryName(param.slice(0, eq)))) return param;
+      changed = true;
+      return `${param.slice(0, eq + 1)}${MASK}`;
+    });
+  return changed ? `${url.slice(0, q + 1)}${params.join('&')}` : url;
+}
+
+function queryName(raw: string): string {
+  return raw.includes('%') || raw.includes('+') ? unescapeQuery(raw.replace(/\+/g, ' ')) : raw;
+}
+
+/**
+ * The one rule for names of secrets, whether a header, a body or data key, or a query parameter.
+ * A name is a secret when either
+ * - its letters and digits, lower-cased (any case, `-`, `_`, spaces and other separators dropped), contain
+ *   `password`, `passwd`, `passphrase`, `passcode`, `pwd`, `secret`, `token`, `jwt`, `apikey`, `cookie`,
+ *   `credential`, `authorization`, `privatekey`, `csrf` or `xsrf`: words long or odd enough that
+ *   ordinary field names do not contain them (`clientsecret`, `x-access-token`, `API_KEY`, `set-cookie`); or
+ * - one of its words is `pin`, `otp`, `totp`, `hotp`, `auth`, `authn`, `authz`, `oauth` or `pass`
+ *   (or its plural), words being split at separators, at camelCase humps and between letters and
+ *   digits (`userPin`, `PIN_CODE`, `x-auth-token`, `OTPCode`). These short words must stand alone
+ *   because they hide inside ordinary names: `shipping`, `opinion`, `spinner`, `pinned`, `author`,
+ *   `authorName`, `footprint`, `passport` and the Indian postal `pincode` are not secrets.
+ * A false positive only hides a value from the audit log and the service's log; a false negative
+ * would store a secret, hence substrings wherever they are safe.
+ */
+const SECRET_SUBSTRING = /password|passwd|passphrase|passcode|pwd|secret|token|jwt|apikey|cookie|credential|authorization|privatekey|csrf|xsrf/;
+const SECRET_WORDS: ReadonlySet<string> = new Set(['pin', 'otp', 'totp', 'hotp', 'auth', 'authn', 'authz', 'oauth', 'pass']);
+const WORD = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
+
+function looksSecret(name: string): boolean {
+  if (SECRET_SUBSTRING.test(name.toLowerCase().replace(/[^a-z0-9]/g, ''))) return true;
+  for (const word of name.match(WORD) ?? []) {
+    const w = word.toLowerCase();
+    if (SECRET_WORDS.has(w) || (w.endsWith('s') && SECRET_WORDS.has(w.slice(0, -1)))) return true;
+  }
+  return false;
+}
+
+/** The verdicts of names already seen (the same few dozen field and header names come back on every request). */
 const secretKeys = new Map<string, boolean>();
 const MAX_REMEMBERED_KEYS = 10_000;
 
-function isSecretKey(key: string): boolean {
+export function isSecretKey(key: string): boolean {
   let secret = secretKeys.get(key);
   if (secret === undefined) {
-    secret = SECRET_KEY.test(key);
+    secret = looksSecret(key);
     if (secretKeys.size < MAX_REMEMBERED_KEYS && key.length <= 100) secretKeys.set(key, secret);
   }
   return secret;

@@ -38,7 +38,7 @@ export class AuthController {
   async login(@Body() dto: LoginDto, @Req() req: ApiRequest): Promise<SessionDto> {
     const session = await this.auth.login(dto);
     // The request had no principal yet: name the user (and key) who logged in, in their primary account's log.
-    // The body is masked by the audit sanitizer (password, apiSecret).
+    // The body is masked by the audit sanitizer (password, apiKey, apiSecret).
     const meta = { ...requestMeta(req), user: session.email, apiKey: session.apiKeyId !== undefined ? String(session.apiKeyId) : null };
     this.audit.enqueue(
       this.audit.entry(meta, {

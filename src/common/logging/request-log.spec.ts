@@ -24,6 +24,7 @@ function appAt(level: string) {
   app.get('/ok', (_req, res) => res.json({ ok: true }));
   app.get('/missing', (_req, res) => res.status(404).json({ error: 'Not Found' }));
   app.get('/broken', (_req, res) => res.status(500).json({ error: 'Internal Server Error' }));
+  app.get('/session', (_req, res) => res.setHeader('set-cookie', 'sid=cookie-value').json({ ok: true }));
   return { app, lines };
 }
 
@@ -58,6 +59,27 @@ describe('requestLog', () => {
     expect(lines[1].req.headers['x-api-secret']).toBe('[REDACTED]');
     expect(typeof lines[0].responseTime).toBe('number');
     expect(JSON.stringify(lines)).not.toMatch(/secret-token|shh/);
+  });
+
+  it('masks secrets named by the audit rule in the line: query values in the url, header values by name', async () => {
+    const { app, lines } = appAt('info');
+    await request(app)
+      .get('/session?token=query-token&page=2&Password=query-password')
+      .set({ 'x-auth-token': 'header-auth', 'x-access-token': 'header-access', 'x-csrf-token': 'header-csrf', cookie: 'sid=1', 'x-author': 'Jane' })
+      .expect(200);
+    await settle();
+    expect(lines).toHaveLength(1);
+    const [{ req, res }] = lines;
+    expect(req.url).toBe('/session?token=[REDACTED]&page=2&Password=[REDACTED]');
+    expect(req.headers).toMatchObject({
+      'x-auth-token': '[REDACTED]',
+      'x-access-token': '[REDACTED]',
+      'x-csrf-token': '[REDACTED]',
+      cookie: '[REDACTED]',
+      'x-author': 'Jane',
+    });
+    expect(res).toMatchObject({ statusCode: 200, headers: { 'set-cookie': '[REDACTED]', 'content-type': expect.stringMatching(/^application\/json/) } });
+    expect(JSON.stringify(lines)).not.toMatch(/query-|header-|cookie-value/);
   });
 
   it('writes no request lines above info', async () => {
