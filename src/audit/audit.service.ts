@@ -5,7 +5,7 @@ import { classifyDbError } from '../common/errors/database-errors';
 import { TransactionService } from '../database/transaction.service';
 import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditLog } from './entities/audit-log.entity';
-import { maskSecrets, sanitizeHeaders } from './sanitize';
+import { maskSecrets, sanitizeHeaders, sanitizePath } from './sanitize';
 
 /** What the audit log knows about the request being served. Built once per request. */
 export interface RequestMeta {
@@ -34,7 +34,7 @@ export function requestMeta(req: ApiRequest): RequestMeta {
   const p = req.principal;
   return {
     method: req.method,
-    path: (req.originalUrl || req.url).slice(0, 2048),
+    path: sanitizePath(req.originalUrl || req.url).slice(0, 2048),
     headers: sanitizeHeaders(req.headers as Record<string, unknown>),
     ip: req.ip ?? req.socket?.remoteAddress ?? null,
     user: p?.email ?? null,
