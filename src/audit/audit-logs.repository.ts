@@ -19,6 +19,13 @@ export const LEAD_EVENTS = [
 ] as const;
 export type LeadEvent = (typeof LEAD_EVENTS)[number];
 
+/**
+ * "`alias`.event is a lead event", with the events written literally (they are constants): only then
+ * can the planner prove the condition of the partial index of lead events (IDX_audit_logs_lead_history),
+ * which a bound list would hide.
+ */
+export const leadEventCondition = (alias: string): string => `${alias}.event IN (${LEAD_EVENTS.map((e) => `'${e}'`).join(', ')})`;
+
 /** Writes of the audit log; its reads, each scoped to one account; and the retention purge, which spans them all. */
 @Injectable()
 export class AuditLogsRepository {
@@ -43,16 +50,12 @@ export class AuditLogsRepository {
     else await sqliteInsertRows(em, AuditLog, entries);
   }
 
-  /** A lead's events, oldest first, in one query (served by IDX_audit_logs_account_lead_event). */
+  /** A lead's events, oldest first, in one query (served by IDX_audit_logs_lead_history). */
   leadHistory(em: EntityManager, accountId: number, leadId: number): Promise<AuditLog[]> {
     return em
       .getRepository(AuditLog)
       .createQueryBuilder('a')
-      .where('a.account_id = :accountId AND a.lead_id = :leadId AND a.event IN (:...events)', {
-        accountId,
-        leadId,
-        events: LEAD_EVENTS,
-      })
+      .where(`a.account_id = :accountId AND a.lead_id = :leadId AND ${leadEventCondition('a')}`, { accountId, leadId })
       .orderBy('a.id', 'ASC')
       .getMany();
   }

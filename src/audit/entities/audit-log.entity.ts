@@ -6,7 +6,9 @@ import { BIG_ID, JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
  * keys and users they mention (a deleted lead's history stays queryable).
  */
 @Entity('audit_logs')
-@Index('IDX_audit_logs_account_lead_event', ['accountId', 'leadId', 'event', 'id'])
+@Index('IDX_audit_logs_account_lead', ['accountId', 'leadId', 'id'])
+// Partial (lead events only), created by its migration: TypeORM cannot compare its WHERE clause.
+@Index('IDX_audit_logs_lead_history', { synchronize: false })
 @Index('IDX_audit_logs_account_created', ['accountId', 'created'])
 @Index('IDX_audit_logs_account_event', ['accountId', 'event'])
 export class AuditLog {
