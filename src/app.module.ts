@@ -7,6 +7,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { AccountGuard } from './common/guards/account.guard';
+import { ListCursorKey } from './common/list/list-cursors';
 import { BearerGuard } from './common/guards/bearer.guard';
 import { PermissionsGuard } from './common/guards/permissions.guard';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
@@ -50,6 +51,7 @@ import { UsersModule } from './users/users.module';
   ],
   providers: [
     AllExceptionsFilter,
+    ListCursorKey,
     { provide: APP_FILTER, useExisting: AllExceptionsFilter },
     // Guards run in this order: token (401), rate limit (429), account (400/403), permission (403).
     { provide: APP_GUARD, useClass: BearerGuard },

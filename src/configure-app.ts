@@ -3,6 +3,7 @@ import { json } from 'express';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { ApiRequest } from './auth/principal';
+import { jsonBodyGate } from './common/body/json-body-gate';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { securityHeaders } from './common/http/security-headers';
 import { requestLog } from './common/logging/request-log';
@@ -26,6 +27,7 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   const filter = app.get(AllExceptionsFilter);
   app.use(requestLog(config.logLevel));
   app.use(securityHeaders('/docs'));
+  app.use(jsonBodyGate());
   app.use(json({ limit: BODY_LIMIT }));
   // Body-parser errors (malformed JSON, 413) happen before Nest's pipeline: answer them in the same shape.
   app.use((err: unknown, req: ApiRequest, res: Response, next: NextFunction) => {

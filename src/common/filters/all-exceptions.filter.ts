@@ -3,6 +3,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injec
 import type { Response } from 'express';
 import { AuditService, isUnaudited, requestMeta } from '../../audit/audit.service';
 import { ApiRequest } from '../../auth/principal';
+import { unsupportedCharset, unsupportedCoding } from '../body/json-body-gate';
 import { ErrorBody } from '../errors/api-error';
 import { describeDbError } from '../errors/database-errors';
 
@@ -20,6 +21,23 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
+
+/** An error of reading a request body, as body-parser and raw-body report it (http-errors, 4xx). */
+interface BodyReadError {
+  status: number;
+  /** body-parser's and raw-body's own errors: `entity.parse.failed`, `charset.unsupported`, … */
+  type?: string;
+  charset?: unknown;
+  encoding?: unknown;
+}
+
+function isBodyReadError(e: unknown): e is BodyReadError {
+  if (e === null || typeof e !== 'object') return false;
+  const { status, type, code, expose } = e as { status?: unknown; type?: unknown; code?: unknown; expose?: unknown };
+  if (typeof status !== 'number' || status < 400 || status >= 500 || expose !== true) return false;
+  // zlib's errors (code Z_DATA_ERROR, Z_BUF_ERROR, …) come through raw-body without a type.
+  return typeof type === 'string' || (type === undefined && typeof code === 'string' && code.startsWith('Z_'));
+}
 
 /**
  * The one place errors become responses: `{error, message?, details?}` for every 4xx/5xx, database
@@ -55,10 +73,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const status = exception.getStatus();
       return { status, body: this.httpBody(status, exception.getResponse()) };
     }
-    const bodyParser = exception as { type?: string; status?: number; statusCode?: number; expose?: boolean };
-    if (bodyParser && typeof bodyParser.type === 'string' && bodyParser.type.startsWith('entity.')) {
-      return this.bodyParserError(bodyParser);
-    }
+    if (isBodyReadError(exception)) return this.bodyParserError(exception, req);
     const db = describeDbError(exception);
     if (db) {
       if (db.status >= 500) this.logger.warn(`${req.method} ${req.path} (request ${req.id}): ${db.message} (${(exception as Error).message})`);
@@ -74,7 +89,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     };
   }
 
-  private bodyParserError(err: { type?: string; status?: number; statusCode?: number }) {
+  private bodyParserError(err: BodyReadError, req: ApiRequest): { status: number; body: ErrorBody } {
+    if (err.type === undefined) {
+      // An inflate error: the body is not the gzip or deflate data its Content-Encoding announced.
+      const coding = String(req.headers['content-encoding'] ?? '').toLowerCase();
+      return { status: HttpStatus.BAD_REQUEST, body: { error: 'Malformed body', message: `The request body is not valid ${coding} data` } };
+    }
     switch (err.type) {
       case 'entity.too.large':
         return {
@@ -83,15 +103,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
         };
       case 'entity.parse.failed':
         return { status: HttpStatus.BAD_REQUEST, body: { error: 'Malformed JSON', message: 'The request body is not valid JSON' } };
+      // jsonBodyGate refuses these first; the parser's own refusals answer the same.
       case 'encoding.unsupported':
+        return this.toResponse(unsupportedCoding(String(err.encoding ?? '')), req);
       case 'charset.unsupported':
-        return {
-          status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-          body: { error: 'Unsupported Media Type', message: 'The request body must be UTF-8 JSON' },
-        };
+        return this.toResponse(unsupportedCharset(String(err.charset ?? '')), req);
       default: {
-        const status = err.status ?? err.statusCode ?? 400;
-        return { status, body: { error: STATUS_TEXT[status] ?? 'Bad Request', message: 'The request body could not be read' } };
+        return { status: err.status, body: { error: STATUS_TEXT[err.status] ?? 'Bad Request', message: 'The request body could not be read' } };
       }
     }
   }

@@ -5,12 +5,23 @@ import { ApiRequest } from '../../auth/principal';
 import { NO_ACCOUNT } from '../decorators/no-account.decorator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ApiError } from '../errors/api-error';
+import { MAX_ID } from '../pipes/id-param.pipe';
 
 /** The account id an `x-account-id` header names: a positive digit string; null for anything else. */
 export function parseAccountId(raw: string | string[] | undefined): number | null {
   if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return null;
   const n = Number(raw);
   return n > 0 ? n : null;
+}
+
+/**
+ * The account whose membership the principal is loaded with: none for an id beyond the id columns,
+ * where no account can exist (PostgreSQL would refuse the value), so the caller is simply not a
+ * member there (403), as for any other account that does not exist.
+ */
+export function membershipAccountId(raw: string | string[] | undefined): number | null {
+  const id = parseAccountId(raw);
+  return id !== null && id <= MAX_ID ? id : null;
 }
 
 /**

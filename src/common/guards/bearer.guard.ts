@@ -5,7 +5,7 @@ import { PrincipalService } from '../../auth/principal.service';
 import { bearerToken, SessionTokens } from '../../auth/session-tokens';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ApiError } from '../errors/api-error';
-import { parseAccountId } from './account.guard';
+import { membershipAccountId } from './account.guard';
 
 /**
  * Global and default-deny: every route needs a valid bearer token unless marked @Public(). Verifies
@@ -30,7 +30,7 @@ export class BearerGuard implements CanActivate {
     // Errors while loading the principal (database down) are not authentication failures: they reach
     // the filter as they are (503), so an outage never reads as "your token is invalid".
     // The membership loaded is the one in the account the header names (the account guard answers a bad header).
-    const principal = await this.principals.load(payload, token, parseAccountId(req.headers['x-account-id']));
+    const principal = await this.principals.load(payload, token, membershipAccountId(req.headers['x-account-id']));
     if (!principal) throw ApiError.unauthorized('The bearer token is invalid or no longer valid');
     req.principal = principal;
     return true;

@@ -3,6 +3,7 @@ import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { entityFromRow } from '../../database/rows';
 import { ApiError } from '../errors/api-error';
 import { CACHED_COUNT_MIN, CountCache } from './count-cache';
+import { KeysetKind, listCursors } from './list-cursors';
 import { ListQueryDto } from './list-query.dto';
 
 /** The list envelope of every list endpoint. */
@@ -54,34 +55,10 @@ export interface ListSpec {
 // Counts of at least CACHED_COUNT_MIN rows answer up to 5 s old under steady traffic (15 s at most).
 const counts = new CountCache({ min: CACHED_COUNT_MIN, ttlMs: 5_000, staleMaxMs: 15_000, size: 500, now: Date.now });
 
-interface Cursor {
-  /** Values of the sort fields (and id) of the last row of the previous page. */
-  v: (string | number)[];
-  /** The page number this cursor leads to. */
-  p: number;
-  /** The sort it was made for: a cursor is only valid with the same sort. */
-  s: string;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(raw: string, sort: string): Cursor {
-  const bad = () =>
-    ApiError.badRequest('Invalid cursor', 'cursor must be the nextCursor of a previous page with the same sort', [
-      { field: 'cursor', message: 'cursor must be the nextCursor of a previous page with the same sort' },
-    ]);
-  let c: Cursor;
-  try {
-    c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor;
-  } catch {
-    throw bad();
-  }
-  if (!c || !Array.isArray(c.v) || !Number.isInteger(c.p) || c.p < 2 || c.s !== sort) throw bad();
-  if (!c.v.every((x) => typeof x === 'string' || typeof x === 'number')) throw bad();
-  return c;
-}
+const invalidCursor = () =>
+  ApiError.badRequest('Invalid cursor', 'cursor must be the nextCursor of a previous page with the same sort', [
+    { field: 'cursor', message: 'cursor must be the nextCursor of a previous page with the same sort' },
+  ]);
 
 function cursorValue(v: unknown): string | number {
   return v instanceof Date ? v.toISOString() : (v as string | number);
@@ -164,9 +141,10 @@ export async function paginate<T extends ObjectLiteral, R = T>(
         { field: 'cursor', message: 'cursor paging is not available with this sort' },
       ]);
     }
-    const cursor = decodeCursor(query.cursor, sortKey);
-    if (cursor.v.length !== order.length) throw ApiError.badRequest('Invalid cursor');
-    applyKeyset(qb, order, cursor.v, qb.connection.options.type === 'postgres');
+    const kinds = keyFields.map((f) => keysetKind(qb, f));
+    const cursor = listCursors().decode(query.cursor, sortKey, kinds);
+    if (!cursor) throw invalidCursor();
+    applyKeyset(qb, order, cursor.v, kinds, qb.connection.options.type === 'postgres');
     page = cursor.p;
     offset = 0;
   }
@@ -187,7 +165,7 @@ export async function paginate<T extends ObjectLiteral, R = T>(
     const last = rows[rows.length - 1];
     result.nextCursor =
       keyFields && last && rows.length === pageSize
-        ? encodeCursor({ v: keyFields.map((f) => cursorValue(last[f])), p: page + 1, s: sortKey })
+        ? listCursors().encode({ v: keyFields.map((f) => cursorValue(last[f])), p: page + 1, s: sortKey })
         : null;
   }
   return result;
@@ -207,6 +185,16 @@ function keysetFields(order: { column: string }[], spec: ListSpec): string[] | n
   return fields.every((f): f is string => f !== undefined && (f === 'id' || spec.keyset!.includes(f))) ? fields : null;
 }
 
+/** What a cursor's value of `field` must be, from the type of the entity's column. */
+function keysetKind<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, field: string): KeysetKind {
+  const column = qb.expressionMap.mainAlias!.metadata.findColumnWithPropertyName(field);
+  if (!column) throw new Error(`keyset field ${field} is not a column of ${qb.alias}`);
+  const type = column.type;
+  if (type === Date || /time|date/i.test(String(type))) return 'timestamp';
+  if (type === Number || /int/i.test(String(type))) return 'integer';
+  return 'text';
+}
+
 /**
  * Rows strictly after the cursor in the sort order: (a > x) OR (a = x AND b > y) OR …, with each
  * comparison in its own column's direction, so mixed ASC/DESC sorts work on both databases.
@@ -215,14 +203,15 @@ function applyKeyset<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
   order: { column: string; desc: boolean }[],
   values: (string | number)[],
+  kinds: KeysetKind[],
   isPostgres: boolean,
 ): void {
   const params: Record<string, unknown> = {};
   const param = (i: number) => {
     const v = values[i];
-    // ISO timestamps are compared as timestamps: SQLite stores them as UTC text "YYYY-MM-DD HH:MM:SS.SSS".
-    const isTime = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(v);
-    params[`__k${i}`] = isTime ? (isPostgres ? new Date(v) : v.replace('T', ' ').replace('Z', '')) : v;
+    // Timestamps are compared as timestamps: SQLite stores them as UTC text "YYYY-MM-DD HH:MM:SS.SSS".
+    const isTime = kinds[i] === 'timestamp';
+    params[`__k${i}`] = isTime ? (isPostgres ? new Date(v) : (v as string).replace('T', ' ').replace('Z', '')) : v;
     return `:__k${i}`;
   };
   const ors = order.map((o, i) => {

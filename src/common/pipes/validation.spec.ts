@@ -2,7 +2,7 @@ import { inspectBody, MAX_BODY_DEPTH } from './validation';
 
 describe('inspectBody', () => {
   it('accepts ordinary bodies', () => {
-    expect(inspectBody({ firstName: 'a', tags: [1, { b: 2 }] })).toEqual({ structural: [], nul: [] });
+    expect(inspectBody({ firstName: 'a', tags: [1, { b: 2 }] })).toEqual({ structural: [], text: [] });
   });
 
   it('names prototype-reaching keys wherever they are', () => {
@@ -16,13 +16,20 @@ describe('inspectBody', () => {
     );
   });
 
-  it('finds NUL characters in any text value', () => {
-    expect(inspectBody({ a: 'ok', b: { c: 'x\u0000y' }, d: ['\u0000'] }).nul).toEqual(
-      expect.arrayContaining([
-        { field: 'b.c', message: 'b.c must not contain NUL characters' },
-        { field: 'd.0', message: 'd.0 must not contain NUL characters' },
-      ]),
-    );
+  it('finds NUL characters and lone surrogates in any text value, in the order of the input', () => {
+    const body = { a: 'ok \u{1F600}', b: { c: 'x\u0000y' }, d: ['\u0000', 'z\ud800'], e: '\udc00\u0000', f: '\ud83d' };
+    expect(inspectBody(body).text).toEqual([
+      { field: 'b.c', message: 'b.c must not contain NUL characters' },
+      { field: 'd.0', message: 'd.0 must not contain NUL characters' },
+      { field: 'd.1', message: 'd.1 must not contain unpaired UTF-16 surrogates' },
+      { field: 'e', message: 'e must not contain NUL characters' },
+      { field: 'e', message: 'e must not contain unpaired UTF-16 surrogates' },
+      { field: 'f', message: 'f must not contain unpaired UTF-16 surrogates' },
+    ]);
+  });
+
+  it('accepts surrogate pairs and every other character', () => {
+    expect(inspectBody({ a: '\u{1F600}\u{10FFFF}\uFFFF\u0001 ✓ 中文' }).text).toEqual([]);
   });
 
   it('refuses nesting deeper than the limit without recursing', () => {

@@ -1,6 +1,7 @@
 import { ArgumentMetadata, HttpStatus, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
 import { ApiError, ErrorDetail } from '../errors/api-error';
 import { validationFailed } from '../errors/validation-failed';
+import { isStorableText, storableText, unstorableTextProblems } from '../validation/storable-text';
 import { memoizeValidationMetadata } from './validation-metadata';
 
 /** Flattens class-validator's tree into `[{field, message}]`, one entry per problem. */
@@ -21,25 +22,28 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
 export const MAX_BODY_DEPTH = 32;
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-/**
- * Walks a parsed body or query without recursion: too deep, keys that could reach an object's
- * prototype (JSON.parse keeps `__proto__` as an own key), or text holding U+0000 (PostgreSQL cannot
- * store it and would fail the statement) → 400 before anything else touches the input.
- */
 export interface BodyProblems {
   /** Problems that make the input unsafe to process at all (depth, prototype keys). */
   structural: ErrorDetail[];
-  /** Text values holding U+0000, reported together with the validators' findings. */
-  nul: ErrorDetail[];
+  /** Text values no database stores as given (NUL, lone surrogates), reported with the validators' findings. */
+  text: ErrorDetail[];
 }
 
+/**
+ * Walks a parsed body or query without recursion: too deep, keys that could reach an object's
+ * prototype (JSON.parse keeps `__proto__` as an own key), or text the databases cannot store
+ * (storable-text.ts) → 400 before anything else touches the input. Text is checked here, once for
+ * every DTO, because some validators throw on a lone surrogate instead of answering false.
+ */
 export function inspectBody(body: unknown): BodyProblems {
-  const problems: BodyProblems = { structural: [], nul: [] };
+  const problems: BodyProblems = { structural: [], text: [] };
   const stack: { v: unknown; depth: number; path: string }[] = [{ v: body, depth: 0, path: '' }];
   while (stack.length) {
     const { v, depth, path } = stack.pop()!;
-    if (typeof v === 'string' && v.includes('\u0000')) {
-      problems.nul.push({ field: path || '(body)', message: `${path || 'the value'} must not contain NUL characters` });
+    if (typeof v === 'string') {
+      if (!isStorableText(v)) {
+        for (const message of unstorableTextProblems(path || 'the value', v)) problems.text.push({ field: path || '(body)', message });
+      }
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
@@ -47,13 +51,21 @@ export function inspectBody(body: unknown): BodyProblems {
       problems.structural.push({ field: path || '(body)', message: `nesting deeper than ${MAX_BODY_DEPTH} levels is not allowed` });
       break;
     }
-    for (const key of Object.keys(v)) {
+    // Pushed last to first, so problems are reported in the order of the input.
+    const keys = Object.keys(v);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i];
       const field = path ? `${path}.${key}` : key;
       if (FORBIDDEN_KEYS.has(key)) problems.structural.push({ field, message: `${field} is not an allowed property` });
       else stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1, path: field });
     }
   }
   return problems;
+}
+
+/** A copy of a parsed body or query with every string made storable, for the validators to read safely. */
+function withStorableText(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value), (_key, v: unknown) => (typeof v === 'string' ? storableText(v) : v));
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -92,20 +104,21 @@ export class ApiValidationPipe extends ValidationPipe {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'Validation failed', 'The request body must be a JSON object');
     }
     if ((metadata.type === 'body' || metadata.type === 'query') && validatesClass) {
-      const { structural, nul } = inspectBody(value);
+      const { structural, text } = inspectBody(value);
       if (structural.length) throw validationFailed(structural);
-      if (nul.length) {
-        // Report NUL text with every other problem at once, one entry per field.
-        const nulFields = new Set(nul.map((d) => d.field));
+      if (text.length) {
+        // Report unstorable text with every other problem at once; the validators read a storable
+        // copy, and their findings on the fields already reported are dropped.
+        const textFields = new Set(text.map((d) => d.field));
         let others: ErrorDetail[] = [];
         try {
-          await super.transform(value, metadata);
+          await super.transform(withStorableText(value), metadata);
         } catch (e) {
           const body = e instanceof ApiError ? (e.getResponse() as { details?: ErrorDetail[] }) : null;
           if (!body?.details) throw e;
-          others = body.details.filter((d) => !nulFields.has(d.field));
+          others = body.details.filter((d) => !textFields.has(d.field));
         }
-        throw validationFailed([...others, ...nul]);
+        throw validationFailed([...others, ...text]);
       }
     }
     return super.transform(value, metadata);

@@ -1,10 +1,24 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { timestampParam } from '../../database/column-types';
 import { TransactionService } from '../../database/transaction.service';
+import { isStorableText } from '../validation/storable-text';
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
+
+const KEY_MAX = 400;
+
+/**
+ * The stored key of a throttler key. A key holds what a client sent (the email of a login attempt,
+ * read before validation), which may be text no database stores as given, or long: such a key is
+ * stored as its digest instead, over its UTF-16 code units, so distinct keys stay distinct.
+ */
+export function bucketKey(key: string): string {
+  if (key.length <= KEY_MAX && isStorableText(key)) return key;
+  return `sha256:${createHash('sha256').update(key, 'utf16le').digest('hex')}`;
+}
 
 /**
  * Fixed-window counters in the database, so a limit holds across every instance sharing it (and the
@@ -33,7 +47,7 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApp
     const now = new Date();
     const reset = new Date(now.getTime() + ttl);
     const p = this.tx.isPostgres ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-    const params = [key.slice(0, 400), timestampParam(now), timestampParam(reset)];
+    const params = [bucketKey(key), timestampParam(now), timestampParam(reset)];
     const sql =
       `INSERT INTO rate_limit_buckets (key, hits, reset_at) VALUES (${p[0]}, 1, ${p[2]}) ` +
       `ON CONFLICT (key) DO UPDATE SET ` +

@@ -67,6 +67,7 @@ export class CreateLeadRotationDto {
   @OptionalNotNull()
   @IsInt()
   @Min(0)
+  @Max(MAX_ID)
   currentPosition?: number;
 }
 
@@ -106,6 +107,7 @@ export class UpdateLeadRotationDto {
   @OptionalNotNull()
   @IsInt()
   @Min(0)
+  @Max(MAX_ID)
   currentPosition?: number;
 }
 
