@@ -97,9 +97,11 @@ describe('audit log integrity', () => {
 
   describe('retention', () => {
     const DAY = 86_400_000;
-    const insertAged = async (count: number, ageDays: number, event: string) => {
+    /** Entries as old as their ids say: below every id the log has handed out (ids grow with time). */
+    const insertAged = async (count: number, ageDays: number, event: string, firstId: number) => {
       const created = new Date(Date.now() - ageDays * DAY);
-      const rows = Array.from({ length: count }, () => ({
+      const rows = Array.from({ length: count }, (_, i) => ({
+        id: firstId + i,
         accountId: Number(tenant.accountId),
         event,
         user: null,
@@ -119,8 +121,8 @@ describe('audit log integrity', () => {
 
     it('deletes entries older than AUDIT_RETENTION_DAYS (365 by default) in batches, and keeps younger ones', async () => {
       // Oldest first, as the ids of a live log run: more than one batch of expired entries, then kept ones.
-      await insertAged(2300, 400, 'retention_old');
-      await insertAged(30, 364, 'retention_young');
+      await insertAged(2300, 400, 'retention_old', -10_000);
+      await insertAged(30, 364, 'retention_young', -100);
       const purged = await t.app.get(AuditRetentionService).purge();
       expect(await count('retention_old')).toBe(0);
       expect(await count('retention_young')).toBe(30);

@@ -1,4 +1,5 @@
 import { unescape as unescapeQuery } from 'node:querystring';
+import { storableText } from '../common/validation/storable-text';
 
 export const MASK = '[REDACTED]';
 const MAX_DEPTH = 8;
@@ -15,21 +16,9 @@ export function sanitizeHeaders(headers: Record<string, unknown>): Record<string
 }
 
 /**
- * Any string JSON.parse accepts becomes one both databases can store: PostgreSQL's text and jsonb
- * refuse U+0000 and lone UTF-16 surrogates, and one such entry would otherwise be lost. Both become
- * U+FFFD, the replacement character.
- */
-const NUL = /\u0000/g;
-const REPLACEMENT = '\uFFFD';
-export function storableText(s: string): string {
-  const wellFormed = s.isWellFormed() ? s : s.toWellFormed();
-  return wellFormed.includes('\u0000') ? wellFormed.replace(NUL, REPLACEMENT) : wellFormed;
-}
-
-/**
- * A copy of `value` with secret-looking keys masked, long strings cut, text made storable, and
- * depth/width bounded, so a hostile body cannot bloat the audit log, break its insert, or smuggle a
- * secret into it.
+ * A copy of `value` with secret-looking keys masked, long strings cut, text made storable (jsonb
+ * refuses NUL and lone surrogates, and the entry would be lost), and depth/width bounded, so a
+ * hostile body cannot bloat the audit log, break its insert, or smuggle a secret into it.
  */
 export function maskSecrets(value: unknown, depth = 0): unknown {
   if (value === null || value === undefined) return value ?? null;

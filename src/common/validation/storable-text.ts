@@ -1,11 +1,3 @@
-// ES2024 String methods, present in every Node version the service supports (engines: >= 20.19).
-declare global {
-  interface String {
-    isWellFormed(): boolean;
-    toWellFormed(): string;
-  }
-}
-
 /**
  * Whether both databases store `text` exactly as given. PostgreSQL refuses U+0000 in text and fails
  * the statement; a lone UTF-16 surrogate has no UTF-8 form, so the driver silently stores U+FFFD
@@ -23,7 +15,7 @@ export function unstorableTextProblems(field: string, text: string): string[] {
   return problems;
 }
 
-/** `text` made storable: NUL and lone surrogates become U+FFFD. */
+/** `text` made storable: NUL and lone surrogates become U+FFFD (the same string when it already is). */
 export function storableText(text: string): string {
-  return text.toWellFormed().replaceAll('\u0000', '\uFFFD');
+  return isStorableText(text) ? text : text.toWellFormed().replaceAll('\u0000', '\uFFFD');
 }
