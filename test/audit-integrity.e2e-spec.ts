@@ -97,11 +97,10 @@ describe('audit log integrity', () => {
 
   describe('retention', () => {
     const DAY = 86_400_000;
-    /** Entries as old as their ids say: below every id the log has handed out (ids grow with time). */
-    const insertAged = async (count: number, ageDays: number, event: string, firstId: number) => {
+    /** Entries whose ids are as old as their dates: moved below every id handed out so far (ids grow with time). */
+    const insertAged = async (count: number, ageDays: number, event: string, idShift: number) => {
       const created = new Date(Date.now() - ageDays * DAY);
-      const rows = Array.from({ length: count }, (_, i) => ({
-        id: firstId + i,
+      const rows = Array.from({ length: count }, () => ({
         accountId: Number(tenant.accountId),
         event,
         user: null,
@@ -116,13 +115,14 @@ describe('audit log integrity', () => {
         leadId: null,
       }));
       for (let i = 0; i < rows.length; i += 500) await t.ds.getRepository(AuditLog).insert(rows.slice(i, i + 500));
+      await t.ds.createQueryBuilder().update(AuditLog).set({ id: () => `id - ${idShift}` }).where('event = :event', { event }).execute();
     };
     const count = (event: string) => t.ds.getRepository(AuditLog).count({ where: { event } });
 
     it('deletes entries older than AUDIT_RETENTION_DAYS (365 by default) in batches, and keeps younger ones', async () => {
       // Oldest first, as the ids of a live log run: more than one batch of expired entries, then kept ones.
-      await insertAged(2300, 400, 'retention_old', -10_000);
-      await insertAged(30, 364, 'retention_young', -100);
+      await insertAged(2300, 400, 'retention_old', 1e13);
+      await insertAged(30, 364, 'retention_young', 1e12);
       const purged = await t.app.get(AuditRetentionService).purge();
       expect(await count('retention_old')).toBe(0);
       expect(await count('retention_young')).toBe(30);
