@@ -9,34 +9,7 @@ import { preparedQuery, textArrayParam } from '../database/prepared';
 import { columnList, entityFromJson, entityFromRow, insertStatement, insertValues, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
-
-/** What the rules of a lead's create or update need to know, gathered in one query. */
-export interface LeadFacts {
-  /** The account has at least one active team (only when asked). */
-  hasActiveTeams: boolean;
-  /** The given team exists in the account. */
-  teamExists: boolean;
-  /** The given team has at least one active lead source (only when asked). */
-  teamHasSources: boolean;
-  /** The given lead source exists in the account. */
-  sourceExists: boolean;
-  /** The team of the given lead source (null when it has none). */
-  sourceTeamId: number | null;
-  /** The given assignee is an active user with an active membership of the account. */
-  assigneeActive: boolean;
-  /** The given creator is a user of the account (an inactive one included). */
-  createdByMember: boolean;
-}
-
-/** Ids and emails as the lead will have them (emails lower-cased); null when not asked about. */
-export interface LeadQuestion {
-  activeTeams: boolean;
-  teamId: number | null;
-  teamSources: boolean;
-  leadSourceId: number | null;
-  assignee: string | null;
-  createdBy: string | null;
-}
+import { LeadFacts, LeadQuestion } from './lead-rules';
 
 export type LeadValues = QueryDeepPartialEntity<Lead>;
 
@@ -100,16 +73,16 @@ const FACTS_SQLITE = FACTS(() => '?');
 /** A boolean as either database returns it (true/false, 1/0). */
 const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
 
-/** The facts of a row of FACTS, as far as `ask` asked for them. */
-function factsFromRow(row: Record<string, unknown>, ask: LeadQuestion): LeadFacts {
+/** The facts of a row of FACTS. */
+function factsFromRow(row: Record<string, unknown>): LeadFacts {
   return {
-    hasActiveTeams: ask.activeTeams && truthy(row.has_active_teams),
+    hasActiveTeams: truthy(row.has_active_teams),
     teamExists: row.team_id != null,
-    teamHasSources: ask.teamSources && truthy(row.team_has_sources),
+    teamHasSources: truthy(row.team_has_sources),
     sourceExists: row.source_id != null,
     sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
-    assigneeActive: ask.assignee !== null && truthy(row.assignee_active),
-    createdByMember: ask.createdBy !== null && row.created_by_member != null,
+    assigneeActive: truthy(row.assignee_active),
+    createdByMember: row.created_by_member != null,
   };
 }
 
@@ -216,7 +189,7 @@ export class LeadsRepository {
       ask.assignee,
       ask.createdBy,
     ]);
-    return factsFromRow(row, ask);
+    return factsFromRow(row);
   }
 
   /** SQLite: inserts a lead and returns its id (PostgreSQL creates with insertCreated). */
@@ -258,7 +231,7 @@ export class LeadsRepository {
     const [row] = await preparedQuery<Record<string, unknown>>(em, text, values);
     if (row.lead_id === null) {
       if (!ask) throw new Error('the create statement wrote no lead');
-      return { refused: factsFromRow(row, ask) };
+      return { refused: factsFromRow(row) };
     }
     return {
       leadId: Number(row.lead_id),

@@ -8,8 +8,9 @@ import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { LeadRequestContext } from './lead-request';
-import { LeadFacts, LeadsRepository } from './leads.repository';
-import { LeadsService, SOURCE_REQUIRED, TEAM_REQUIRED } from './leads.service';
+import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
+import { LeadsRepository } from './leads.repository';
+import { LeadsService } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
 const NO_FACTS: LeadFacts = {

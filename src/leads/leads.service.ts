@@ -13,10 +13,8 @@ import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
-import { LEAD_COLUMNS, LeadFacts, LeadQuestion, LeadsRepository, LeadValues } from './leads.repository';
-
-export const TEAM_REQUIRED = 'team ID is required when teams exist in the account';
-export const SOURCE_REQUIRED = 'lead source ID is required when the team has lead sources';
+import { assertLeadRules, creatorOf, leadQuestion, LeadRuleSubject } from './lead-rules';
+import { LEAD_COLUMNS, LeadsRepository, LeadValues } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
 
@@ -73,13 +71,6 @@ export interface Assignment {
   position: number | null;
 }
 
-/** The database rules a lead's create or update is checked against (see checkRules). */
-interface LeadRules {
-  teamAndSource: { teamId: number | null; leadSourceId: number | null; skip: boolean } | null;
-  assignee: string | null;
-  createdBy: string | null;
-}
-
 const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
@@ -117,7 +108,7 @@ export class LeadsService {
       assignedTo: requestedAssignee,
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
-      createdBy: lower(input.createdBy) ?? actor.email,
+      createdBy: creatorOf(lower(input.createdBy), actor.email),
       updatedBy: actor.email,
       createdAt: now,
       updatedAt: now,
@@ -137,14 +128,14 @@ export class LeadsService {
       // writes (see insertCreated). It is its own transaction (or part of the open one, with an
       // Idempotency-Key) and holds the rotation's lock only while it runs.
       const em = this.tx.manager;
-      const ask = this.rulesQuestion(ctx, rules);
+      const ask = leadQuestion(rules, ctx.actor.email);
       const entity = Object.assign(new LeadEntity(), values);
       entity.id = 0;
       const entry = createdEntry(entity, manual);
       const rotation = requestedAssignee === null ? (a: string, t: string, c?: string) => this.rotations.leadRotationCtes(a, t, c) : null;
       const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation, ask);
       if ('refused' in row) {
-        this.enforceRules(ask!, row.refused);
+        assertLeadRules(ask!, row.refused);
         throw new Error('the create statement refused a lead that breaks no rule');
       }
       // The entry's data is the service's own copy (masked), already sent: completed in place, as stored.
@@ -291,47 +282,9 @@ export class LeadsService {
     return lead;
   }
 
-  /**
-   * The rules of POST /leads (§5) that look at the database, in their order, with one query:
-   * 1–3 for the lead's resulting team and source when `teamAndSource` is given (a team is required
-   * when the account has active teams, a source when the team has active sources, both waived by
-   * `skip`; given ids must be the account's, the source of the lead's team); 4–5 for given emails
-   * (the assignee must be an active member of the account; createdBy a user of the account, a former
-   * member included, for leads imported from their time). Nothing to ask, no query.
-   */
-  private async checkRules(em: EntityManager, ctx: LeadRequestContext, rules: LeadRules): Promise<void> {
-    const ask = this.rulesQuestion(ctx, rules);
-    if (ask) this.enforceRules(ask, await this.repo.leadFacts(em, ctx.accountId, ask));
-  }
-
-  /** What the database must answer for `rules`; null when nothing needs asking. */
-  private rulesQuestion(ctx: LeadRequestContext, rules: LeadRules): LeadQuestion | null {
-    const { teamId = null, leadSourceId = null, skip = true } = rules.teamAndSource ?? {};
-    const ask: LeadQuestion = {
-      activeTeams: !skip && teamId === null,
-      teamId,
-      teamSources: !skip && teamId !== null && leadSourceId === null,
-      leadSourceId,
-      assignee: rules.assignee,
-      createdBy: rules.createdBy === ctx.actor.email ? null : rules.createdBy,
-    };
-    if (!ask.activeTeams && teamId === null && leadSourceId === null && ask.assignee === null && ask.createdBy === null) return null;
-    return ask;
-  }
-
-  /** Throws the 400 of the first rule the facts break, in the contract's order. */
-  private enforceRules(ask: LeadQuestion, facts: LeadFacts): void {
-    const { teamId, leadSourceId } = ask;
-    if (ask.activeTeams && facts.hasActiveTeams) throw ApiError.badRequest(TEAM_REQUIRED);
-    if (ask.teamSources && facts.teamHasSources) throw ApiError.badRequest(SOURCE_REQUIRED);
-    if (teamId !== null && !facts.teamExists) throw ApiError.invalidField('teamId', 'does not refer to a team of this account');
-    if (leadSourceId !== null) {
-      if (!facts.sourceExists) throw ApiError.invalidField('leadSourceId', 'does not refer to a lead source of this account');
-      if (facts.sourceTeamId !== null && facts.sourceTeamId !== teamId) {
-        throw ApiError.invalidField('leadSourceId', 'belongs to a different team than the lead');
-      }
-    }
-    if (ask.assignee !== null && !facts.assigneeActive) throw ApiError.invalidField('assignedTo', 'is not an active member of this account');
-    if (ask.createdBy !== null && !facts.createdByMember) throw ApiError.invalidField('createdBy', 'is not a user of this account');
+  /** Checks the lead rules for `subject` against the facts of the database (no query when no rule applies). */
+  private async checkRules(em: EntityManager, ctx: LeadRequestContext, subject: LeadRuleSubject): Promise<void> {
+    const q = leadQuestion(subject, ctx.actor.email);
+    if (q) assertLeadRules(q, await this.repo.leadFacts(em, ctx.accountId, q));
   }
 }
