@@ -6,7 +6,6 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
-import { assignmentData, RotationPointerService } from '../rotations/rotation-pointer.service';
 import { Lead } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
@@ -14,7 +13,7 @@ import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, leadQuestion, LeadRuleSubject } from './lead-rules';
-import { LEAD_COLUMNS, LeadsRepository, LeadValues } from './leads.repository';
+import { LEAD_COLUMNS, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
 
@@ -63,14 +62,6 @@ const PLAIN_FIELDS = [
 const UPDATABLE_FIELDS = ['teamId', 'leadSourceId', ...PLAIN_FIELDS, 'assignedTo', 'lastContacted', 'archived', 'createdBy'] as const;
 type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
-/** How a new lead got its assignee, recorded in its `lead_created` entry. */
-export interface Assignment {
-  method: 'manual' | 'rotation' | 'none';
-  rotationId: number | null;
-  /** Index in the rotation's user list of the user picked. */
-  position: number | null;
-}
-
 const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
@@ -87,22 +78,23 @@ export class LeadsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: LeadsRepository,
-    private readonly rotations: RotationPointerService,
     private readonly audit: AuditService,
     private readonly auditLogs: AuditLogsRepository,
   ) {}
 
-  /** POST /leads: the rules of the contract (§5), in order. */
+  /**
+   * POST /leads (§5): the rules decided from the database's facts, then the lead, its rotation
+   * advance and its `lead_created` entry written together.
+   */
   async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
     const { accountId, actor } = ctx;
-    const teamId = input.teamId ?? null;
     const requestedAssignee = lower(input.assignedTo);
     const now = new Date();
     const plain: Record<string, unknown> = {};
     for (const f of PLAIN_FIELDS) plain[f] = input[f] ?? null;
-    const values = Object.assign(plain, {
+    const lead: NewLead = Object.assign(plain, {
       accountId,
-      teamId,
+      teamId: input.teamId ?? null,
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
       assignedTo: requestedAssignee,
@@ -112,60 +104,24 @@ export class LeadsService {
       updatedBy: actor.email,
       createdAt: now,
       updatedAt: now,
-    }) as Omit<LeadEntity, 'id'>;
-    const manual: Record<string, unknown> & Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
-    const rules = {
-      teamAndSource: { teamId, leadSourceId: values.leadSourceId, skip: skipTeamAndSourceRequirement },
+    }) as NewLead;
+    const subject = {
+      teamAndSource: { teamId: lead.teamId, leadSourceId: lead.leadSourceId, skip: skipTeamAndSourceRequirement },
       assignee: requestedAssignee,
-      createdBy: values.createdBy,
+      createdBy: lead.createdBy,
     };
-    const createdEntry = (entity: LeadEntity, assignment: Record<string, unknown>) =>
-      this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: Object.assign(toLead(entity), { assignment }) });
-
-    let lead: Lead;
-    if (this.tx.isPostgres) {
-      // One statement is the whole create: the rules' question, and only when no rule fails the
-      // writes (see insertCreated). It is its own transaction (or part of the open one, with an
-      // Idempotency-Key) and holds the rotation's lock only while it runs.
-      const em = this.tx.manager;
-      const ask = leadQuestion(rules, ctx.actor.email);
-      const entity = Object.assign(new LeadEntity(), values);
-      entity.id = 0;
-      const entry = createdEntry(entity, manual);
-      const rotation = requestedAssignee === null ? (a: string, t: string, c?: string) => this.rotations.leadRotationCtes(a, t, c) : null;
-      const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation, ask);
-      if ('refused' in row) {
-        assertLeadRules(ask!, row.refused);
-        throw new Error('the create statement refused a lead that breaks no rule');
-      }
-      // The entry's data is the service's own copy (masked), already sent: completed in place, as stored.
-      entity.id = row.leadId;
-      entry.leadId = row.leadId;
-      const data = entry.data as Record<string, unknown>;
-      data.id = row.leadId;
-      if (row.rotationId !== null) {
-        entity.assignedTo = row.pickedEmail;
-        Object.assign(data, assignmentData({ rotationId: row.rotationId, email: row.pickedEmail, position: row.pickedPosition }));
-      }
-      lead = toLead(entity, [Object.assign(entry, { id: row.entryId }) as AuditLog]);
-    } else {
-      lead = await this.tx.run(async (em) => {
-        await this.checkRules(em, ctx, rules);
-        // The connection is exclusive for the whole transaction: pick first, then write the lead
-        // and its entry once, with the pick.
-        const pick = requestedAssignee === null ? await this.rotations.advanceForNewLead(em, accountId, teamId) : null;
-        const assigned = pick
-          ? assignmentData({ rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition })
-          : { assignedTo: requestedAssignee, assignment: manual };
-        const row = { ...values, assignedTo: assigned.assignedTo };
-        const entity = Object.assign(new LeadEntity(), { id: await this.repo.insert(em, row as LeadValues), ...row });
-        const [entry] = await this.audit.writeInTransaction(em, [createdEntry(entity, assigned.assignment)]);
-        return toLead(entity, [entry] as AuditLog[]);
+    const created = await this.tx.run(async (em) => {
+      await this.checkRules(em, ctx, subject);
+      // The lead as created, with its id and the rotation's pick filled in by the repository.
+      const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
+        assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
       });
-    }
-    ctx.concerns(lead.id);
+      const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
+      return this.repo.create(em, lead, entry, requestedAssignee === null);
+    });
+    ctx.concerns(created.lead.id);
     ctx.recorded();
-    return lead;
+    return toLead(created.lead, [created.entry]);
   }
 
   /** GET /leads: leads without their audit log. */
