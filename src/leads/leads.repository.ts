@@ -7,6 +7,7 @@ import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery, textArrayParam } from '../database/prepared';
 import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
+import { TransactionService } from '../database/transaction.service';
 import { RotationPointerRepository } from '../rotations/rotation-pointer.repository';
 import { assignmentData } from '../rotations/rotation-pick';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
@@ -108,7 +109,10 @@ function completeCreated(
 /** Lead rows, always within one account. */
 @Injectable()
 export class LeadsRepository {
-  constructor(private readonly pointer: RotationPointerRepository) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly pointer: RotationPointerRepository,
+  ) {}
 
   /**
    * Answers the questions of the lead rules in one round trip, with one fixed text on both databases
@@ -132,18 +136,21 @@ export class LeadsRepository {
    * Writes a new lead (`lead`, complete but for its id) and its `lead_created` entry and, with
    * `rotate`, advances the rotation the lead goes through (RotationPointerRepository) and assigns
    * its pick. `entry.data` is the lead as created; the lead's id, and the pick's `assignedTo` and
-   * `assignment`, are added to it. All of it commits together: on PostgreSQL it is one statement,
-   * so the rotation stays locked only while that statement runs; on SQLite the caller's
-   * transaction holds the connection.
+   * `assignment`, are added to it. All of it commits together, inside the transaction open in the
+   * caller's context if there is one. On PostgreSQL it is one statement, atomic by itself, so the
+   * rotation stays locked only while it runs; on SQLite, one transaction of a few statements.
    */
-  async create(em: EntityManager, lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> {
-    if (em.connection.options.type !== 'postgres') {
-      const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;
-      const picked = pick && { rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition };
-      const row = picked ? { ...lead, assignedTo: picked.email } : lead;
-      const created = completeCreated(row, entry, await sqliteInsert(em, Lead, row), picked);
-      return { ...created, entry: { ...created.entry, id: await sqliteInsert(em, AuditLog, created.entry) } };
+  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> {
+    if (!this.tx.isPostgres) {
+      return this.tx.run(async (em) => {
+        const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;
+        const picked = pick && { rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition };
+        const row = picked ? { ...lead, assignedTo: picked.email } : lead;
+        const created = completeCreated(row, entry, await sqliteInsert(em, Lead, row), picked);
+        return { ...created, entry: { ...created.entry, id: await sqliteInsert(em, AuditLog, created.entry) } };
+      });
     }
+    const em = this.tx.manager;
     const p = new SqlParams();
     const account = p.add(lead.accountId);
     const ctes: string[] = [];

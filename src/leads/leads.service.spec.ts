@@ -26,7 +26,7 @@ const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::
 
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
-  return (_em: EntityManager, lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> => {
+  return (lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> => {
     const data = { ...(entry.data as Record<string, unknown>), id: 9 };
     const assignedTo = rotate ? email : lead.assignedTo;
     if (rotate) Object.assign(data, { assignedTo, assignment: { method: email ? 'rotation' : 'none', rotationId: 42, position } });
@@ -159,12 +159,11 @@ describe('LeadsService', () => {
       );
     });
 
-    it('writes the lead, its entry and the rotation advance with one repository call, in the transaction', async () => {
+    it('decides the rules first, then writes the lead, its entry and the rotation advance with one repository call', async () => {
       repo.create.mockImplementation(written('b@x.io', 1));
       const lead = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
       expect(repo.create).toHaveBeenCalledTimes(1);
       expect(repo.create).toHaveBeenCalledWith(
-        em,
         expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: null, createdBy: 'me@example.com', updatedBy: 'me@example.com' }),
         expect.objectContaining({
           event: 'lead_created',
@@ -204,7 +203,6 @@ describe('LeadsService', () => {
       const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
       expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, { ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }), assignee: 'rep@x.io' });
       expect(repo.create).toHaveBeenCalledWith(
-        em,
         expect.objectContaining({ assignedTo: 'rep@x.io' }),
         expect.objectContaining({ data: expect.objectContaining({ assignment: { method: 'manual', rotationId: null, position: null } }) }),
         false,

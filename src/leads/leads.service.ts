@@ -84,7 +84,8 @@ export class LeadsService {
 
   /**
    * POST /leads (§5): the rules decided from the database's facts, then the lead, its rotation
-   * advance and its `lead_created` entry written together.
+   * advance and its `lead_created` entry written together by one repository call. The facts are
+   * read before anything is locked, so a refused lead never waits for a rotation.
    */
   async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
     const { accountId, actor } = ctx;
@@ -110,15 +111,14 @@ export class LeadsService {
       assignee: requestedAssignee,
       createdBy: lead.createdBy,
     };
-    const created = await this.tx.run(async (em) => {
-      await this.checkRules(em, ctx, subject);
-      // The lead as created, with its id and the rotation's pick filled in by the repository.
-      const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
-        assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
-      });
-      const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
-      return this.repo.create(em, lead, entry, requestedAssignee === null);
+    // Inside a request's own transaction (an Idempotency-Key), both join it.
+    await this.checkRules(this.tx.manager, ctx, subject);
+    // The lead as created; the repository adds its id and the rotation's pick.
+    const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
+      assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
     });
+    const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
+    const created = await this.repo.create(lead, entry, requestedAssignee === null);
     ctx.concerns(created.lead.id);
     ctx.recorded();
     return toLead(created.lead, [created.entry]);
