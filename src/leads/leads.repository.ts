@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, getMetadataArgsStorage, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { AuditEntryInput } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
@@ -25,38 +25,12 @@ export interface CreatedLead {
   entry: AuditLog;
 }
 
-/** API field → column, for filters and sorting. */
-export const LEAD_COLUMNS: Record<string, string> = {
-  id: 'id',
-  teamId: 'team_id',
-  leadSourceId: 'lead_source_id',
-  applicationId: 'application_id',
-  firstName: 'first_name',
-  lastName: 'last_name',
-  imgSrc: 'img_src',
-  email: 'email',
-  phone: 'phone',
-  company: 'company',
-  jobTitle: 'job_title',
-  branch: 'branch',
-  source: 'source',
-  position: 'position',
-  location: 'location',
-  productsServicesSold: 'products_services_sold',
-  numberOfEmployees: 'number_of_employees',
-  currentPaymentProcessor: 'current_payment_processor',
-  monthlyTransactionVolume: 'monthly_transaction_volume',
-  interestedInSwitching: 'interested_in_switching',
-  processStage: 'process_stage',
-  buyingRole: 'buying_role',
-  assignedTo: 'assigned_to',
-  notes: 'notes',
-  lastContacted: 'last_contacted',
-  archived: 'archived',
-  createdBy: 'created_by',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-};
+/** API field → column, for filters and sorting: read from the entity's TypeORM decorators, so a new column needs no entry here. */
+export const LEAD_COLUMNS: Record<string, string> = Object.fromEntries(
+  getMetadataArgsStorage()
+    .columns.filter((c) => c.target === Lead)
+    .map((c) => [c.propertyName, c.options.name ?? c.propertyName]),
+);
 
 const member = (email: string) =>
   `FROM users u INNER JOIN memberships m ON m.user_id = u.id AND m.account_id = q.account_id WHERE u.email = q.${email}`;
