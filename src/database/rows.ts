@@ -4,8 +4,8 @@ import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
 import { preparedQuery } from './prepared';
 
 /**
- * Fixed SQL for the hot paths of PostgreSQL (a create in one statement, a lead with its history in
- * one query), built from the entities' TypeORM metadata so column names and JSON columns have one
+ * Fixed SQL for the hot paths (a create in one statement, a lead with its history in one query),
+ * built from the entities' TypeORM metadata so column names and JSON columns have one
  * source of truth. TypeORM's query builder re-derives all of it on every call; these helpers derive
  * it once per entity.
  */
@@ -69,9 +69,6 @@ const isJson = (c: ColumnMetadata) => c.type === 'jsonb' || c.type === 'json';
  * `INSERT INTO "table" (every column but the id) VALUES (…)` with the entity's values as parameters
  * (JSON columns serialized and cast), except the columns in `expressions`, given as SQL expressions
  * by database name (for values only the statement itself knows, such as an id it has just created).
- * With `where` (an SQL boolean), `INSERT … SELECT … WHERE where`: the row is written only when it
- * holds. (PostgreSQL still types the value parameters by their columns, as long as `where` does
- * not use them.)
  */
 export function insertStatement(
   em: EntityManager,
@@ -79,7 +76,6 @@ export function insertStatement(
   values: ObjectLiteral,
   params: SqlParams,
   expressions: Record<string, string> = {},
-  where?: string,
 ): string {
   const { table, insertable } = columnsOf(em, target);
   const names: string[] = [];
@@ -91,28 +87,13 @@ export function insertStatement(
     // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
     else exprs.push(isJson(c) ? `${params.add(insertValue(c, values))}::jsonb` : params.add(insertValue(c, values)));
   }
-  const into = `INSERT INTO ${quote(table)} (${names.join(', ')})`;
-  return where === undefined ? `${into} VALUES (${exprs.join(', ')})` : `${into} SELECT ${exprs.join(', ')} WHERE ${where}`;
+  return `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${exprs.join(', ')})`;
 }
 
 /** A column's parameter in insertStatement: the entity's value, JSON serialized for JSON columns. */
 function insertValue(c: ColumnMetadata, values: ObjectLiteral): unknown {
   const v = values[c.propertyName] ?? null;
   return isJson(c) && v !== null ? JSON.stringify(v) : v;
-}
-
-/**
- * The parameters insertStatement adds for `values` with the same `expressions` (by column name), in
- * the same order, without building its text: for a text built once and kept.
- */
-export function insertValues(
-  em: EntityManager,
-  target: EntityTarget<ObjectLiteral>,
-  values: ObjectLiteral,
-  out: unknown[],
-  expressions: Readonly<Record<string, unknown>>,
-): void {
-  for (const c of columnsOf(em, target).insertable) if (expressions[c.databaseName] === undefined) out.push(insertValue(c, values));
 }
 
 /** `alias."column", …` for every column of the entity (a stable select list for a prepared text). */

@@ -1,86 +1,36 @@
 import { Injectable } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
-import { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, getMetadataArgsStorage, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { AuditEntryInput } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
 import { preparedQuery, textArrayParam } from '../database/prepared';
-import { columnList, entityFromJson, entityFromRow, insertStatement, insertValues, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
+import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
+import { TransactionService } from '../database/transaction.service';
+import { RotationPointerRepository } from '../rotations/rotation-pointer.repository';
+import { assignmentData } from '../rotations/rotation-pick';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
-
-/** What the rules of a lead's create or update need to know, gathered in one query. */
-export interface LeadFacts {
-  /** The account has at least one active team (only when asked). */
-  hasActiveTeams: boolean;
-  /** The given team exists in the account. */
-  teamExists: boolean;
-  /** The given team has at least one active lead source (only when asked). */
-  teamHasSources: boolean;
-  /** The given lead source exists in the account. */
-  sourceExists: boolean;
-  /** The team of the given lead source (null when it has none). */
-  sourceTeamId: number | null;
-  /** The given assignee is an active user with an active membership of the account. */
-  assigneeActive: boolean;
-  /** The given creator is a user of the account (an inactive one included). */
-  createdByMember: boolean;
-}
-
-/** Ids and emails as the lead will have them (emails lower-cased); null when not asked about. */
-export interface LeadQuestion {
-  activeTeams: boolean;
-  teamId: number | null;
-  teamSources: boolean;
-  leadSourceId: number | null;
-  assignee: string | null;
-  createdBy: string | null;
-}
+import { LeadFacts, LeadQuestion } from './lead-rules';
 
 export type LeadValues = QueryDeepPartialEntity<Lead>;
 
-/** What the create statement wrote: ids, and the rotation's pick when one applied. */
-export interface CreatedRow {
-  leadId: number;
-  entryId: number;
-  rotationId: number | null;
-  pickedPosition: number | null;
-  pickedEmail: string | null;
+/** A lead to create: every column but its id. */
+export type NewLead = Omit<Lead, 'id'>;
+
+/** What LeadsRepository.create wrote: the lead and its entry, with their ids. */
+export interface CreatedLead {
+  lead: Lead;
+  entry: AuditLog;
 }
 
-/** API field → column, for filters and sorting. */
-export const LEAD_COLUMNS: Record<string, string> = {
-  id: 'id',
-  teamId: 'team_id',
-  leadSourceId: 'lead_source_id',
-  applicationId: 'application_id',
-  firstName: 'first_name',
-  lastName: 'last_name',
-  imgSrc: 'img_src',
-  email: 'email',
-  phone: 'phone',
-  company: 'company',
-  jobTitle: 'job_title',
-  branch: 'branch',
-  source: 'source',
-  position: 'position',
-  location: 'location',
-  productsServicesSold: 'products_services_sold',
-  numberOfEmployees: 'number_of_employees',
-  currentPaymentProcessor: 'current_payment_processor',
-  monthlyTransactionVolume: 'monthly_transaction_volume',
-  interestedInSwitching: 'interested_in_switching',
-  processStage: 'process_stage',
-  buyingRole: 'buying_role',
-  assignedTo: 'assigned_to',
-  notes: 'notes',
-  lastContacted: 'last_contacted',
-  archived: 'archived',
-  createdBy: 'created_by',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-};
+/** API field → column, for filters and sorting: read from the entity's TypeORM decorators, so a new column needs no entry here. */
+export const LEAD_COLUMNS: Record<string, string> = Object.fromEntries(
+  getMetadataArgsStorage()
+    .columns.filter((c) => c.target === Lead)
+    .map((c) => [c.propertyName, c.options.name ?? c.propertyName]),
+);
 
 const member = (email: string) =>
   `FROM users u INNER JOIN memberships m ON m.user_id = u.id AND m.account_id = q.account_id WHERE u.email = q.${email}`;
@@ -100,107 +50,44 @@ const FACTS_SQLITE = FACTS(() => '?');
 /** A boolean as either database returns it (true/false, 1/0). */
 const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
 
-/** The facts of a row of FACTS, as far as `ask` asked for them. */
-function factsFromRow(row: Record<string, unknown>, ask: LeadQuestion): LeadFacts {
+/** The facts of a row of FACTS. */
+function factsFromRow(row: Record<string, unknown>): LeadFacts {
   return {
-    hasActiveTeams: ask.activeTeams && truthy(row.has_active_teams),
+    hasActiveTeams: truthy(row.has_active_teams),
     teamExists: row.team_id != null,
-    teamHasSources: ask.teamSources && truthy(row.team_has_sources),
+    teamHasSources: truthy(row.team_has_sources),
     sourceExists: row.source_id != null,
     sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
-    assigneeActive: ask.assignee !== null && truthy(row.assignee_active),
-    createdByMember: ask.createdBy !== null && row.created_by_member != null,
+    assigneeActive: truthy(row.assignee_active),
+    createdByMember: row.created_by_member != null,
   };
 }
 
-/**
- * PostgreSQL: the CTEs `f` (the row of FACTS for the question, given as parameter markers) and
- * `ok` (one boolean: no rule of the question fails). The same rules, in SQL, as
- * LeadsService.enforceRules applies to the facts in TypeScript; a lead refused here is judged there
- * again from the facts the statement returns, to name the rule.
- */
-function rulesCtes(q: { account: string; activeTeams: string; teamId: string; teamSources: string; leadSourceId: string; assignee: string; createdBy: string }): string {
-  const markers = [q.account, q.teamId, q.leadSourceId, q.assignee, q.createdBy];
-  const team = `CAST(${q.teamId} AS integer)`;
-  return `f AS (${FACTS((i) => markers[i - 1])}),
-    ok AS (SELECT COALESCE(
-      NOT (CAST(${q.activeTeams} AS boolean) AND f.has_active_teams)
-      AND NOT (CAST(${q.teamSources} AS boolean) AND f.team_has_sources)
-      AND (${team} IS NULL OR f.team_id IS NOT NULL)
-      AND (CAST(${q.leadSourceId} AS integer) IS NULL OR (f.source_id IS NOT NULL AND (f.source_team_id IS NULL OR f.source_team_id = ${team})))
-      AND (CAST(${q.assignee} AS varchar(320)) IS NULL OR f.assignee_active = 1)
-      AND (CAST(${q.createdBy} AS varchar(320)) IS NULL OR f.created_by_member IS NOT NULL), false) AS ok FROM f)`;
-}
-
-/** The texts of the create statement, per data source and shape (see insertCreated). */
-const createTexts = new WeakMap<object, Map<number, string>>();
-/** Columns the create statement fills with expressions, not with parameters. */
-const LEAD_BY_EXPRESSION = { account_id: true };
-const LEAD_BY_EXPRESSION_WITH_ROTATION = { account_id: true, assigned_to: true };
-const ENTRY_BY_EXPRESSION = { account_id: true, data: true, lead_id: true };
-
-/** The parameters of the create statement, in the order createStatement adds them. */
-function createValues(em: EntityManager, lead: LeadValues, entry: ObjectLiteral, rotation: boolean, ask: LeadQuestion | null): unknown[] {
-  const values: unknown[] = [lead.accountId];
-  if (ask) values.push(ask.activeTeams, ask.teamId, ask.teamSources, ask.leadSourceId, ask.assignee, ask.createdBy);
-  values.push(JSON.stringify(entry.data));
-  if (rotation) values.push(lead.teamId ?? -1);
-  insertValues(em, Lead, lead, values, rotation ? LEAD_BY_EXPRESSION_WITH_ROTATION : LEAD_BY_EXPRESSION);
-  insertValues(em, AuditLog, entry, values, ENTRY_BY_EXPRESSION);
-  return values;
-}
-
-/** The create statement of insertCreated for this shape, with its parameters. */
-function createStatement(
-  em: EntityManager,
-  lead: LeadValues,
-  entry: ObjectLiteral,
-  rotation: ((account: string, team: string, condition?: string) => string) | null,
-  ask: LeadQuestion | null,
-): { text: string; values: unknown[] } {
-  const p = new SqlParams();
-  const account = p.add(lead.accountId);
-  const ctes: string[] = [];
-  let allowed: string | undefined;
-  if (ask) {
-    ctes.push(
-      rulesCtes({
-        account,
-        activeTeams: p.add(ask.activeTeams),
-        teamId: p.add(ask.teamId),
-        teamSources: p.add(ask.teamSources),
-        leadSourceId: p.add(ask.leadSourceId),
-        assignee: p.add(ask.assignee),
-        createdBy: p.add(ask.createdBy),
-      }),
-    );
-    allowed = '(SELECT ok FROM ok)';
+/** The lead and its entry as created (see LeadsRepository.create), the pick applied. */
+function completeCreated(
+  lead: NewLead,
+  entry: AuditEntryInput,
+  leadId: number,
+  pick: { rotationId: number; email: string | null; position: number | null } | null,
+): { lead: Lead; entry: AuditEntryInput } {
+  const created = Object.assign(new Lead(), lead, { id: leadId });
+  const data: Record<string, unknown> = { ...(entry.data as Record<string, unknown>), id: leadId };
+  if (pick) {
+    const assigned = assignmentData(pick);
+    created.assignedTo = assigned.assignedTo;
+    Object.assign(data, assigned);
   }
-  const leadExpressions: Record<string, string> = { account_id: account };
-  let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
-  let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
-  if (rotation) {
-    ctes.push(rotation(account, p.add(lead.teamId ?? -1), allowed));
-    leadExpressions.assigned_to = '(SELECT email FROM pick)';
-    // With a rotation, the pick replaces the manual assignment the entry was built with.
-    entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
-      'method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
-      FROM r LEFT JOIN pick ON true), '{}')`;
-    picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
-  }
-  ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions, allowed)} RETURNING id)`);
-  ctes.push(
-    `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' }, allowed)} RETURNING id)`,
-  );
-  return {
-    text: `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}${ask ? ', f.* FROM f' : ''}`,
-    values: p.values,
-  };
+  return { lead: created, entry: { ...entry, leadId, data } };
 }
 
 /** Lead rows, always within one account. */
 @Injectable()
 export class LeadsRepository {
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly pointer: RotationPointerRepository,
+  ) {}
+
   /**
    * Answers the questions of the lead rules in one round trip, with one fixed text on both databases
    * (prepared on PostgreSQL): the named team and source, joined only within the account; EXISTS
@@ -216,57 +103,57 @@ export class LeadsRepository {
       ask.assignee,
       ask.createdBy,
     ]);
-    return factsFromRow(row, ask);
-  }
-
-  /** SQLite: inserts a lead and returns its id (PostgreSQL creates with insertCreated). */
-  insert(em: EntityManager, values: LeadValues): Promise<number> {
-    return sqliteInsert(em, Lead, values);
+    return factsFromRow(row);
   }
 
   /**
-   * PostgreSQL: POST /leads as ONE statement, which is its own transaction: the lead, its
-   * `lead_created` entry and, when `rotation` is given (no assignee in the request), the rotation
-   * advance of RotationPointerService.leadRotationCtes, whose pick becomes the lead's `assigned_to`
-   * and the entry's `assignedTo` and `assignment`. `lead` and `entry` are complete but for what the
-   * statement fills in: the lead's id (also written as `id` into the entry's data) and the pick.
-   * With `ask`, the statement also answers the rules' question (as leadFacts would, in the same
-   * snapshot) and writes nothing, moves no rotation and takes no lock when a rule fails: it then
-   * returns the facts, for the caller to name the rule. Inside an open transaction (an
-   * Idempotency-Key request) the statement is part of it.
+   * Writes a new lead (`lead`, complete but for its id) and its `lead_created` entry and, with
+   * `rotate`, advances the rotation the lead goes through (RotationPointerRepository) and assigns
+   * its pick. `entry.data` is the lead as created; the lead's id, and the pick's `assignedTo` and
+   * `assignment`, are added to it. All of it commits together, inside the transaction open in the
+   * caller's context if there is one. On PostgreSQL it is one statement, atomic by itself, so the
+   * rotation stays locked only while it runs; on SQLite, one transaction of a few statements.
    */
-  async insertCreated(
-    em: EntityManager,
-    lead: LeadValues,
-    entry: ObjectLiteral,
-    rotation: ((account: string, team: string, condition?: string) => string) | null,
-    ask: LeadQuestion | null = null,
-  ): Promise<CreatedRow | { refused: LeadFacts }> {
-    // Four texts in all (with and without the rotation, with and without the rules), each built
-    // once per data source and prepared once per connection; every request computes only the values.
-    const shape = (rotation ? 1 : 0) + (ask ? 2 : 0);
-    let texts = createTexts.get(em.connection);
-    if (!texts) createTexts.set(em.connection, (texts = new Map()));
-    let text = texts.get(shape);
-    const values = createValues(em, lead, entry, rotation !== null, ask);
-    if (text === undefined) {
-      const built = createStatement(em, lead, entry, rotation, ask);
-      // The values are computed apart from the text: they must be the ones the text was built with.
-      if (!isDeepStrictEqual(values, built.values)) throw new Error('the create statement and its values disagree');
-      texts.set(shape, (text = built.text));
+  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> {
+    if (!this.tx.isPostgres) {
+      return this.tx.run(async (em) => {
+        const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;
+        const picked = pick && { rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition };
+        const row = picked ? { ...lead, assignedTo: picked.email } : lead;
+        const created = completeCreated(row, entry, await sqliteInsert(em, Lead, row), picked);
+        return { ...created, entry: { ...created.entry, id: await sqliteInsert(em, AuditLog, created.entry) } };
+      });
     }
-    const [row] = await preparedQuery<Record<string, unknown>>(em, text, values);
-    if (row.lead_id === null) {
-      if (!ask) throw new Error('the create statement wrote no lead');
-      return { refused: factsFromRow(row, ask) };
+    const em = this.tx.manager;
+    const p = new SqlParams();
+    const account = p.add(lead.accountId);
+    const ctes: string[] = [];
+    const leadExpressions: Record<string, string> = { account_id: account };
+    let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
+    let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
+    if (rotate) {
+      ctes.push(this.pointer.newLeadAdvanceCtes(account, p.add(lead.teamId)));
+      leadExpressions.assigned_to = '(SELECT email FROM pick)';
+      // As completeCreated: the pick replaces the assignment the entry was built with.
+      entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
+        'method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
+        FROM r LEFT JOIN pick ON true), '{}')`;
+      picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
     }
-    return {
-      leadId: Number(row.lead_id),
-      entryId: Number(row.entry_id),
-      rotationId: row.rotation_id === null ? null : Number(row.rotation_id),
-      pickedPosition: row.picked_position === null ? null : Number(row.picked_position),
-      pickedEmail: row.picked_email as string | null,
-    };
+    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions)} RETURNING id)`);
+    ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' })} RETURNING id)`);
+    const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}`;
+    const [row] = await preparedQuery<Record<string, unknown>>(em, text, p.values);
+    const pick =
+      row.rotation_id === null
+        ? null
+        : {
+            rotationId: Number(row.rotation_id),
+            email: row.picked_email as string | null,
+            position: row.picked_position === null ? null : Number(row.picked_position),
+          };
+    const created = completeCreated(lead, entry, Number(row.lead_id), pick);
+    return { ...created, entry: { ...created.entry, id: Number(row.entry_id) } };
   }
 
   /**

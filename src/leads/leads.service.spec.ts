@@ -3,13 +3,12 @@ import { AuditLogsRepository } from '../audit/audit-logs.repository';
 import { AuditEntryInput, AuditService, RequestMeta } from '../audit/audit.service';
 import { ApiError } from '../common/errors/api-error';
 import { TransactionService } from '../database/transaction.service';
-import { RotationPick, RotationPointerService } from '../rotations/rotation-pointer.service';
-import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { LeadRequestContext } from './lead-request';
-import { LeadFacts, LeadsRepository } from './leads.repository';
-import { LeadsService, SOURCE_REQUIRED, TEAM_REQUIRED } from './leads.service';
+import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
+import { CreatedLead, LeadsRepository, NewLead } from './leads.repository';
+import { LeadsService } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
 const NO_FACTS: LeadFacts = {
@@ -25,9 +24,17 @@ const NO_FACTS: LeadFacts = {
 const teams = (q: { activeTeams: boolean; teamId: number | null; teamSources: boolean; leadSourceId: number | null }) => ({ ...q, assignee: null, createdBy: null });
 const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 7 };
 
-function pick(email: string | null, position: number | null = 0): RotationPick {
-  const rotation = Object.assign(new LeadRotation(), { id: 42, accountId: 7, userRotationArray: ['a@x.io', 'b@x.io'], currentPosition: 1 });
-  return { rotation, user: email ? { id: 5, email, name: null } : null, pickedPosition: position, previousPosition: 0, newPosition: 1 };
+/** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
+function written(email: string | null, position: number | null = 0) {
+  return (lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> => {
+    const data = { ...(entry.data as Record<string, unknown>), id: 9 };
+    const assignedTo = rotate ? email : lead.assignedTo;
+    if (rotate) Object.assign(data, { assignedTo, assignment: { method: email ? 'rotation' : 'none', rotationId: 42, position } });
+    return Promise.resolve({
+      lead: Object.assign(new LeadEntity(), lead, { id: 9, assignedTo }),
+      entry: { ...entry, id: 100, leadId: 9, data } as CreatedLead['entry'],
+    });
+  };
 }
 
 function existing(values: Partial<LeadEntity> = {}): LeadEntity {
@@ -69,8 +76,7 @@ function existing(values: Partial<LeadEntity> = {}): LeadEntity {
 }
 
 describe('LeadsService', () => {
-  let repo: jest.Mocked<Pick<LeadsRepository, 'leadFacts' | 'insert' | 'findById' | 'update' | 'delete'>>;
-  let rotations: jest.Mocked<Pick<RotationPointerService, 'advanceForNewLead'>>;
+  let repo: jest.Mocked<Pick<LeadsRepository, 'leadFacts' | 'create' | 'findById' | 'update' | 'delete'>>;
   let audit: { entry: jest.Mock; writeInTransaction: jest.Mock };
   let auditLogs: jest.Mocked<Pick<AuditLogsRepository, 'leadHistory'>>;
   let service: LeadsService;
@@ -79,12 +85,11 @@ describe('LeadsService', () => {
   beforeEach(() => {
     repo = {
       leadFacts: jest.fn().mockResolvedValue(NO_FACTS),
-      insert: jest.fn().mockResolvedValue(9),
+      create: jest.fn(written(null, null)),
       findById: jest.fn().mockResolvedValue(existing()),
       update: jest.fn().mockResolvedValue(undefined),
       delete: jest.fn().mockResolvedValue(undefined),
     };
-    rotations = { advanceForNewLead: jest.fn().mockResolvedValue(null) };
     audit = {
       entry: jest.fn((m: RequestMeta, fields: { event: string; statusCode: number; leadId: number; data: unknown }) => ({
         accountId: m.accountId,
@@ -107,7 +112,6 @@ describe('LeadsService', () => {
     service = new LeadsService(
       tx,
       repo as unknown as LeadsRepository,
-      rotations as unknown as RotationPointerService,
       audit as unknown as AuditService,
       auditLogs as unknown as AuditLogsRepository,
     );
@@ -127,8 +131,7 @@ describe('LeadsService', () => {
       repo.leadFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
       await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
       expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }));
-      expect(rotations.advanceForNewLead).not.toHaveBeenCalled();
-      expect(repo.insert).not.toHaveBeenCalled();
+      expect(repo.create).not.toHaveBeenCalled();
     });
 
     it('answers the seed error when the team has lead sources and no leadSourceId is given', async () => {
@@ -156,22 +159,20 @@ describe('LeadsService', () => {
       );
     });
 
-    it('advances the rotation first, then inserts the lead and its entry with the pick, in one transaction (SQLite path)', async () => {
-      rotations.advanceForNewLead.mockResolvedValue(pick('b@x.io', 1));
+    it('decides the rules first, then writes the lead, its entry and the rotation advance with one repository call', async () => {
+      repo.create.mockImplementation(written('b@x.io', 1));
       const lead = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
-      expect(rotations.advanceForNewLead).toHaveBeenCalledWith(em, 7, 3);
-      expect(repo.insert).toHaveBeenCalledWith(em, expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: 'b@x.io', createdBy: 'me@example.com' }));
-      expect(audit.entry).toHaveBeenCalledWith(
-        meta,
+      expect(repo.create).toHaveBeenCalledTimes(1);
+      expect(repo.create).toHaveBeenCalledWith(
+        expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: null, createdBy: 'me@example.com', updatedBy: 'me@example.com' }),
         expect.objectContaining({
           event: 'lead_created',
           statusCode: 201,
-          leadId: 9,
-          data: expect.objectContaining({ assignedTo: 'b@x.io', assignment: { method: 'rotation', rotationId: 42, position: 1 } }),
+          data: expect.objectContaining({ firstName: 'Ada', teamId: 3, assignment: { method: 'none', rotationId: null, position: null } }),
         }),
+        true,
       );
-      expect(audit.writeInTransaction).toHaveBeenCalledWith(em, [expect.objectContaining({ event: 'lead_created' })]);
-      expect(rotations.advanceForNewLead.mock.invocationCallOrder[0]).toBeLessThan(repo.insert.mock.invocationCallOrder[0]);
+      expect(repo.leadFacts.mock.invocationCallOrder[0]).toBeLessThan(repo.create.mock.invocationCallOrder[0]);
       expect(lead).toMatchObject({
         id: 9,
         accountId: '7',
@@ -182,7 +183,7 @@ describe('LeadsService', () => {
             id: 100,
             event: 'lead_created',
             account_id: '7',
-            data: expect.objectContaining({ assignedTo: 'b@x.io', assignment: { method: 'rotation', rotationId: 42, position: 1 } }),
+            data: expect.objectContaining({ id: 9, assignedTo: 'b@x.io', assignment: { method: 'rotation', rotationId: 42, position: 1 } }),
           }),
         ],
       });
@@ -191,7 +192,7 @@ describe('LeadsService', () => {
     });
 
     it('records a rotation that had nobody eligible, and leaves the lead unassigned', async () => {
-      rotations.advanceForNewLead.mockResolvedValue(pick(null, null));
+      repo.create.mockImplementation(written(null, null));
       const lead = await service.create(ctx, input(), true);
       expect(lead.assignedTo).toBeNull();
       expect(lead.auditLog![0].data).toMatchObject({ assignment: { method: 'none', rotationId: 42, position: null } });
@@ -201,7 +202,11 @@ describe('LeadsService', () => {
       repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: true });
       const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
       expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, { ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }), assignee: 'rep@x.io' });
-      expect(rotations.advanceForNewLead).not.toHaveBeenCalled();
+      expect(repo.create).toHaveBeenCalledWith(
+        expect.objectContaining({ assignedTo: 'rep@x.io' }),
+        expect.objectContaining({ data: expect.objectContaining({ assignment: { method: 'manual', rotationId: null, position: null } }) }),
+        false,
+      );
       expect(lead.assignedTo).toBe('rep@x.io');
     });
 
@@ -224,7 +229,7 @@ describe('LeadsService', () => {
     });
 
     it('does not mark the request recorded when the transaction fails', async () => {
-      audit.writeInTransaction.mockRejectedValueOnce(new Error('boom'));
+      repo.create.mockRejectedValueOnce(new Error('boom'));
       await expect(service.create(ctx, input(), true)).rejects.toThrow('boom');
       expect(ctx.recorded).not.toHaveBeenCalled();
     });

@@ -6,17 +6,14 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
-import { assignmentData, RotationPointerService } from '../rotations/rotation-pointer.service';
 import { Lead } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
-import { LEAD_COLUMNS, LeadFacts, LeadQuestion, LeadsRepository, LeadValues } from './leads.repository';
-
-export const TEAM_REQUIRED = 'team ID is required when teams exist in the account';
-export const SOURCE_REQUIRED = 'lead source ID is required when the team has lead sources';
+import { assertLeadRules, creatorOf, leadQuestion, LeadRuleSubject } from './lead-rules';
+import { LEAD_COLUMNS, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
 
@@ -65,21 +62,6 @@ const PLAIN_FIELDS = [
 const UPDATABLE_FIELDS = ['teamId', 'leadSourceId', ...PLAIN_FIELDS, 'assignedTo', 'lastContacted', 'archived', 'createdBy'] as const;
 type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
-/** How a new lead got its assignee, recorded in its `lead_created` entry. */
-export interface Assignment {
-  method: 'manual' | 'rotation' | 'none';
-  rotationId: number | null;
-  /** Index in the rotation's user list of the user picked. */
-  position: number | null;
-}
-
-/** The database rules a lead's create or update is checked against (see checkRules). */
-interface LeadRules {
-  teamAndSource: { teamId: number | null; leadSourceId: number | null; skip: boolean } | null;
-  assignee: string | null;
-  createdBy: string | null;
-}
-
 const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
@@ -96,85 +78,50 @@ export class LeadsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: LeadsRepository,
-    private readonly rotations: RotationPointerService,
     private readonly audit: AuditService,
     private readonly auditLogs: AuditLogsRepository,
   ) {}
 
-  /** POST /leads: the rules of the contract (§5), in order. */
+  /**
+   * POST /leads (§5): the rules decided from the database's facts, then the lead, its rotation
+   * advance and its `lead_created` entry written together by one repository call. The facts are
+   * read before anything is locked, so a refused lead never waits for a rotation.
+   */
   async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
     const { accountId, actor } = ctx;
-    const teamId = input.teamId ?? null;
     const requestedAssignee = lower(input.assignedTo);
     const now = new Date();
     const plain: Record<string, unknown> = {};
     for (const f of PLAIN_FIELDS) plain[f] = input[f] ?? null;
-    const values = Object.assign(plain, {
+    const lead: NewLead = Object.assign(plain, {
       accountId,
-      teamId,
+      teamId: input.teamId ?? null,
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
       assignedTo: requestedAssignee,
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
-      createdBy: lower(input.createdBy) ?? actor.email,
+      createdBy: creatorOf(lower(input.createdBy), actor.email),
       updatedBy: actor.email,
       createdAt: now,
       updatedAt: now,
-    }) as Omit<LeadEntity, 'id'>;
-    const manual: Record<string, unknown> & Assignment = { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null };
-    const rules = {
-      teamAndSource: { teamId, leadSourceId: values.leadSourceId, skip: skipTeamAndSourceRequirement },
+    }) as NewLead;
+    const subject = {
+      teamAndSource: { teamId: lead.teamId, leadSourceId: lead.leadSourceId, skip: skipTeamAndSourceRequirement },
       assignee: requestedAssignee,
-      createdBy: values.createdBy,
+      createdBy: lead.createdBy,
     };
-    const createdEntry = (entity: LeadEntity, assignment: Record<string, unknown>) =>
-      this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: entity.id, data: Object.assign(toLead(entity), { assignment }) });
-
-    let lead: Lead;
-    if (this.tx.isPostgres) {
-      // One statement is the whole create: the rules' question, and only when no rule fails the
-      // writes (see insertCreated). It is its own transaction (or part of the open one, with an
-      // Idempotency-Key) and holds the rotation's lock only while it runs.
-      const em = this.tx.manager;
-      const ask = this.rulesQuestion(ctx, rules);
-      const entity = Object.assign(new LeadEntity(), values);
-      entity.id = 0;
-      const entry = createdEntry(entity, manual);
-      const rotation = requestedAssignee === null ? (a: string, t: string, c?: string) => this.rotations.leadRotationCtes(a, t, c) : null;
-      const row = await this.repo.insertCreated(em, values as LeadValues, entry, rotation, ask);
-      if ('refused' in row) {
-        this.enforceRules(ask!, row.refused);
-        throw new Error('the create statement refused a lead that breaks no rule');
-      }
-      // The entry's data is the service's own copy (masked), already sent: completed in place, as stored.
-      entity.id = row.leadId;
-      entry.leadId = row.leadId;
-      const data = entry.data as Record<string, unknown>;
-      data.id = row.leadId;
-      if (row.rotationId !== null) {
-        entity.assignedTo = row.pickedEmail;
-        Object.assign(data, assignmentData({ rotationId: row.rotationId, email: row.pickedEmail, position: row.pickedPosition }));
-      }
-      lead = toLead(entity, [Object.assign(entry, { id: row.entryId }) as AuditLog]);
-    } else {
-      lead = await this.tx.run(async (em) => {
-        await this.checkRules(em, ctx, rules);
-        // The connection is exclusive for the whole transaction: pick first, then write the lead
-        // and its entry once, with the pick.
-        const pick = requestedAssignee === null ? await this.rotations.advanceForNewLead(em, accountId, teamId) : null;
-        const assigned = pick
-          ? assignmentData({ rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition })
-          : { assignedTo: requestedAssignee, assignment: manual };
-        const row = { ...values, assignedTo: assigned.assignedTo };
-        const entity = Object.assign(new LeadEntity(), { id: await this.repo.insert(em, row as LeadValues), ...row });
-        const [entry] = await this.audit.writeInTransaction(em, [createdEntry(entity, assigned.assignment)]);
-        return toLead(entity, [entry] as AuditLog[]);
-      });
-    }
-    ctx.concerns(lead.id);
+    // Inside a request's own transaction (an Idempotency-Key), both join it.
+    await this.checkRules(this.tx.manager, ctx, subject);
+    // The lead as created; the repository adds its id and the rotation's pick.
+    const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
+      assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
+    });
+    const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
+    const created = await this.repo.create(lead, entry, requestedAssignee === null);
+    ctx.concerns(created.lead.id);
     ctx.recorded();
-    return lead;
+    return toLead(created.lead, [created.entry]);
   }
 
   /** GET /leads: leads without their audit log. */
@@ -291,47 +238,9 @@ export class LeadsService {
     return lead;
   }
 
-  /**
-   * The rules of POST /leads (§5) that look at the database, in their order, with one query:
-   * 1–3 for the lead's resulting team and source when `teamAndSource` is given (a team is required
-   * when the account has active teams, a source when the team has active sources, both waived by
-   * `skip`; given ids must be the account's, the source of the lead's team); 4–5 for given emails
-   * (the assignee must be an active member of the account; createdBy a user of the account, a former
-   * member included, for leads imported from their time). Nothing to ask, no query.
-   */
-  private async checkRules(em: EntityManager, ctx: LeadRequestContext, rules: LeadRules): Promise<void> {
-    const ask = this.rulesQuestion(ctx, rules);
-    if (ask) this.enforceRules(ask, await this.repo.leadFacts(em, ctx.accountId, ask));
-  }
-
-  /** What the database must answer for `rules`; null when nothing needs asking. */
-  private rulesQuestion(ctx: LeadRequestContext, rules: LeadRules): LeadQuestion | null {
-    const { teamId = null, leadSourceId = null, skip = true } = rules.teamAndSource ?? {};
-    const ask: LeadQuestion = {
-      activeTeams: !skip && teamId === null,
-      teamId,
-      teamSources: !skip && teamId !== null && leadSourceId === null,
-      leadSourceId,
-      assignee: rules.assignee,
-      createdBy: rules.createdBy === ctx.actor.email ? null : rules.createdBy,
-    };
-    if (!ask.activeTeams && teamId === null && leadSourceId === null && ask.assignee === null && ask.createdBy === null) return null;
-    return ask;
-  }
-
-  /** Throws the 400 of the first rule the facts break, in the contract's order. */
-  private enforceRules(ask: LeadQuestion, facts: LeadFacts): void {
-    const { teamId, leadSourceId } = ask;
-    if (ask.activeTeams && facts.hasActiveTeams) throw ApiError.badRequest(TEAM_REQUIRED);
-    if (ask.teamSources && facts.teamHasSources) throw ApiError.badRequest(SOURCE_REQUIRED);
-    if (teamId !== null && !facts.teamExists) throw ApiError.invalidField('teamId', 'does not refer to a team of this account');
-    if (leadSourceId !== null) {
-      if (!facts.sourceExists) throw ApiError.invalidField('leadSourceId', 'does not refer to a lead source of this account');
-      if (facts.sourceTeamId !== null && facts.sourceTeamId !== teamId) {
-        throw ApiError.invalidField('leadSourceId', 'belongs to a different team than the lead');
-      }
-    }
-    if (ask.assignee !== null && !facts.assigneeActive) throw ApiError.invalidField('assignedTo', 'is not an active member of this account');
-    if (ask.createdBy !== null && !facts.createdByMember) throw ApiError.invalidField('createdBy', 'is not a user of this account');
+  /** Checks the lead rules for `subject` against the facts of the database (no query when no rule applies). */
+  private async checkRules(em: EntityManager, ctx: LeadRequestContext, subject: LeadRuleSubject): Promise<void> {
+    const q = leadQuestion(subject, ctx.actor.email);
+    if (q) assertLeadRules(q, await this.repo.leadFacts(em, ctx.accountId, q));
   }
 }

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/teams.module';
 import { UsersModule } from '../users/users.module';
-import { RotationPointerService } from './rotation-pointer.service';
+import { RotationPointerRepository } from './rotation-pointer.repository';
 import { RotationsController } from './rotations.controller';
 import { RotationsRepository } from './rotations.repository';
 import { RotationsService } from './rotations.service';
@@ -9,7 +9,7 @@ import { RotationsService } from './rotations.service';
 @Module({
   imports: [TeamsModule, UsersModule],
   controllers: [RotationsController],
-  providers: [RotationsService, RotationsRepository, RotationPointerService],
-  exports: [RotationPointerService],
+  providers: [RotationsService, RotationsRepository, RotationPointerRepository],
+  exports: [RotationPointerRepository],
 })
 export class RotationsModule {}

@@ -29,7 +29,7 @@ export type RotationValues = Pick<
   'name' | 'isDefault' | 'status' | 'teamId' | 'userRotationArray' | 'currentPosition' | 'createdBy' | 'updatedBy'
 >;
 
-/** Data access for lead rotations; every method is scoped to one account. Only RotationPointerService moves pointers for picks. */
+/** Data access for lead rotations; every method is scoped to one account. Only RotationPointerRepository moves pointers for picks. */
 @Injectable()
 export class RotationsRepository {
   /** The rotation without its team, optionally locked until the transaction ends (PostgreSQL). */

@@ -3,7 +3,7 @@ import type { TransactionService } from '../database/transaction.service';
 import type { TeamsRepository } from '../teams/teams.repository';
 import type { AccountMembersService, AccountMember } from '../users/account-members.service';
 import type { LeadRotation } from './entities/lead-rotation.entity';
-import type { RotationPointerService } from './rotation-pointer.service';
+import type { RotationPointerRepository } from './rotation-pointer.repository';
 import { RotationStatusBodyPipe } from './rotation-status.pipe';
 import type { RotationsRepository } from './rotations.repository';
 import { clampPosition, isDefaultRotation, normalizeEmails, positionProblems, RotationsService } from './rotations.service';
@@ -47,7 +47,7 @@ function build() {
   const service = new RotationsService(
     tx as unknown as TransactionService,
     repo as unknown as RotationsRepository,
-    pointer as unknown as RotationPointerService,
+    pointer as unknown as RotationPointerRepository,
     teams as unknown as TeamsRepository,
     members as unknown as AccountMembersService,
   );

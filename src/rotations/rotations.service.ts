@@ -11,7 +11,7 @@ import { CreateLeadRotationDto, UpdateLeadRotationDto } from './dto/rotation-inp
 import { ListLeadRotationsQueryDto } from './dto/list-lead-rotations-query.dto';
 import { LeadRotationResponseDto, NextUserResponseDto } from './dto/rotation-response.dto';
 import { LeadRotation, RotationStatus } from './entities/lead-rotation.entity';
-import { RotationPointerService } from './rotation-pointer.service';
+import { RotationPointerRepository } from './rotation-pointer.repository';
 import { toRotationResponse } from './rotation.mapper';
 import { ROTATION_LIST_SPEC, RotationsRepository, RotationValues } from './rotations.repository';
 
@@ -45,7 +45,7 @@ export class RotationsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly rotations: RotationsRepository,
-    private readonly pointer: RotationPointerService,
+    private readonly pointer: RotationPointerRepository,
     private readonly teams: TeamsRepository,
     private readonly accountMembers: AccountMembersService,
   ) {}

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, OmitType, PartialType } from '@nestjs/swagger';
 import { BoolField, DateTimeField, IntField, LEAD_DESCRIPTIONS as D, TextField } from './lead-fields';
 
 /**
@@ -110,105 +110,16 @@ export class LeadInput {
 
 /**
  * Body of PATCH /leads/{id}: every LeadInput field, all optional. null clears an optional field;
- * firstName, lastName, archived and createdBy cannot be cleared.
+ * firstName, lastName, archived and createdBy cannot be cleared (null is validated, not skipped).
  */
 @ApiSchema({ description: 'Input for updating a lead: every field optional; null clears an optional field' })
-export class UpdateLeadInput {
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.teamId })
-  @IntField(1, { nullable: true })
-  teamId?: number | null;
-
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.leadSourceId })
-  @IntField(1, { nullable: true })
-  leadSourceId?: number | null;
-
-  @ApiPropertyOptional({ type: 'string', description: D.firstName })
-  @TextField('firstName')
-  firstName?: string;
-
-  @ApiPropertyOptional({ type: 'string', description: D.lastName })
-  @TextField('lastName')
-  lastName?: string;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.imgSrc })
-  @TextField('imgSrc', { nullable: true, format: 'url' })
-  imgSrc?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.email })
-  @TextField('email', { nullable: true, format: 'email' })
-  email?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.phone })
-  @TextField('phone', { nullable: true })
-  phone?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.company })
-  @TextField('company', { nullable: true })
-  company?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.jobTitle })
-  @TextField('jobTitle', { nullable: true })
-  jobTitle?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.branch })
-  @TextField('branch', { nullable: true })
-  branch?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.source })
-  @TextField('source', { nullable: true })
-  source?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.position })
-  @TextField('position', { nullable: true })
-  position?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.location })
-  @TextField('location', { nullable: true })
-  location?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.productsServicesSold })
-  @TextField('productsServicesSold', { nullable: true })
-  productsServicesSold?: string | null;
-
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.numberOfEmployees })
-  @IntField(0, { nullable: true })
-  numberOfEmployees?: number | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.currentPaymentProcessor })
-  @TextField('currentPaymentProcessor', { nullable: true })
-  currentPaymentProcessor?: string | null;
-
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.monthlyTransactionVolume })
-  @IntField(0, { nullable: true })
-  monthlyTransactionVolume?: number | null;
-
-  @ApiPropertyOptional({ type: 'boolean', nullable: true, description: D.interestedInSwitching })
-  @BoolField({ nullable: true })
-  interestedInSwitching?: boolean | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.processStage })
-  @TextField('processStage', { nullable: true })
-  processStage?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.buyingRole })
-  @TextField('buyingRole', { nullable: true })
-  buyingRole?: string | null;
-
+export class UpdateLeadInput extends PartialType(OmitType(LeadInput, ['archived', 'createdBy'] as const), { skipNullProperties: false }) {
   @ApiPropertyOptional({
     type: 'string',
     nullable: true,
     description: 'Email of an active member of the account to assign the lead to; null unassigns it. A PATCH never assigns through a rotation.',
   })
-  @TextField('assignedTo', { nullable: true, format: 'email' })
-  assignedTo?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.notes })
-  @TextField('notes', { nullable: true })
-  notes?: string | null;
-
-  @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true, description: D.lastContacted })
-  @DateTimeField({ nullable: true })
-  lastContacted?: string | null;
+  override assignedTo?: string | null;
 
   @ApiPropertyOptional({ type: 'boolean', description: D.archived })
   @BoolField()

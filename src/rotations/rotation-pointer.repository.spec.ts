@@ -9,15 +9,16 @@ import type { Team } from '../teams/entities/team.entity';
 import type { Membership } from '../users/entities/membership.entity';
 import type { User } from '../users/entities/user.entity';
 import type { LeadRotation, RotationStatus } from './entities/lead-rotation.entity';
-import type * as PointerModule from './rotation-pointer.service';
-import type * as MembersModule from '../users/account-members.service';
+import type * as PointerModule from './rotation-pointer.repository';
+import type * as PickModule from './rotation-pick';
 
 /**
- * The pointer service against a real (in-memory SQLite) database built by the migrations. Entity
+ * The pointer repository against a real (in-memory SQLite) database built by the migrations. Entity
  * column types depend on DATABASE_URL when their modules load, so the modules are required only after
  * it has been cleared for this file (a CI job may export it for the PostgreSQL e2e run).
  */
 let pointerModule: typeof PointerModule;
+let pickModule: typeof PickModule;
 let ds: DataSource;
 let entities: {
   Account: typeof Account;
@@ -35,7 +36,8 @@ beforeAll(async () => {
   const { DataSource: DataSourceClass } = require('typeorm') as typeof Typeorm;
   const { ENTITIES } = require('../database/entities') as typeof EntitiesModule;
   const { SQLITE_MIGRATIONS } = require('../database/migrations/sqlite') as typeof SqliteMigrations;
-  pointerModule = require('./rotation-pointer.service') as typeof PointerModule;
+  pointerModule = require('./rotation-pointer.repository') as typeof PointerModule;
+  pickModule = require('./rotation-pick') as typeof PickModule;
   entities = {
     Account: require('../accounts/entities/account.entity').Account,
     User: require('../users/entities/user.entity').User,
@@ -68,34 +70,32 @@ describe('nextPick', () => {
   const only = (...emails: string[]) => (e: string) => emails.includes(e);
 
   it('picks the entry at the pointer and moves just past it, wrapping around', () => {
-    expect(pointerModule.nextPick(['a', 'b', 'c'], 0, all)).toEqual({ pickedPosition: 0, newPosition: 1 });
-    expect(pointerModule.nextPick(['a', 'b', 'c'], 2, all)).toEqual({ pickedPosition: 2, newPosition: 0 });
+    expect(pickModule.nextPick(['a', 'b', 'c'], 0, all)).toEqual({ pickedPosition: 0, newPosition: 1 });
+    expect(pickModule.nextPick(['a', 'b', 'c'], 2, all)).toEqual({ pickedPosition: 2, newPosition: 0 });
   });
 
   it('skips entries that are not eligible, without moving them', () => {
-    expect(pointerModule.nextPick(['a', 'b', 'c'], 1, only('a', 'c'))).toEqual({ pickedPosition: 2, newPosition: 0 });
-    expect(pointerModule.nextPick(['a', 'b', 'c'], 2, only('b'))).toEqual({ pickedPosition: 1, newPosition: 2 });
+    expect(pickModule.nextPick(['a', 'b', 'c'], 1, only('a', 'c'))).toEqual({ pickedPosition: 2, newPosition: 0 });
+    expect(pickModule.nextPick(['a', 'b', 'c'], 2, only('b'))).toEqual({ pickedPosition: 1, newPosition: 2 });
   });
 
   it('returns null for an empty list or when nobody is eligible', () => {
-    expect(pointerModule.nextPick([], 0, all)).toBeNull();
-    expect(pointerModule.nextPick(['a', 'b'], 1, only())).toBeNull();
+    expect(pickModule.nextPick([], 0, all)).toBeNull();
+    expect(pickModule.nextPick(['a', 'b'], 1, only())).toBeNull();
   });
 
   it('treats a pointer outside the list modulo its length', () => {
-    expect(pointerModule.nextPick(['a', 'b', 'c'], 7, all)).toEqual({ pickedPosition: 1, newPosition: 2 });
+    expect(pickModule.nextPick(['a', 'b', 'c'], 7, all)).toEqual({ pickedPosition: 1, newPosition: 2 });
   });
 });
 
-describe('RotationPointerService', () => {
-  let service: PointerModule.RotationPointerService;
+describe('RotationPointerRepository', () => {
+  let service: PointerModule.RotationPointerRepository;
   let seq = 0;
   const tx = <T>(work: (em: EntityManager) => Promise<T>) => ds.transaction(work);
 
   beforeAll(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AccountMembersService } = require('../users/account-members.service') as typeof MembersModule;
-    service = new pointerModule.RotationPointerService(new AccountMembersService());
+    service = new pointerModule.RotationPointerRepository();
   });
 
   /** An account with users a, b, c (active members) and helpers to build rotations in it. */
@@ -221,7 +221,7 @@ describe('RotationPointerService', () => {
     await expect(stored(r.id)).resolves.toMatchObject({ currentPosition: 0 });
   });
 
-  describe('advanceForNewLead (SQLite; PostgreSQL does it in the create statement)', () => {
+  describe('advanceForNewLead', () => {
     it("uses the team's active rotation and moves its pointer", async () => {
       const w = await world();
       await rotation(w.account.id, { name: 'default', emails: [w.emails.a] });
