@@ -32,18 +32,3 @@ export function preparedQuery<T = Record<string, unknown>>(em: EntityManager, te
   // pg accepts a query config object where TypeORM passes the text; it copies it before use.
   return em.query({ name, text } as unknown as string, params);
 }
-
-const arrayLiterals = new WeakMap<readonly string[], string>();
-
-/**
- * A fixed list of texts as the PostgreSQL array literal `pg` would send for it (`{"a","b"}`), built
- * once per list: `pg` serializes an array parameter again on every query, element by element.
- */
-export function textArrayParam(values: readonly string[]): string {
-  let literal = arrayLiterals.get(values);
-  if (literal === undefined) {
-    literal = `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
-    arrayLiterals.set(values, literal);
-  }
-  return literal;
-}

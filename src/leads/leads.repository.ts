@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, getMetadataArgsStorage, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { leadEventCondition } from '../audit/audit-logs.repository';
 import type { AuditEntryInput } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { parseDateRange } from '../common/list/paginate';
 import { timestampParam } from '../database/column-types';
-import { preparedQuery, textArrayParam } from '../database/prepared';
+import { isPostgres } from '../database/dialect';
+import { preparedQuery } from '../database/prepared';
 import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { RotationPointerRepository } from '../rotations/rotation-pointer.repository';
@@ -96,7 +98,7 @@ export class LeadsRepository {
    * appears once (SQLite's `?` are positional); what was not asked is answered but ignored.
    */
   async leadFacts(em: EntityManager, accountId: number, ask: LeadQuestion): Promise<LeadFacts> {
-    const [row] = await preparedQuery<Record<string, unknown>>(em, em.connection.options.type === 'postgres' ? FACTS_PG : FACTS_SQLITE, [
+    const [row] = await preparedQuery<Record<string, unknown>>(em, isPostgres(em) ? FACTS_PG : FACTS_SQLITE, [
       accountId,
       ask.teamId,
       ask.leadSourceId,
@@ -157,16 +159,12 @@ export class LeadsRepository {
   }
 
   /**
-   * The lead and its history (the lead events of `events`, oldest first) in one query, with one
-   * fixed text per database (prepared on PostgreSQL); null when the lead does not exist in the account.
+   * The lead and its history (its lead events, oldest first, through the partial index of lead
+   * events) in one query, with one fixed text per database (prepared on PostgreSQL); null when the
+   * lead does not exist in the account.
    */
-  async findWithHistory(
-    em: EntityManager,
-    accountId: number,
-    id: number,
-    events: readonly string[],
-  ): Promise<{ lead: Lead; history: AuditLog[] } | null> {
-    if (em.connection.options.type === 'postgres') {
+  async findWithHistory(em: EntityManager, accountId: number, id: number): Promise<{ lead: Lead; history: AuditLog[] } | null> {
+    if (isPostgres(em)) {
       // Two JSON columns whatever the tables hold (a column added by a later migration while this
       // instance runs only adds a key, where a changed list of result columns would fail the prepared
       // statement until a restart), and two fields for pg to describe instead of one per column.
@@ -174,10 +172,10 @@ export class LeadsRepository {
         em,
         `SELECT row_to_json(l) AS __lead, (SELECT COALESCE(json_agg(h ORDER BY h.id), '[]') FROM (
            SELECT ${columnList(em, AuditLog, 'a')} FROM audit_logs a
-           WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event = ANY($3)
+           WHERE a.account_id = l.account_id AND a.lead_id = l.id AND ${leadEventCondition('a')}
          ) h) AS __history
          FROM leads l WHERE l.id = $1 AND l.account_id = $2`,
-        [id, accountId, textArrayParam(events)],
+        [id, accountId],
       );
       if (!row) return null;
       return { lead: entityFromJson(em, Lead, row.__lead), history: row.__history.map((h) => entityFromJson(em, AuditLog, h)) };
@@ -186,10 +184,10 @@ export class LeadsRepository {
     const [row] = await em.query(
       `SELECT ${columnList(em, Lead, 'l')}, (
          SELECT json_group_array(${sqliteJsonObject(em, AuditLog, 'a')} ORDER BY a.id) FROM audit_logs a
-         WHERE a.account_id = l.account_id AND a.lead_id = l.id AND a.event IN (${events.map(() => '?').join(', ')})
+         WHERE a.account_id = l.account_id AND a.lead_id = l.id AND ${leadEventCondition('a')}
        ) AS __history
        FROM leads l WHERE l.id = ? AND l.account_id = ?`,
-      [...events, id, accountId],
+      [id, accountId],
     );
     if (!row) return null;
     const history = JSON.parse(row.__history) as Record<string, unknown>[];
@@ -202,7 +200,7 @@ export class LeadsRepository {
   /** The lead, or null when it does not exist in the account. `lock` holds it until the transaction ends (PostgreSQL). */
   findById(em: EntityManager, accountId: number, id: number, opts: { lock?: boolean } = {}): Promise<Lead | null> {
     const qb = em.getRepository(Lead).createQueryBuilder('l').where('l.id = :id AND l.account_id = :accountId', { id, accountId });
-    if (opts.lock && em.connection.options.type === 'postgres') qb.setLock('pessimistic_write');
+    if (opts.lock && isPostgres(em)) qb.setLock('pessimistic_write');
     return qb.getOne();
   }
 

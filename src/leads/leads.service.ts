@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AuditLogsRepository, LEAD_EVENTS, LeadEvent } from '../audit/audit-logs.repository';
+import { AuditLogsRepository, LeadEvent } from '../audit/audit-logs.repository';
 import { AuditService } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
@@ -131,7 +131,7 @@ export class LeadsService {
 
   /** GET /leads/{id}: the lead and its history, in one query whatever the history's length. */
   async get(ctx: LeadRequestContext, id: number): Promise<Lead> {
-    const found = await this.repo.findWithHistory(this.tx.manager, ctx.accountId, id, LEAD_EVENTS);
+    const found = await this.repo.findWithHistory(this.tx.manager, ctx.accountId, id);
     if (!found) throw ApiError.notFound('Lead');
     ctx.concerns(id);
     return toLead(found.lead, found.history);
