@@ -115,10 +115,14 @@ export class LeadsRepository {
    * `assignment`, are added to it. All of it commits together, inside the transaction open in the
    * caller's context if there is one. On PostgreSQL it is one statement, atomic by itself, so the
    * rotation stays locked only while it runs; on SQLite, one transaction of a few statements.
+   * `check` (the lead rules) runs first: on SQLite inside that transaction, so nothing it read can
+   * change before the writes; on PostgreSQL just before the statement (foreign keys still refuse a
+   * team or source deleted in between).
    */
-  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> {
+  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean, check: (em: EntityManager) => Promise<void>): Promise<CreatedLead> {
     if (!this.tx.isPostgres) {
       return this.tx.run(async (em) => {
+        await check(em);
         const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;
         const picked = pick && { rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition };
         const row = picked ? { ...lead, assignedTo: picked.email } : lead;
@@ -127,6 +131,7 @@ export class LeadsRepository {
       });
     }
     const em = this.tx.manager;
+    await check(em);
     const p = new SqlParams();
     const account = p.add(lead.accountId);
     const ctes: string[] = [];

@@ -11,6 +11,8 @@ import { CreatedLead, LeadsRepository, NewLead } from './leads.repository';
 import { LeadsService } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
+/** Called by the fake repository when it writes a lead (after the check passed). */
+const writesLead = jest.fn();
 const NO_FACTS: LeadFacts = {
   hasActiveTeams: false,
   teamExists: true,
@@ -26,14 +28,17 @@ const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::
 
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
-  return (lead: NewLead, entry: AuditEntryInput, rotate: boolean): Promise<CreatedLead> => {
+  // As the repository does: the rules' check first, then the writes.
+  return async (lead: NewLead, entry: AuditEntryInput, rotate: boolean, check: (m: EntityManager) => Promise<void>): Promise<CreatedLead> => {
+    await check(em);
+    writesLead(lead);
     const data = { ...(entry.data as Record<string, unknown>), id: 9 };
     const assignedTo = rotate ? email : lead.assignedTo;
     if (rotate) Object.assign(data, { assignedTo, assignment: { method: email ? 'rotation' : 'none', rotationId: 42, position } });
-    return Promise.resolve({
+    return {
       lead: Object.assign(new LeadEntity(), lead, { id: 9, assignedTo }),
       entry: { ...entry, id: 100, leadId: 9, data } as CreatedLead['entry'],
-    });
+    };
   };
 }
 
@@ -83,6 +88,7 @@ describe('LeadsService', () => {
   let ctx: LeadRequestContext & { concerns: jest.Mock; recorded: jest.Mock };
 
   beforeEach(() => {
+    writesLead.mockClear();
     repo = {
       leadFacts: jest.fn().mockResolvedValue(NO_FACTS),
       create: jest.fn(written(null, null)),
@@ -131,7 +137,7 @@ describe('LeadsService', () => {
       repo.leadFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
       await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
       expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }));
-      expect(repo.create).not.toHaveBeenCalled();
+      expect(writesLead).not.toHaveBeenCalled();
     });
 
     it('answers the seed error when the team has lead sources and no leadSourceId is given', async () => {
@@ -171,8 +177,9 @@ describe('LeadsService', () => {
           data: expect.objectContaining({ firstName: 'Ada', teamId: 3, assignment: { method: 'none', rotationId: null, position: null } }),
         }),
         true,
+        expect.any(Function),
       );
-      expect(repo.leadFacts.mock.invocationCallOrder[0]).toBeLessThan(repo.create.mock.invocationCallOrder[0]);
+      expect(repo.leadFacts.mock.invocationCallOrder[0]).toBeLessThan(writesLead.mock.invocationCallOrder[0]);
       expect(lead).toMatchObject({
         id: 9,
         accountId: '7',
@@ -206,6 +213,7 @@ describe('LeadsService', () => {
         expect.objectContaining({ assignedTo: 'rep@x.io' }),
         expect.objectContaining({ data: expect.objectContaining({ assignment: { method: 'manual', rotationId: null, position: null } }) }),
         false,
+        expect.any(Function),
       );
       expect(lead.assignedTo).toBe('rep@x.io');
     });

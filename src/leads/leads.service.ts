@@ -111,14 +111,13 @@ export class LeadsService {
       assignee: requestedAssignee,
       createdBy: lead.createdBy,
     };
-    // Inside a request's own transaction (an Idempotency-Key), both join it.
-    await this.checkRules(this.tx.manager, ctx, subject);
     // The lead as created; the repository adds its id and the rotation's pick.
     const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
       assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
     });
     const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
-    const created = await this.repo.create(lead, entry, requestedAssignee === null);
+    // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
+    const created = await this.repo.create(lead, entry, requestedAssignee === null, (em) => this.checkRules(em, ctx, subject));
     ctx.concerns(created.lead.id);
     ctx.recorded();
     return toLead(created.lead, [created.entry]);
