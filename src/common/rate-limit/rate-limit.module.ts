@@ -1,6 +1,6 @@
 import { ExecutionContext, Module, SetMetadata } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ApiRequest } from '../../auth/principal';
+import type { ApiRequest } from '../../auth/principal';
 import { appConfig, AppConfigType } from '../../config/app-config';
 import { TransactionService } from '../../database/transaction.service';
 import { IS_PUBLIC } from '../decorators/public.decorator';
