@@ -1,3 +1,5 @@
+import { DbThrottlerStorage } from '../src/common/rate-limit/db-throttler.storage';
+import { RateLimitBucket } from '../src/common/rate-limit/entities/rate-limit-bucket.entity';
 import { Fixtures } from './utils/fixtures';
 import { IdentityFixtures } from './utils/identity-fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
@@ -69,5 +71,19 @@ describe('rate limits', () => {
     await from().send({ email: 'nobody-3@example.com', password: 'whatever-3' }).expect(429);
     // The same emails from another address are not limited by that address's attempts.
     await t.http().post('/auth/login').set('X-Forwarded-For', '203.0.113.51').send({ email: 'nobody-4@example.com', password: 'x-1234567' }).expect(401);
+  });
+
+  it('purges the counters whose window has ended and keeps the running ones', async () => {
+    const buckets = t.ds.getRepository(RateLimitBucket);
+    const suffix = Date.now();
+    await t.tx.run((em) =>
+      em.insert(RateLimitBucket, [
+        { key: `ended:${suffix}`, hits: 5, resetAt: new Date(Date.now() - 1000) },
+        { key: `running:${suffix}`, hits: 1, resetAt: new Date(Date.now() + 60_000) },
+      ]),
+    );
+    await t.app.get(DbThrottlerStorage).purge();
+    const left = (await buckets.find()).map((b) => b.key).filter((k) => k.endsWith(`:${suffix}`));
+    expect(left).toEqual([`running:${suffix}`]);
   });
 });

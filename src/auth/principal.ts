@@ -2,6 +2,9 @@ import type { Request } from 'express';
 import type { MembershipRole } from '../users/entities/membership.entity';
 import type { Permission } from './permissions/permissions';
 
+export { actorOf } from '../common/http/actor';
+export type { Actor } from '../common/http/actor';
+
 /** Who is calling, loaded from the database on every request (so revocation is immediate). */
 export interface Principal {
   kind: 'user' | 'apiKey';
@@ -39,15 +42,4 @@ export interface ApiRequest extends Request {
   principal?: Principal;
   account?: AccountContext;
   audit?: RequestAudit;
-}
-
-/** Who acted, as written into audit entries and `createdBy`/`updatedBy` columns. */
-export interface Actor {
-  userId: number;
-  email: string;
-  apiKeyId: number | null;
-}
-
-export function actorOf(p: Principal): Actor {
-  return { userId: p.userId, email: p.email, apiKeyId: p.apiKeyId };
 }

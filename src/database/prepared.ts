@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { isPostgres } from './dialect';
 
 const names = new Map<string, string>();
 
@@ -19,7 +20,7 @@ const names = new Map<string, string>();
  * text, so two texts never share one.
  */
 export function preparedQuery<T = Record<string, unknown>>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {
-  if (em.connection.options.type !== 'postgres') return em.query(text, params);
+  if (!isPostgres(em)) return em.query(text, params);
   let name = names.get(text);
   if (name === undefined) {
     name = `leads_api_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;

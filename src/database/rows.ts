@@ -1,6 +1,7 @@
 import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import type { EntityMetadata } from 'typeorm/metadata/EntityMetadata';
+import { isPostgres } from './dialect';
 import { preparedQuery } from './prepared';
 
 /**
@@ -130,7 +131,7 @@ export function entityFromRow<T extends ObjectLiteral>(
     cols.fields.set(prefix, fields);
   }
   const entity = cols.meta.create() as Record<string, unknown>;
-  if (em.connection.options.type === 'postgres') {
+  if (isPostgres(em)) {
     for (const f of fields) entity[f.property] = row[f.key] ?? null;
   } else {
     const driver = em.connection.driver;

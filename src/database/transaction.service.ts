@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { dialectOf, isPostgres } from './dialect';
 import { ScopedStore } from './scoped-store';
 import { SqliteConnectionLock } from './sqlite-lock';
 
@@ -15,12 +16,12 @@ export class TransactionService {
   readonly sqliteLock: SqliteConnectionLock | null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
-    this.sqliteLock = dataSource.options.type === 'better-sqlite3' ? new SqliteConnectionLock() : null;
+    this.sqliteLock = dialectOf(dataSource) === 'sqlite' ? new SqliteConnectionLock() : null;
     if (this.sqliteLock && dataSource.isInitialized) this.sqliteLock.install(dataSource);
   }
 
   get isPostgres(): boolean {
-    return this.dataSource.options.type === 'postgres';
+    return isPostgres(this.dataSource);
   }
 
   /** The manager of the transaction open in this async context, or the data source's own manager. */

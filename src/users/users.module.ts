@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuthModule } from '../auth/auth.module';
+import { AccountMembersRepository } from './account-members.repository';
 import { AccountMembersService } from './account-members.service';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
@@ -9,7 +10,7 @@ import { UsersService } from './users.service';
 @Module({
   imports: [AuthModule, ApiKeysModule],
   controllers: [UsersController],
-  providers: [AccountMembersService, UsersRepository, UsersService],
+  providers: [AccountMembersRepository, AccountMembersService, UsersRepository, UsersService],
   exports: [AccountMembersService],
 })
 export class UsersModule {}

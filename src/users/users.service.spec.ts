@@ -39,7 +39,7 @@ function member(overrides: Partial<Membership> = {}, user: Partial<User> = {}): 
 
 describe('UsersService', () => {
   const em = {} as EntityManager;
-  const tx = { run: (work: (em: EntityManager) => unknown) => work(em), manager: em, isPostgres: false } as unknown as TransactionService;
+  const tx = { run: (work: (em: EntityManager) => unknown) => work(em), manager: em } as unknown as TransactionService;
   let repo: jest.Mocked<UsersRepository>;
   let keys: jest.Mocked<Pick<ApiKeysRepository, 'deactivateCreatedBy'>>;
   let passwords: jest.Mocked<Pick<PasswordService, 'hash'>>;

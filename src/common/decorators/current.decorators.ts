@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { AccountContext, Actor, actorOf, ApiRequest, Principal } from '../../auth/principal';
+import type { AccountContext, ApiRequest, Principal } from '../../auth/principal';
+import { Actor, actorOf } from '../http/actor';
 
 /** The authenticated caller. */
 export const CurrentPrincipal = createParamDecorator((_: unknown, ctx: ExecutionContext): Principal => {

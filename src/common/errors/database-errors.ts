@@ -3,25 +3,31 @@ import { QueryFailedError } from 'typeorm';
 
 export type DbErrorKind = 'unique' | 'foreignKey' | 'unavailable' | 'busy' | 'other';
 
-/** Known unique indexes and what a clash on them means to the client. */
-const UNIQUE_MESSAGES: { pg: string; sqlite: string; message: string }[] = [
-  { pg: 'UQ_users_email', sqlite: 'users.email', message: 'A user with this email already exists' },
-  {
-    pg: 'UQ_memberships_account_user',
-    sqlite: 'memberships.account_id, memberships.user_id',
-    message: 'This user is already a member of the account',
-  },
-  {
-    pg: 'UQ_lead_rotations_active_team',
-    sqlite: 'lead_rotations.account_id, lead_rotations.team_id',
-    message: 'The team already has an active lead rotation',
-  },
-  {
-    pg: 'UQ_lead_rotations_active_default',
-    sqlite: 'lead_rotations.account_id',
-    message: 'The account already has an active default lead rotation',
-  },
-];
+/** What a clash on one unique index means to the client. */
+export interface UniqueConstraintMessage {
+  /** The index name, as PostgreSQL reports it. */
+  pg: string;
+  /** The indexed columns, as SQLite names them in "UNIQUE constraint failed: …". */
+  sqlite: string;
+  message: string;
+}
+
+const uniqueMessages: UniqueConstraintMessage[] = [];
+
+/**
+ * Declares the client's message for clashes on a domain's unique indexes. Each domain calls it beside
+ * the entity that declares the indexes, so this module knows no domain's names.
+ */
+export function registerUniqueConstraints(...messages: UniqueConstraintMessage[]): void {
+  uniqueMessages.push(...messages);
+}
+
+function uniqueMessage(constraint: string | undefined, driverMessage: string): string | undefined {
+  if (constraint) return uniqueMessages.find((u) => u.pg === constraint)?.message;
+  // SQLite names columns, and one index's columns may begin another's: the longest match is the index.
+  const matches = uniqueMessages.filter((u) => driverMessage.includes(`failed: ${u.sqlite}`));
+  return matches.sort((a, b) => b.sqlite.length - a.sqlite.length)[0]?.message;
+}
 
 const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006']);
 const NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'EAI_AGAIN']);
@@ -63,11 +69,10 @@ export function describeDbError(err: unknown): { status: number; error: string; 
   const { constraint, message } = driverError(err);
   switch (kind) {
     case 'unique': {
-      const known = UNIQUE_MESSAGES.find((u) => u.pg === constraint || message.includes(`failed: ${u.sqlite}`));
       return {
         status: HttpStatus.CONFLICT,
         error: 'Conflict',
-        message: known?.message ?? 'A record with the same unique values already exists',
+        message: uniqueMessage(constraint, message) ?? 'A record with the same unique values already exists',
       };
     }
     case 'foreignKey':

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { AuditService, isUnaudited, requestMeta } from '../../audit/audit.service';
-import { ApiRequest } from '../../auth/principal';
+import type { ApiRequest } from '../../auth/principal';
 import { unsupportedCharset, unsupportedCoding } from '../body/json-body-gate';
 import { ErrorBody } from '../errors/api-error';
 import { describeDbError } from '../errors/database-errors';
+import { FAILED_REQUEST_SINK, FailedRequestSink } from './failed-request-sink';
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
@@ -42,15 +42,15 @@ function isBodyReadError(e: unknown): e is BodyReadError {
 /**
  * The one place errors become responses: `{error, message?, details?}` for every 4xx/5xx, database
  * errors mapped (unique → 409, unreachable → 503), unknown errors → 500 with an id that is logged
- * with the stack, never sent. It also records the audit entry of every failed request, including
- * those that guards and pipes rejected before the audit interceptor could run.
+ * with the stack, never sent. It also reports every failed request, once, to the failed-request sink
+ * (the audit log), including those that guards and pipes rejected before any interceptor ran.
  */
 @Catch()
 @Injectable()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly audit: AuditService) {}
+  constructor(@Inject(FAILED_REQUEST_SINK) private readonly failures: FailedRequestSink) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -60,7 +60,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
   /** Also used by the Express error middleware that catches body-parser errors. */
   respond(exception: unknown, req: ApiRequest, res: Response): void {
     const { status, body } = this.toResponse(exception, req);
-    this.recordAudit(req, status, body);
+    this.recordFailure(req, status, body);
     if (res.headersSent) {
       res.end();
       return;
@@ -135,26 +135,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return msg === undefined ? { error: text } : { error: text, message: Array.isArray(msg) ? msg.join('; ') : String(msg) };
   }
 
-  private recordAudit(req: ApiRequest, status: number, body: ErrorBody): void {
-    if (req.audit?.recorded || isUnaudited(req.path)) return;
+  private recordFailure(req: ApiRequest, status: number, body: ErrorBody): void {
+    if (req.audit?.recorded) return;
     req.audit = { ...(req.audit ?? {}), recorded: true };
-    const requestedAccount = req.headers['x-account-id'];
-    this.audit.enqueue(
-      this.audit.entry(requestMeta(req), {
-        event: status >= 500 ? 'request_failed' : 'request_rejected',
-        statusCode: status,
-        leadId: req.audit.leadId ?? null,
-        // The request itself is kept (masked by the audit service) so a rejected attempt, such as a
-        // failed login, still says what was tried.
-        data: {
-          error: body.error,
-          message: body.message,
-          ...(req.account ? {} : requestedAccount !== undefined ? { requestedAccountId: requestedAccount } : {}),
-          params: req.params,
-          query: req.query,
-          body: req.body,
-        },
-      }),
-    );
+    this.failures.record(req, status, body);
   }
 }

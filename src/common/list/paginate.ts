@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { isPostgres } from '../../database/dialect';
 import { entityFromRow } from '../../database/rows';
 import { ApiError } from '../errors/api-error';
 import { CACHED_COUNT_MIN, CountCache } from './count-cache';
@@ -100,7 +101,7 @@ export function searchDocument(columns: string[]): string {
 export function applySearch<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, search: string | undefined, spec: ListSpec) {
   const text = search?.trim().replace(/\u001f/g, '');
   if (!text || !spec.searchable.length) return qb;
-  if (spec.searchDocument && qb.connection.options.type === 'postgres') {
+  if (spec.searchDocument && isPostgres(qb.connection)) {
     return qb.andWhere(`${searchDocument(spec.searchable)} LIKE :__search`, { __search: likePattern(text) });
   }
   const clause = spec.searchable.map((c) => `LOWER(${c}) LIKE :__search ESCAPE '\\'`).join(' OR ');
@@ -144,7 +145,7 @@ export async function paginate<T extends ObjectLiteral, R = T>(
     const kinds = keyFields.map((f) => keysetKind(qb, f));
     const cursor = listCursors().decode(query.cursor, sortKey, kinds);
     if (!cursor) throw invalidCursor();
-    applyKeyset(qb, order, cursor.v, kinds, qb.connection.options.type === 'postgres');
+    applyKeyset(qb, order, cursor.v, kinds, isPostgres(qb.connection));
     page = cursor.p;
     offset = 0;
   }
@@ -172,7 +173,7 @@ export async function paginate<T extends ObjectLiteral, R = T>(
 }
 
 function fetchRows<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, spec: ListSpec): Promise<T[]> {
-  if (!spec.plainRows || qb.connection.options.type !== 'postgres') return qb.getMany();
+  if (!spec.plainRows || !isPostgres(qb.connection)) return qb.getMany();
   const target = qb.expressionMap.mainAlias!.target;
   return qb.getRawMany().then((raw) => raw.map((r: Record<string, unknown>) => entityFromRow(qb.connection.manager, target, r, `${qb.alias}_`)));
 }

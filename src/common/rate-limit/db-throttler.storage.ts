@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import { timestampParam } from '../../database/column-types';
 import { TransactionService } from '../../database/transaction.service';
 import { isStorableText } from '../validation/storable-text';
+import { RateLimitBucketsRepository } from './rate-limit-buckets.repository';
 
 const PURGE_INTERVAL_MS = 5 * 60 * 1000;
 
@@ -30,7 +30,10 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApp
   private readonly logger = new Logger('RateLimit');
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly tx: TransactionService) {}
+  constructor(
+    private readonly tx: TransactionService,
+    private readonly buckets: RateLimitBucketsRepository,
+  ) {}
 
   onModuleInit(): void {
     this.timer = setInterval(() => {
@@ -46,32 +49,13 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApp
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const now = new Date();
     const reset = new Date(now.getTime() + ttl);
-    const p = this.tx.isPostgres ? ['$1', '$2', '$3'] : ['?', '?', '?'];
-    const params = [bucketKey(key), timestampParam(now), timestampParam(reset)];
-    const sql =
-      `INSERT INTO rate_limit_buckets (key, hits, reset_at) VALUES (${p[0]}, 1, ${p[2]}) ` +
-      `ON CONFLICT (key) DO UPDATE SET ` +
-      `hits = CASE WHEN rate_limit_buckets.reset_at <= ${p[1]} THEN 1 ELSE rate_limit_buckets.hits + 1 END, ` +
-      `reset_at = CASE WHEN rate_limit_buckets.reset_at <= ${p[1]} THEN ${p[2]} ELSE rate_limit_buckets.reset_at END ` +
-      `RETURNING hits, reset_at`;
-    // SQLite binds positional `?` in order of appearance, so its parameter list follows the text.
-    const bound = this.tx.isPostgres ? params : [params[0], params[2], params[1], params[1], params[2]];
-    const [row] = (await this.tx.manager.query(sql, bound)) as { hits: number | string; reset_at: Date | string }[];
-    const hits = Number(row.hits);
-    const resetAt = row.reset_at instanceof Date ? row.reset_at : new Date(`${String(row.reset_at).replace(' ', 'T')}Z`);
+    const { hits, resetAt } = await this.buckets.hit(this.tx.manager, bucketKey(key), now, reset);
     const secondsLeft = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
     const blocked = hits > limit;
     return { totalHits: hits, timeToExpire: secondsLeft, isBlocked: blocked, timeToBlockExpire: blocked ? secondsLeft : 0 };
   }
 
   async purge(): Promise<void> {
-    await this.tx.run((em) =>
-      em
-        .createQueryBuilder()
-        .delete()
-        .from('rate_limit_buckets')
-        .where('reset_at < :now', { now: timestampParam(new Date()) })
-        .execute(),
-    );
+    await this.tx.run((em) => this.buckets.deleteExpired(em, new Date()));
   }
 }

@@ -2,7 +2,7 @@ import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerRequest } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { Response } from 'express';
-import { ApiRequest } from '../../auth/principal';
+import type { ApiRequest } from '../../auth/principal';
 import { ApiError } from '../errors/api-error';
 
 /**

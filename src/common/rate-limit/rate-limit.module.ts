@@ -1,10 +1,11 @@
 import { ExecutionContext, Module, SetMetadata } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ApiRequest } from '../../auth/principal';
+import type { ApiRequest } from '../../auth/principal';
 import { appConfig, AppConfigType } from '../../config/app-config';
 import { TransactionService } from '../../database/transaction.service';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { DbThrottlerStorage } from './db-throttler.storage';
+import { RateLimitBucketsRepository } from './rate-limit-buckets.repository';
 
 export const LOGIN_RATE_LIMITED = 'leads:loginRateLimited';
 /** Counts attempts on this route per client IP and per submitted email or API key. */
@@ -26,7 +27,7 @@ function loginIdentity(req: ApiRequest): string {
     ThrottlerModule.forRootAsync({
       inject: [appConfig.KEY, TransactionService],
       useFactory: (config: AppConfigType, tx: TransactionService) => ({
-        storage: new DbThrottlerStorage(tx),
+        storage: new DbThrottlerStorage(tx, new RateLimitBucketsRepository()),
         throttlers: [
           {
             name: 'default',
@@ -57,7 +58,7 @@ function loginIdentity(req: ApiRequest): string {
       }),
     }),
   ],
-  providers: [DbThrottlerStorage],
+  providers: [RateLimitBucketsRepository, DbThrottlerStorage],
   exports: [DbThrottlerStorage],
 })
 export class RateLimitModule {}

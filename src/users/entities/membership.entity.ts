@@ -9,6 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Account } from '../../accounts/entities/account.entity';
+import { registerUniqueConstraints } from '../../common/errors/database-errors';
 import { TIMESTAMP } from '../../database/column-types';
 import { User } from './user.entity';
 
@@ -57,3 +58,9 @@ export class Membership {
   @UpdateDateColumn({ name: 'updated_at', type: TIMESTAMP })
   updatedAt: Date;
 }
+
+registerUniqueConstraints({
+  pg: 'UQ_memberships_account_user',
+  sqlite: 'memberships.account_id, memberships.user_id',
+  message: 'This user is already a member of the account',
+});

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { registerUniqueConstraints } from '../../common/errors/database-errors';
 import { TIMESTAMP } from '../../database/column-types';
 
 @Entity('users')
@@ -29,3 +30,5 @@ export class User {
   @UpdateDateColumn({ name: 'updated_at', type: TIMESTAMP })
   updatedAt: Date;
 }
+
+registerUniqueConstraints({ pg: 'UQ_users_email', sqlite: 'users.email', message: 'A user with this email already exists' });

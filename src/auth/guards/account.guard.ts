@@ -1,11 +1,11 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { Permission, ROLE_PERMISSIONS } from '../../auth/permissions/permissions';
-import { ApiRequest } from '../../auth/principal';
-import { NO_ACCOUNT } from '../decorators/no-account.decorator';
-import { IS_PUBLIC } from '../decorators/public.decorator';
-import { ApiError } from '../errors/api-error';
-import { MAX_ID } from '../pipes/id-param.pipe';
+import { NO_ACCOUNT } from '../../common/decorators/no-account.decorator';
+import { IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { ApiError } from '../../common/errors/api-error';
+import { MAX_ID } from '../../common/pipes/id-param.pipe';
+import { Permission, ROLE_PERMISSIONS } from '../permissions/permissions';
+import { ApiRequest } from '../principal';
 
 /** The account id an `x-account-id` header names: a positive digit string; null for anything else. */
 export function parseAccountId(raw: string | string[] | undefined): number | null {

@@ -1,10 +1,10 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiRequest, Principal } from '../../auth/principal';
-import { PrincipalService, TokenPayload } from '../../auth/principal.service';
-import { SessionTokens } from '../../auth/session-tokens';
-import { Public } from '../decorators/public.decorator';
-import { ApiError } from '../errors/api-error';
+import { Public } from '../../common/decorators/public.decorator';
+import { ApiError } from '../../common/errors/api-error';
+import { ApiRequest, Principal } from '../principal';
+import { PrincipalService, TokenPayload } from '../principal.service';
+import { SessionTokens } from '../session-tokens';
 import { BearerGuard } from './bearer.guard';
 
 class Routes {

@@ -1,8 +1,8 @@
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Permission } from '../../auth/permissions/permissions';
-import { ApiRequest } from '../../auth/principal';
-import { RequirePermissions } from '../decorators/require-permissions.decorator';
+import { RequirePermissions } from '../../common/decorators/require-permissions.decorator';
+import type { Permission } from '../permissions/permissions';
+import { ApiRequest } from '../principal';
 import { PermissionsGuard } from './permissions.guard';
 
 @RequirePermissions('readLeads')

@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiRequest } from '../../auth/principal';
-import { PrincipalService } from '../../auth/principal.service';
-import { bearerToken, SessionTokens } from '../../auth/session-tokens';
-import { IS_PUBLIC } from '../decorators/public.decorator';
-import { ApiError } from '../errors/api-error';
+import { IS_PUBLIC } from '../../common/decorators/public.decorator';
+import { ApiError } from '../../common/errors/api-error';
+import { ApiRequest } from '../principal';
+import { PrincipalService } from '../principal.service';
+import { bearerToken, SessionTokens } from '../session-tokens';
 import { membershipAccountId } from './account.guard';
 
 /**

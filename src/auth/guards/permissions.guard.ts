@@ -1,9 +1,9 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Permission } from '../../auth/permissions/permissions';
-import { ApiRequest } from '../../auth/principal';
-import { REQUIRED_PERMISSIONS } from '../decorators/require-permissions.decorator';
-import { ApiError } from '../errors/api-error';
+import { REQUIRED_PERMISSIONS } from '../../common/decorators/require-permissions.decorator';
+import { ApiError } from '../../common/errors/api-error';
+import type { Permission } from '../permissions/permissions';
+import { ApiRequest } from '../principal';
 
 /** Enforces @RequirePermissions(...) against the permissions the account guard resolved. */
 @Injectable()
