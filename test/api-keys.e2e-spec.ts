@@ -220,6 +220,8 @@ describe('api keys', () => {
       ]);
       expect(await id.apiKeyRow(k.key.id)).toMatchObject({ permissions: ['readLeads'], name: k.key.name, active: true });
 
+      // Rejections' entries are batched, a change's written with it: flush so ids follow request order.
+      await t.flushAudit();
       await t.http().patch(`/apikeys/${k.key.id}`).set(tenant.headers).send({ name: 'ok' }).expect(200);
       const entries = (await id.auditInAccount(tenant.account.id)).map((e) => e.event);
       expect(entries).toEqual(['request_rejected', 'request_rejected', 'api_key_updated']);

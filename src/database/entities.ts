@@ -1,7 +1,6 @@
 import { Account } from '../accounts/entities/account.entity';
 import { ApiKey } from '../api-keys/entities/api-key.entity';
 import { AuditLog } from '../audit/entities/audit-log.entity';
-import { registerUniqueConstraints } from '../common/errors/database-errors';
 import { RateLimitBucket } from '../common/rate-limit/entities/rate-limit-bucket.entity';
 import { IdempotencyKey } from '../idempotency/entities/idempotency-key.entity';
 import { LeadSource } from '../lead-sources/entities/lead-source.entity';
@@ -26,17 +25,3 @@ export const ENTITIES = [
   IdempotencyKey,
   RateLimitBucket,
 ];
-
-// The lead rotation entity's unique indexes (its module keeps no registration of its own).
-registerUniqueConstraints(
-  {
-    pg: 'UQ_lead_rotations_active_team',
-    sqlite: 'lead_rotations.account_id, lead_rotations.team_id',
-    message: 'The team already has an active lead rotation',
-  },
-  {
-    pg: 'UQ_lead_rotations_active_default',
-    sqlite: 'lead_rotations.account_id',
-    message: 'The account already has an active default lead rotation',
-  },
-);

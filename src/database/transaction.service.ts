@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { dialectOf, isPostgres } from './dialect';
+import { dialectOf } from './dialect';
 import { ScopedStore } from './scoped-store';
 import { SqliteConnectionLock } from './sqlite-lock';
 
@@ -18,10 +18,6 @@ export class TransactionService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.sqliteLock = dialectOf(dataSource) === 'sqlite' ? new SqliteConnectionLock() : null;
     if (this.sqliteLock && dataSource.isInitialized) this.sqliteLock.install(dataSource);
-  }
-
-  get isPostgres(): boolean {
-    return isPostgres(this.dataSource);
   }
 
   /** The manager of the transaction open in this async context, or the data source's own manager. */

@@ -120,7 +120,7 @@ export class LeadsRepository {
    * team or source deleted in between).
    */
   async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean, check: (em: EntityManager) => Promise<void>): Promise<CreatedLead> {
-    if (!this.tx.isPostgres) {
+    if (!isPostgres(this.tx.manager)) {
       return this.tx.run(async (em) => {
         await check(em);
         const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;

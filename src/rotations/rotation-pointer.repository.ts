@@ -4,6 +4,7 @@ import { preparedQuery } from '../database/prepared';
 import { columnList, entityFromRow } from '../database/rows';
 import { LeadRotation } from './entities/lead-rotation.entity';
 import { EligibleUser, nextPick, RotationPick } from './rotation-pick';
+import { isPostgres } from '../database/dialect';
 
 interface PointerRow extends Record<string, unknown> {
   picked_position: number | null;
@@ -13,7 +14,6 @@ interface PointerRow extends Record<string, unknown> {
   new_position: number | null;
 }
 
-const isPostgres = (em: EntityManager) => em.connection.options.type === 'postgres';
 
 /** The rotation a new lead goes through: the team's active rotation, else the account's active default. */
 const NEW_LEAD_ROTATION = (account: string, team: string) =>

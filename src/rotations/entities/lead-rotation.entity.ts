@@ -11,6 +11,7 @@ import {
 import { Account } from '../../accounts/entities/account.entity';
 import { JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
 import { Team } from '../../teams/entities/team.entity';
+import { registerUniqueConstraints } from '../../common/errors/database-errors';
 
 export type RotationStatus = 'active' | 'archived' | 'queued';
 export const ROTATION_STATUSES: RotationStatus[] = ['active', 'archived', 'queued'];
@@ -76,3 +77,17 @@ export class LeadRotation {
   @UpdateDateColumn({ name: 'updated_at', type: TIMESTAMP })
   updatedAt: Date;
 }
+
+// The messages of its unique indexes (409).
+registerUniqueConstraints(
+  {
+    pg: 'UQ_lead_rotations_active_team',
+    sqlite: 'lead_rotations.account_id, lead_rotations.team_id',
+    message: 'The team already has an active lead rotation',
+  },
+  {
+    pg: 'UQ_lead_rotations_active_default',
+    sqlite: 'lead_rotations.account_id',
+    message: 'The account already has an active default lead rotation',
+  },
+);
