@@ -47,7 +47,7 @@ async function main() {
 
     // B. Idempotent creates with re-sends to another instance. The phase-A rotation is replaced.
     await h.http(base(0), 'PATCH', `/lead-rotations/${a.rotationId}/status`, { headers: auth.headers, body: { status: 'archived' } });
-    const b = await h.setupRotation(base(0), auth.headers, 5, 'b');
+    await h.setupRotation(base(0), auth.headers, 5, 'b');
     const N = 1000;
     const resendEvery = 5;
     const originals = new Map();

@@ -89,7 +89,6 @@ describe(`fuzzing POST /leads and GET /leads (seed ${SEED})`, () => {
   beforeAll(async () => {
     t = await createTestApp();
     tenant = await new Fixtures(t).tenant();
-    // eslint-disable-next-line no-console
     if (!process.env.CI) console.log(`fuzz seed ${SEED} (FUZZ_SEED=${SEED} reproduces)`);
   });
   afterAll(async () => {

@@ -2,7 +2,6 @@
 // What both baseline servers share: the lead columns and their JSON names, body parsing, header
 // masking and the routing of the four endpoints. No framework, no validation library, no auth.
 
-const { URL } = require('node:url');
 const http = require('node:http');
 
 /** [API field, column, kind]: kind converts SQLite values (booleans are 0/1, datetimes are text). */

@@ -7,7 +7,7 @@
 const { closeSync, openSync, readSync, statSync } = require('node:fs');
 
 const DEFAULT_LOG = '/var/log/postgresql/postgresql-15-main.log';
-const ENTRY = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] (\S*)@(\S*) ([A-Z]+):  ([\s\S]*)$/;
+const ENTRY = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] (\S*)@(\S*) ([A-Z]+): {2}([\s\S]*)$/;
 const STATEMENT = /^duration: ([\d.]+) ms {2}(?:execute [^:]*|statement): ([\s\S]*)$/;
 
 function logSize(file) {

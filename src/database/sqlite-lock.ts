@@ -70,9 +70,10 @@ export class SqliteConnectionLock {
     patched.__leadsLock = true;
     const query = runner.query.bind(runner);
     const startTransaction = runner.startTransaction.bind(runner);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    (runner as any).query = (...args: any[]) =>
-      this.isHeldByCurrentContext() ? (query as any)(...args) : this.runStatement(() => (query as any)(...args));
+    type Query = (...args: unknown[]) => Promise<unknown>;
+    const run = query as Query;
+    (runner as unknown as { query: Query }).query = (...args) =>
+      this.isHeldByCurrentContext() ? run(...args) : this.runStatement(() => run(...args));
     runner.startTransaction = async (isolation) => {
       if (!this.isHeldByCurrentContext()) {
         throw new Error('SQLite transactions must be started through TransactionService.run()');

@@ -99,7 +99,8 @@ export function searchDocument(columns: string[]): string {
 }
 
 export function applySearch<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, search: string | undefined, spec: ListSpec) {
-  const text = search?.trim().replace(/\u001f/g, '');
+  // U+001F separates the searched columns in the search document: it never matches across two.
+  const text = search?.trim().replaceAll('\u001f', '');
   if (!text || !spec.searchable.length) return qb;
   if (spec.searchDocument && isPostgres(qb.connection)) {
     return qb.andWhere(`${searchDocument(spec.searchable)} LIKE :__search`, { __search: likePattern(text) });

@@ -61,7 +61,10 @@ type TextFilters = { [K in (typeof LEAD_TEXT_FILTERS)[number]]?: string };
 type IntFilters = { [K in (typeof LEAD_INT_FILTERS)[number]]?: number };
 
 /** Query of GET /leads: list parameters, exact filters on every lead field, date ranges. */
+// The text and integer filters are declared by a loop below; the interface gives them their types.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface ListLeadsQuery extends TextFilters, IntFilters {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ListLeadsQuery extends ListQueryDto {
   @ApiPropertyOptional({ type: 'integer', description: `Leads of this team${NULL_FILTER_NOTE}` })
   @IsOptional()
