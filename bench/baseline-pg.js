@@ -13,7 +13,17 @@
 //   GET /leads/{id}  SELECT the lead; SELECT its lead_* audit entries
 
 const { Pool } = require('pg');
-const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, serve, likePattern } = require('./lib/baseline-common');
+const {
+  INPUT_COLUMNS,
+  inputValues,
+  SEARCH_COLUMNS,
+  LEAD_EVENTS,
+  toLead,
+  toAudit,
+  sanitizeHeaders,
+  serve,
+  likePattern,
+} = require('./lib/baseline-common');
 
 const pool = new Pool({
   connectionString: process.env.DATABASE_URL,
@@ -83,7 +93,10 @@ const counts = new Map();
 
 /** The page after the service's cursor (`-createdAt`: the last row's createdAt and id), by keyset. */
 function listAfterCursor(accountId, pageSize, cursor) {
-  const { v: [createdAt, id], p: page } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  const {
+    v: [createdAt, id],
+    p: page,
+  } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   return withConnection(async (client) => {
     if (!counts.has(accountId)) {
       const sql = 'SELECT count(*) AS n FROM leads WHERE account_id = $1 AND archived = false';

@@ -9,7 +9,17 @@
 //   GET /leads/{id}  SELECT the lead; SELECT its lead_* audit entries
 
 const Database = require('better-sqlite3');
-const { INPUT_COLUMNS, inputValues, SEARCH_COLUMNS, LEAD_EVENTS, toLead, toAudit, sanitizeHeaders, serve, likePattern } = require('./lib/baseline-common');
+const {
+  INPUT_COLUMNS,
+  inputValues,
+  SEARCH_COLUMNS,
+  LEAD_EVENTS,
+  toLead,
+  toAudit,
+  sanitizeHeaders,
+  serve,
+  likePattern,
+} = require('./lib/baseline-common');
 
 const db = new Database(process.env.DATABASE_PATH);
 db.pragma('journal_mode = WAL');

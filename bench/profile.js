@@ -77,7 +77,9 @@ async function sqlCapture(scenario, ctx, opts) {
   await stopProcess(svc);
   const statements = parseStatements(readFrom(opts.pgLog, from), ctx.db.name);
   const explains = [];
-  for (const s of aggregate(statements).filter((a) => /^SELECT/i.test(a.sql) && /FROM "leads"/.test(a.sql)).slice(0, 3)) {
+  for (const s of aggregate(statements)
+    .filter((a) => /^SELECT/i.test(a.sql) && /FROM "leads"/.test(a.sql))
+    .slice(0, 3)) {
     const plan = await withClient(ctx.db.url, (c) => c.query(`EXPLAIN (ANALYZE, BUFFERS) ${inline(s.sample)}`));
     explains.push({ sql: inline(s.sample), plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n') });
   }
@@ -91,17 +93,38 @@ function render(scenario, cpu, sql) {
   if (cpu.summary) {
     const s = cpu.summary;
     out.push(`CPU: ${s.busyMs} ms busy, ${s.idleMs} ms idle after start-up. Self time by package:`, '');
-    out.push(table(['package', 'ms', '% of busy'], s.packages.slice(0, 12).map((p) => [p.name, p.ms, p.pct])), '');
+    out.push(
+      table(
+        ['package', 'ms', '% of busy'],
+        s.packages.slice(0, 12).map((p) => [p.name, p.ms, p.pct]),
+      ),
+      '',
+    );
     out.push('Top functions by self time:', '');
-    out.push(table(['function', 'where', 'ms', '% of busy'], s.functions.map((f) => [`\`${f.name}\``, f.where, f.ms, f.pct])), '');
+    out.push(
+      table(
+        ['function', 'where', 'ms', '% of busy'],
+        s.functions.map((f) => [`\`${f.name}\``, f.where, f.ms, f.pct]),
+      ),
+      '',
+    );
   }
   if (sql) {
     const agg = aggregate(sql.statements);
-    out.push(`SQL sent for ${SQL_SAMPLE_REQUESTS} sequential requests (${(sql.statements.length / SQL_SAMPLE_REQUESTS).toFixed(1)} statements per request):`, '');
+    out.push(
+      `SQL sent for ${SQL_SAMPLE_REQUESTS} sequential requests (${(sql.statements.length / SQL_SAMPLE_REQUESTS).toFixed(1)} statements per request):`,
+      '',
+    );
     out.push(
       table(
         ['per request', 'mean ms', 'statement'],
-        agg.slice(0, 15).map((a) => [(a.count / SQL_SAMPLE_REQUESTS).toFixed(2), a.meanMs.toFixed(2), `\`${a.sql.slice(0, 300).replace(/\|/g, '\\|')}\``]),
+        agg
+          .slice(0, 15)
+          .map((a) => [
+            (a.count / SQL_SAMPLE_REQUESTS).toFixed(2),
+            a.meanMs.toFixed(2),
+            `\`${a.sql.slice(0, 300).replace(/\|/g, '\\|')}\``,
+          ]),
       ),
       '',
     );
@@ -118,14 +141,20 @@ async function main() {
   const scenarios = SCENARIOS.filter((s) => wanted.some((w) => w === s.id || w === s.id.split('.')[1]));
   const dir = path.join(__dirname, 'results', `profile-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
-  const sections = [`# Profile of the service (${new Date().toISOString()}, ${opts.connections} connections, ${opts.duration} s per load)`, ''];
+  const sections = [
+    `# Profile of the service (${new Date().toISOString()}, ${opts.connections} connections, ${opts.duration} s per load)`,
+    '',
+  ];
 
   const pg = scenarios.filter((s) => s.db === 'pg');
   if (pg.length) {
     const prepared = await preparePostgres(opts);
     await stopProcess(prepared.svc);
     if (!prepared.auth.token) throw new Error(prepared.auth.error);
-    const ctx = { ...prepared, svcOptions: { port: opts.port, databaseUrl: prepared.db.url, extraEnv: { DATABASE_POOL_SIZE: String(opts.pool) } } };
+    const ctx = {
+      ...prepared,
+      svcOptions: { port: opts.port, databaseUrl: prepared.db.url, extraEnv: { DATABASE_POOL_SIZE: String(opts.pool) } },
+    };
     const cpu = new Map();
     for (const s of pg) {
       log(`${s.id}: CPU profile`);

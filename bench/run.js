@@ -50,7 +50,17 @@ function parseArgs(argv) {
     json: false,
     adminUrl: process.env.DATABASE_URL || DEFAULT_ADMIN_URL,
   };
-  const numeric = { '--duration': 'duration', '--warmup': 'warmup', '--connections': 'connections', '--timeout': 'timeout', '--leads': 'leads', '--sqlite-leads': 'sqliteLeads', '--accounts': 'accounts', '--pool': 'pool', '--port': 'port' };
+  const numeric = {
+    '--duration': 'duration',
+    '--warmup': 'warmup',
+    '--connections': 'connections',
+    '--timeout': 'timeout',
+    '--leads': 'leads',
+    '--sqlite-leads': 'sqliteLeads',
+    '--accounts': 'accounts',
+    '--pool': 'pool',
+    '--port': 'port',
+  };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
     const value = () => inline ?? argv[++i];
@@ -102,9 +112,16 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx
       log(`${s.id}: NestJS + the floor's SQL`);
       withSql = await measure(bound, makeNext, runOpts);
     }
-    for (const [who, r] of [['service', service], ['floor', floor], ['ceiling', top], ["NestJS + floor's SQL", withSql]]) {
+    for (const [who, r] of [
+      ['service', service],
+      ['floor', floor],
+      ['ceiling', top],
+      ["NestJS + floor's SQL", withSql],
+    ]) {
       if (!r) continue;
-      log(`  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`);
+      log(
+        `  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`,
+      );
     }
     results.set(s.id, {
       id: s.id,

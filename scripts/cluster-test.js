@@ -35,7 +35,10 @@ async function main() {
       ),
     );
     const badA = resA.filter((r) => r.status !== 201);
-    check(badA.length === 0, `phase A: 90 creates over 3 instances, ${90 - badA.length} answered 201${badA[0] ? ` (first failure ${badA[0].status} ${JSON.stringify(badA[0].body)})` : ''}`);
+    check(
+      badA.length === 0,
+      `phase A: 90 creates over 3 instances, ${90 - badA.length} answered 201${badA[0] ? ` (first failure ${badA[0].status} ${JSON.stringify(badA[0].body)})` : ''}`,
+    );
     const countsA = await h.query(
       db.url,
       `SELECT assigned_to, count(*)::int AS n FROM leads WHERE last_name = 'Cluster' GROUP BY assigned_to ORDER BY assigned_to`,
@@ -83,16 +86,28 @@ async function main() {
     check(created.length === N, `phase B: ${created.length}/${N} creates answered 201 in ${elapsedB} ms`);
     const sameId = replays.filter(({ key, res }) => res.status === 201 && res.body.id === originals.get(key).body.id);
     const flagged = replays.filter(({ res }) => res.headers.get('idempotent-replayed') === 'true').length;
-    check(sameId.length === replays.length, `phase B: ${replays.length} re-sends, ${sameId.length} answered with the same lead (${flagged} flagged Idempotent-Replayed, the rest were the original)`);
+    check(
+      sameId.length === replays.length,
+      `phase B: ${replays.length} re-sends, ${sameId.length} answered with the same lead (${flagged} flagged Idempotent-Replayed, the rest were the original)`,
+    );
     const [{ n: leadsB }] = await h.query(db.url, `SELECT count(*)::int AS n FROM leads WHERE last_name = 'Idem'`);
     const duplicates = leadsB - N;
     check(duplicates === 0, `phase B: ${leadsB} leads for ${N} keys (duplicates: ${duplicates})`);
-    const countsB = await h.query(db.url, `SELECT assigned_to, count(*)::int AS n FROM leads WHERE last_name = 'Idem' GROUP BY assigned_to`);
+    const countsB = await h.query(
+      db.url,
+      `SELECT assigned_to, count(*)::int AS n FROM leads WHERE last_name = 'Idem' GROUP BY assigned_to`,
+    );
     const ns = countsB.map((r) => r.n);
-    check(countsB.length === 5 && Math.max(...ns) - Math.min(...ns) <= 1, `phase B: rotation counts ${JSON.stringify(ns)} differ by at most one`);
+    check(
+      countsB.length === 5 && Math.max(...ns) - Math.min(...ns) <= 1,
+      `phase B: rotation counts ${JSON.stringify(ns)} differ by at most one`,
+    );
     check(fivexx === 0, `phase B: ${fivexx} responses with a 5xx status`);
     const violations = await h.invariantViolations(db.url);
-    check(violations.length === 0, `invariants: ${violations.length ? violations.join('; ') : 'every lead has one lead_created, pointers in range, no orphan idempotency record'}`);
+    check(
+      violations.length === 0,
+      `invariants: ${violations.length ? violations.join('; ') : 'every lead has one lead_created, pointers in range, no orphan idempotency record'}`,
+    );
     console.log(
       `cluster: leads created ${90 + leadsB}, duplicates ${duplicates}, 5xx ${fivexx}, phase B throughput ${Math.round((N / elapsedB) * 1000)} creates/s, total ${Math.round((Date.now() - started) / 1000)} s`,
     );

@@ -38,7 +38,10 @@ function send(method, path, headers, body, timeoutMs = 20000) {
         path,
         method,
         agent: false,
-        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }) },
+        headers: {
+          ...headers,
+          ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) }),
+        },
       },
       (res) => {
         let text = '';
@@ -157,7 +160,10 @@ async function main() {
     const startedAt = Date.now();
     const healthMs = await waitFor(async () => (await h.http(base, 'GET', '/health', { timeoutMs: 3000 })).status === 200, 60000);
     check(healthMs !== null, `after PostgreSQL restarts, /health is 200 again after ${healthMs} ms`);
-    const createMs = await waitFor(async () => (await post('/leads', auth.headers, { firstName: 'Y', lastName: 'Recovered' })).status === 201, 60000);
+    const createMs = await waitFor(
+      async () => (await post('/leads', auth.headers, { firstName: 'Y', lastName: 'Recovered' })).status === 201,
+      60000,
+    );
     check(createMs !== null, `after PostgreSQL restarts, creates succeed again after ${createMs} ms`);
     await h.sleep(1500);
     await run.stop();
@@ -165,14 +171,22 @@ async function main() {
     for (const r of run.results) byStatus[r.status] = (byStatus[r.status] || 0) + 1;
     const slowest = Math.max(...run.results.map((r) => r.ms));
     const unexpected = run.results.filter((r) => ![200, 201, 503].includes(r.status));
-    check(unexpected.length === 0, `outage load: statuses ${JSON.stringify(byStatus)}; unexpected: ${JSON.stringify(unexpected.slice(0, 3))}`);
+    check(
+      unexpected.length === 0,
+      `outage load: statuses ${JSON.stringify(byStatus)}; unexpected: ${JSON.stringify(unexpected.slice(0, 3))}`,
+    );
     if (unexpected.length) {
-      const logged = inst.output.join('').split('\n').filter((l) => /Unhandled error/.test(l));
+      const logged = inst.output
+        .join('')
+        .split('\n')
+        .filter((l) => /Unhandled error/.test(l));
       console.log(logged.slice(0, 3).join('\n').slice(0, 3000));
     }
     check(slowest <= BOUND_MS, `outage load: slowest request ${slowest} ms (bound ${BOUND_MS} ms)`);
     check(inst.child.exitCode === null, 'the service process survived the outage');
-    console.log(`outage: PostgreSQL away ${startedAt - stoppedAt} ms, recovery to healthy ${healthMs} ms, 5xx answered ${byStatus[503] || 0}`);
+    console.log(
+      `outage: PostgreSQL away ${startedAt - stoppedAt} ms, recovery to healthy ${healthMs} ms, 5xx answered ${byStatus[503] || 0}`,
+    );
 
     // 4: SIGTERM under load.
     const run2 = load(auth.headers, 'sigterm');
@@ -182,7 +196,10 @@ async function main() {
     await run2.stop();
     check(exit.code === 0, `SIGTERM under load: process exited with code ${exit.code}`);
     const dropped = run2.results.filter((r) => r.status === 0 && r.started < sigtermAt && r.error !== 'ECONNREFUSED');
-    check(dropped.length === 0, `SIGTERM under load: ${run2.results.filter((r) => r.started < sigtermAt).length} requests in flight or before, ${dropped.length} dropped (${JSON.stringify(dropped.slice(0, 3))})`);
+    check(
+      dropped.length === 0,
+      `SIGTERM under load: ${run2.results.filter((r) => r.started < sigtermAt).length} requests in flight or before, ${dropped.length} dropped (${JSON.stringify(dropped.slice(0, 3))})`,
+    );
     const okSigterm = run2.results.filter((r) => r.status === 201 && r.path === '/leads').length;
 
     // 5: SIGKILL under load, then a new instance on the same database.
@@ -210,17 +227,30 @@ async function main() {
     for (const [phase, m] of Object.entries(audit)) {
       check(m.writesMissing === 0, `audit (${phase}): ${m.writes} acknowledged writes, ${m.writesMissing} without their entry`);
     }
-    check(audit.outage.readsMissing === 0, `audit (outage): ${audit.outage.reads} acknowledged reads, ${audit.outage.readsMissing} without their entry`);
-    check(audit.sigterm.readsMissing === 0, `audit (SIGTERM): ${audit.sigterm.reads} acknowledged reads, ${audit.sigterm.readsMissing} without their entry`);
-    console.log(`audit (SIGKILL): ${audit.sigkill.reads} acknowledged reads, ${audit.sigkill.readsMissing} lost with the process (read entries are batched)`);
+    check(
+      audit.outage.readsMissing === 0,
+      `audit (outage): ${audit.outage.reads} acknowledged reads, ${audit.outage.readsMissing} without their entry`,
+    );
+    check(
+      audit.sigterm.readsMissing === 0,
+      `audit (SIGTERM): ${audit.sigterm.reads} acknowledged reads, ${audit.sigterm.readsMissing} without their entry`,
+    );
+    console.log(
+      `audit (SIGKILL): ${audit.sigkill.reads} acknowledged reads, ${audit.sigkill.readsMissing} lost with the process (read entries are batched)`,
+    );
 
     // Every 201 has its lead; invariants hold.
-    const ids = [...run.results, ...run2.results, ...run3.results].filter((r) => r.status === 201 && r.path === '/leads').map((r) => r.body.id);
+    const ids = [...run.results, ...run2.results, ...run3.results]
+      .filter((r) => r.status === 201 && r.path === '/leads')
+      .map((r) => r.body.id);
     const rows = await h.query(db.url, `SELECT count(*)::int AS n FROM leads WHERE id = ANY($1::int[])`, [ids]);
     check(rows[0].n === ids.length, `${ids.length} leads answered 201, ${rows[0].n} found in the database`);
     const [{ n: total }] = await h.query(db.url, `SELECT count(*)::int AS n FROM leads`);
     const violations = await h.invariantViolations(db.url);
-    check(violations.length === 0, `invariants: ${violations.length ? violations.join('; ') : 'no lead without lead_created, pointers in range, no orphan idempotency record'}`);
+    check(
+      violations.length === 0,
+      `invariants: ${violations.length ? violations.join('; ') : 'no lead without lead_created, pointers in range, no orphan idempotency record'}`,
+    );
     console.log(
       `faults: leads created ${total}, 5xx during outage ${byStatus[503] || 0}, recovery ${healthMs} ms, creates finished during SIGTERM ${okSigterm}, ` +
         `audit entries of acknowledged writes missing: ${audit.outage.writesMissing + audit.sigterm.writesMissing + audit.sigkill.writesMissing}`,

@@ -94,7 +94,10 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
         if (method === 'post') {
           op.parameters = [...(op.parameters ?? []), { $ref: '#/components/parameters/idempotencyKeyHeader' }];
           op.responses['409'] ??= { description: 'Conflict - a request with this Idempotency-Key is still running', content: errorContent };
-          op.responses['422'] ??= { description: 'Unprocessable Entity - this Idempotency-Key was used with a different request', content: errorContent };
+          op.responses['422'] ??= {
+            description: 'Unprocessable Entity - this Idempotency-Key was used with a different request',
+            content: errorContent,
+          };
         }
       }
       op.responses['500'] ??= { description: 'Internal server error', content: errorContent };

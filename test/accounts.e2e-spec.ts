@@ -83,7 +83,12 @@ describe('accounts', () => {
       const admin = await f.user({ superAdmin: true });
       const name = uniq('New account ');
 
-      const res = await t.http().post('/accounts').set(admin.auth).send({ name: `  ${name} ` }).expect(201);
+      const res = await t
+        .http()
+        .post('/accounts')
+        .set(admin.auth)
+        .send({ name: `  ${name} ` })
+        .expect(201);
 
       const account = await t.ds.getRepository(Account).findOneByOrFail({ name });
       expect(res.body).toEqual({
@@ -99,9 +104,18 @@ describe('accounts', () => {
       expect(await id.memberships(account.id)).toEqual([
         expect.objectContaining({ userId: admin.user.id, role: 'admin', active: true, isPrimary: true, createdBy: admin.user.email }),
       ]);
-      await t.http().get('/users').set({ ...admin.auth, 'x-account-id': String(account.id) }).expect(200);
+      await t
+        .http()
+        .get('/users')
+        .set({ ...admin.auth, 'x-account-id': String(account.id) })
+        .expect(200);
 
-      const second = await t.http().post('/accounts').set(admin.auth).send({ name: uniq('Second ') }).expect(201);
+      const second = await t
+        .http()
+        .post('/accounts')
+        .set(admin.auth)
+        .send({ name: uniq('Second ') })
+        .expect(201);
       expect(second.body.usersPrimaryAccount).toBe(false);
       expect(await id.membership(Number(second.body.accountId), admin.user.id)).toMatchObject({ isPrimary: false, role: 'admin' });
       const list = await t.http().get('/accounts').set(admin.auth).expect(200);
@@ -146,7 +160,12 @@ describe('accounts', () => {
           { field: 'name', message: 'name should not be empty' },
         ],
       });
-      const long = await t.http().post('/accounts').set(admin.auth).send({ name: 'x'.repeat(201) }).expect(400);
+      const long = await t
+        .http()
+        .post('/accounts')
+        .set(admin.auth)
+        .send({ name: 'x'.repeat(201) })
+        .expect(400);
       expect(long.body.details).toEqual([{ field: 'name', message: 'name must be shorter than or equal to 200 characters' }]);
       const missing = await t.http().post('/accounts').set(admin.auth).send({}).expect(400);
       expect(missing.body.details.map((d: { field: string }) => d.field)).toEqual(['name', 'name', 'name']);

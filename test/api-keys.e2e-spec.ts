@@ -43,7 +43,11 @@ describe('api keys', () => {
         .expect(201);
 
       expect(res.body).toEqual(
-        keyBody(tenant, { name: 'Website form', permissions: ['readLeads', 'writeLeads'], apiSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) }),
+        keyBody(tenant, {
+          name: 'Website form',
+          permissions: ['readLeads', 'writeLeads'],
+          apiSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        }),
       );
       const row = await id.apiKeyRow(res.body.id);
       expect(row).toMatchObject({
@@ -66,7 +70,12 @@ describe('api keys', () => {
 
     it('never writes the secret to the audit log', async () => {
       const tenant = await f.tenant();
-      const res = await t.http().post('/apikeys').set(tenant.headers).send({ name: 'Audited', permissions: ['readLeads'] }).expect(201);
+      const res = await t
+        .http()
+        .post('/apikeys')
+        .set(tenant.headers)
+        .send({ name: 'Audited', permissions: ['readLeads'] })
+        .expect(201);
       const entries = (await id.auditInAccount(tenant.account.id)).filter((e) => e.event === 'api_key_created');
       expect(entries).toHaveLength(1);
       expect(entries[0].data).toEqual({ params: {}, query: {}, body: { name: 'Audited', permissions: ['readLeads'] } });
@@ -77,7 +86,12 @@ describe('api keys', () => {
 
     it('answers 400 naming unknown permissions, and for empty or mistyped lists', async () => {
       const tenant = await f.tenant();
-      const unknown = await t.http().post('/apikeys').set(tenant.headers).send({ name: 'x', permissions: ['readLeads', 'fly', 'deleteAll'] }).expect(400);
+      const unknown = await t
+        .http()
+        .post('/apikeys')
+        .set(tenant.headers)
+        .send({ name: 'x', permissions: ['readLeads', 'fly', 'deleteAll'] })
+        .expect(400);
       expect(unknown.body).toEqual({
         error: 'Validation failed',
         message: 'permissions contains unknown permissions: fly, deleteAll',
@@ -88,7 +102,12 @@ describe('api keys', () => {
         { field: 'name', message: 'name should not be empty' },
         { field: 'permissions', message: 'permissions must contain at least one permission' },
       ]);
-      const typed = await t.http().post('/apikeys').set(tenant.headers).send({ name: 'x', permissions: 'readLeads', apiSecret: 's' }).expect(400);
+      const typed = await t
+        .http()
+        .post('/apikeys')
+        .set(tenant.headers)
+        .send({ name: 'x', permissions: 'readLeads', apiSecret: 's' })
+        .expect(400);
       expect(typed.body.details).toEqual([
         { field: 'apiSecret', message: 'apiSecret is not an allowed property' },
         { field: 'permissions', message: 'permissions must be an array of permission names' },
@@ -108,7 +127,12 @@ describe('api keys', () => {
       const message = 'permissions you do not hold cannot be granted: writeUsers, readAuditLog';
       expect(res.body).toEqual({ error: 'Validation failed', message, details: [{ field: 'permissions', message }] });
 
-      const ok = await t.http().post('/apikeys').set(manager.headers).send({ name: 'narrower', permissions: ['readLeads'] }).expect(201);
+      const ok = await t
+        .http()
+        .post('/apikeys')
+        .set(manager.headers)
+        .send({ name: 'narrower', permissions: ['readLeads'] })
+        .expect(201);
       expect(ok.body).toMatchObject({ permissions: ['readLeads'], createdBy: tenant.admin.user.email });
       expect(await id.apiKeys(tenant.account.id)).toHaveLength(2);
     });
@@ -121,7 +145,12 @@ describe('api keys', () => {
       const email = `${uniq('sock')}@example.com`;
 
       // Today's escalation path: add an admin with a password, log in as it, mint a full key.
-      const user = await t.http().post('/users').set(manager.headers).send({ email, password: 'a-good-password', role: 'admin' }).expect(403);
+      const user = await t
+        .http()
+        .post('/users')
+        .set(manager.headers)
+        .send({ email, password: 'a-good-password', role: 'admin' })
+        .expect(403);
       expect(user.body).toEqual({
         error: 'Forbidden',
         message: `You cannot grant the admin role: you lack ${lacking}`,
@@ -129,7 +158,12 @@ describe('api keys', () => {
       expect(await id.memberships(tenant.account.id)).toHaveLength(1);
       await t.http().post('/auth/login').send({ email, password: 'a-good-password' }).expect(401);
 
-      const key = await t.http().post('/apikeys').set(manager.headers).send({ name: 'wider', permissions: [...PERMISSIONS] }).expect(400);
+      const key = await t
+        .http()
+        .post('/apikeys')
+        .set(manager.headers)
+        .send({ name: 'wider', permissions: [...PERMISSIONS] })
+        .expect(400);
       const message = `permissions you do not hold cannot be granted: ${lacking}`;
       expect(key.body).toEqual({ error: 'Validation failed', message, details: [{ field: 'permissions', message }] });
       expect(await id.apiKeys(tenant.account.id)).toEqual([expect.objectContaining({ id: manager.key.id })]);
@@ -138,10 +172,20 @@ describe('api keys', () => {
     it('needs writeApiKeys', async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant, 'user');
-      const res = await t.http().post('/apikeys').set(tenant.headersFor(rep)).send({ name: 'x', permissions: ['readLeads'] }).expect(403);
+      const res = await t
+        .http()
+        .post('/apikeys')
+        .set(tenant.headersFor(rep))
+        .send({ name: 'x', permissions: ['readLeads'] })
+        .expect(403);
       expect(res.body).toEqual({ error: 'Forbidden', message: 'Missing permission: writeApiKeys' });
       const reader = await id.apiKey(tenant, ['readApiKeys']);
-      const byKey = await t.http().post('/apikeys').set(reader.headers).send({ name: 'x', permissions: ['readLeads'] }).expect(403);
+      const byKey = await t
+        .http()
+        .post('/apikeys')
+        .set(reader.headers)
+        .send({ name: 'x', permissions: ['readLeads'] })
+        .expect(403);
       expect(byKey.body).toEqual({ error: 'Forbidden', message: 'Missing permission: writeApiKeys' });
       await t.http().get('/apikeys').set(reader.headers).expect(200);
     });
@@ -157,7 +201,9 @@ describe('api keys', () => {
       const all = await t.http().get('/apikeys').set(tenant.headers).expect(200);
       expect(all.body).toMatchObject({ totalCount: 3, totalPages: 1, currentPage: 1 });
       expect(all.body.data.map((k: { id: number }) => k.id)).toEqual([c.key.id, b.key.id, a.key.id]);
-      expect(all.body.data[2]).toEqual(keyBody(tenant, { id: a.key.id, name: 'Alpha form', apiKey: a.key.key, permissions: ['readLeads'] }));
+      expect(all.body.data[2]).toEqual(
+        keyBody(tenant, { id: a.key.id, name: 'Alpha form', apiKey: a.key.key, permissions: ['readLeads'] }),
+      );
       const text = JSON.stringify(all.body);
       for (const k of [a, b, c]) {
         expect(text).not.toContain(k.secret);
@@ -166,7 +212,11 @@ describe('api keys', () => {
 
       const search = await t.http().get('/apikeys?search=FORM&sort=name').set(tenant.headers).expect(200);
       expect(search.body.data.map((k: { name: string }) => k.name)).toEqual(['Alpha form', 'Charlie form']);
-      const byKey = await t.http().get(`/apikeys?search=${b.key.key.slice(3, 15)}`).set(tenant.headers).expect(200);
+      const byKey = await t
+        .http()
+        .get(`/apikeys?search=${b.key.key.slice(3, 15)}`)
+        .set(tenant.headers)
+        .expect(200);
       expect(byKey.body.data.map((k: { id: number }) => k.id)).toEqual([b.key.id]);
       const inactive = await t.http().get('/apikeys?active=false').set(tenant.headers).expect(200);
       expect(inactive.body.data.map((k: { id: number }) => k.id)).toEqual([b.key.id]);
@@ -189,7 +239,12 @@ describe('api keys', () => {
       const k = await id.apiKey(tenant, ['readUsers', 'readLeads']);
       await t.http().get('/users').set(k.headers).expect(200);
 
-      const res = await t.http().patch(`/apikeys/${k.key.id}`).set(tenant.headers).send({ name: 'Renamed', permissions: ['readLeads'] }).expect(200);
+      const res = await t
+        .http()
+        .patch(`/apikeys/${k.key.id}`)
+        .set(tenant.headers)
+        .send({ name: 'Renamed', permissions: ['readLeads'] })
+        .expect(200);
       expect(res.body).toEqual(keyBody(tenant, { id: k.key.id, name: 'Renamed', apiKey: k.key.key, permissions: ['readLeads'] }));
       const fewer = await t.http().get('/users').set(k.headers).expect(403);
       expect(fewer.body).toEqual({ error: 'Forbidden', message: 'Missing permission: readUsers' });
@@ -208,9 +263,21 @@ describe('api keys', () => {
       const tenant = await f.tenant();
       const k = await id.apiKey(tenant, ['readLeads']);
       const manager = await id.apiKey(tenant, ['writeApiKeys', 'readLeads']);
-      const escalate = await t.http().patch(`/apikeys/${k.key.id}`).set(manager.headers).send({ permissions: ['writeUsers'] }).expect(400);
-      expect(escalate.body.details).toEqual([{ field: 'permissions', message: 'permissions you do not hold cannot be granted: writeUsers' }]);
-      const nulls = await t.http().patch(`/apikeys/${k.key.id}`).set(tenant.headers).send({ name: null, active: null, apiKey: 'lk_x' }).expect(400);
+      const escalate = await t
+        .http()
+        .patch(`/apikeys/${k.key.id}`)
+        .set(manager.headers)
+        .send({ permissions: ['writeUsers'] })
+        .expect(400);
+      expect(escalate.body.details).toEqual([
+        { field: 'permissions', message: 'permissions you do not hold cannot be granted: writeUsers' },
+      ]);
+      const nulls = await t
+        .http()
+        .patch(`/apikeys/${k.key.id}`)
+        .set(tenant.headers)
+        .send({ name: null, active: null, apiKey: 'lk_x' })
+        .expect(400);
       expect(nulls.body.details).toEqual([
         { field: 'apiKey', message: 'apiKey is not an allowed property' },
         { field: 'name', message: 'name must be shorter than or equal to 200 characters' },

@@ -21,7 +21,9 @@ describe('audit log integrity', () => {
   });
 
   const entriesFor = (path: string, method: string) =>
-    t.ds.getRepository(AuditLog).find({ where: { accountId: Number(tenant.accountId), requestPath: path, requestMethod: method }, order: { id: 'ASC' } });
+    t.ds
+      .getRepository(AuditLog)
+      .find({ where: { accountId: Number(tenant.accountId), requestPath: path, requestMethod: method }, order: { id: 'ASC' } });
 
   it("writes a change's entry in the change's transaction: it is there as soon as the response is", async () => {
     const name = uniq('Team ');
@@ -48,7 +50,10 @@ describe('audit log integrity', () => {
     const name = uniq('Unaudited ');
     try {
       const res = await t.http().post('/teams').set(tenant.headers).send({ name }).expect(500);
-      expect(res.body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
+      expect(res.body).toEqual({
+        error: 'Internal Server Error',
+        message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/),
+      });
     } finally {
       spy.mockRestore();
     }
@@ -115,7 +120,12 @@ describe('audit log integrity', () => {
         leadId: null,
       }));
       for (let i = 0; i < rows.length; i += 500) await t.ds.getRepository(AuditLog).insert(rows.slice(i, i + 500));
-      await t.ds.createQueryBuilder().update(AuditLog).set({ id: () => `id - ${idShift}` }).where('event = :event', { event }).execute();
+      await t.ds
+        .createQueryBuilder()
+        .update(AuditLog)
+        .set({ id: () => `id - ${idShift}` })
+        .where('event = :event', { event })
+        .execute();
     };
     const count = (event: string) => t.ds.getRepository(AuditLog).count({ where: { event } });
 

@@ -13,7 +13,10 @@ describe('GET /audit-logs', () => {
   let leadAsRead: { auditLog: Entry[] };
 
   const list = (query = '', h: Record<string, string> = tenant.headers) =>
-    t.http().get(`/audit-logs${query ? `?${query}` : ''}`).set(h);
+    t
+      .http()
+      .get(`/audit-logs${query ? `?${query}` : ''}`)
+      .set(h);
   /** Events of the listed entries, leaving out the entries of this suite's own GET /audit-logs calls. */
   const events = async (query: string) =>
     (await list(query).expect(200)).body.data
@@ -82,7 +85,11 @@ describe('GET /audit-logs', () => {
     await t.http().get('/leads?company=zzz').set(own.headers).expect(200);
     const res = await list('requestMethod=get', own.headers).expect(200);
     expect(res.body.totalCount).toBe(1);
-    expect(res.body.data[0]).toMatchObject({ event: 'api_request', requestPath: '/leads?company=zzz', data: { query: { company: 'zzz' } } });
+    expect(res.body.data[0]).toMatchObject({
+      event: 'api_request',
+      requestPath: '/leads?company=zzz',
+      data: { query: { company: 'zzz' } },
+    });
   });
 
   it('filters by event, user, leadId, requestMethod, statusCode and created', async () => {

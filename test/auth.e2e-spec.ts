@@ -214,7 +214,11 @@ describe('auth', () => {
 
       const session = await t.http().get('/auth/session').set('Authorization', `Bearer ${res.body.token}`).expect(200);
       expect(session.body).toEqual(res.body);
-      const users = await t.http().get('/users').set({ Authorization: `Bearer ${res.body.token}`, 'x-account-id': tenant.accountId }).expect(200);
+      const users = await t
+        .http()
+        .get('/users')
+        .set({ Authorization: `Bearer ${res.body.token}`, 'x-account-id': tenant.accountId })
+        .expect(200);
       expect(users.body.totalCount).toBe(1);
     });
 
@@ -420,7 +424,11 @@ describe('bootstrap admin', () => {
         expect.objectContaining({ accountId: accounts[0].id, userId: users[0].id, role: 'admin', active: true, isPrimary: true }),
       ]);
 
-      const res = await first.http().post('/auth/login').send({ email: 'boot.admin@example.com', password: 'bootstrap-password' }).expect(200);
+      const res = await first
+        .http()
+        .post('/auth/login')
+        .send({ email: 'boot.admin@example.com', password: 'bootstrap-password' })
+        .expect(200);
       expect(res.body).toMatchObject({
         primaryAccount: String(accounts[0].id),
         roles: ['superAdmin', 'admin'],

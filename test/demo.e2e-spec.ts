@@ -44,7 +44,12 @@ describe('demo data', () => {
     expect(seeded).not.toBeNull();
     await expect(demo.seed()).resolves.toBeNull();
 
-    const script = demo.instructions(seeded!, base).split('\n').filter((l) => l.startsWith('  ')).map((l) => l.trim()).join('\n');
+    const script = demo
+      .instructions(seeded!, base)
+      .split('\n')
+      .filter((l) => l.startsWith('  '))
+      .map((l) => l.trim())
+      .join('\n');
     expect(script).toContain(DEMO_ADMIN.password);
     // Asynchronously: the server answering curl runs in this very process.
     const { stdout: out } = await promisify(execFile)('bash', ['-c', script], { encoding: 'utf8', timeout: 30000 });

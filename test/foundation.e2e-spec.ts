@@ -51,14 +51,19 @@ describe('foundation', () => {
 
   it('answers an unexpected error with 500, an error id and nothing internal', async () => {
     const tenant = await new Fixtures(t).tenant();
-    const spy = jest.spyOn(t.app.get(TeamsService), 'list').mockRejectedValueOnce(new TypeError("Cannot read properties of undefined (reading 'x') at SELECT * FROM teams"));
+    const spy = jest
+      .spyOn(t.app.get(TeamsService), 'list')
+      .mockRejectedValueOnce(new TypeError("Cannot read properties of undefined (reading 'x') at SELECT * FROM teams"));
     const filterLogger = (t.app.get(AllExceptionsFilter) as unknown as { logger: Logger }).logger;
     const logged = jest.spyOn(filterLogger, 'error').mockImplementation(() => undefined);
     const res = await t.http().get('/teams').set(tenant.headers).set('x-request-id', 'failing-request-1').expect(500);
     spy.mockRestore();
     const lines = logged.mock.calls.map((c) => String(c[0]));
     logged.mockRestore();
-    expect(res.body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
+    expect(res.body).toEqual({
+      error: 'Internal Server Error',
+      message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/),
+    });
     const errorId = /error id ([0-9a-f-]{36})/.exec(res.body.message)![1];
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^Unhandled error ${errorId} on GET /teams \\(request failing-request-1\\): TypeError`));
@@ -69,7 +74,9 @@ describe('foundation', () => {
   });
 
   it('answers 503 with the error body when the database is unreachable', async () => {
-    const spy = jest.spyOn(t.app.get(TeamsService), 'list').mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    const spy = jest
+      .spyOn(t.app.get(TeamsService), 'list')
+      .mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
     const tenant = await new Fixtures(t).tenant();
     const res = await t.http().get('/teams').set(tenant.headers).expect(503);
     spy.mockRestore();

@@ -44,7 +44,8 @@ describe('hardening: malformed requests', () => {
 
   /** Sends the body byte for byte (supertest would serialize a Buffer under a JSON content type). */
   const raw = (method: 'post' | 'patch', path: string, body: string | Buffer, headers: Record<string, string> = {}) => {
-    const req = t.http()[method](path).set({ 'Content-Type': JSON_TYPE, ...headers });
+    const agent = t.http();
+    const req = agent[method](path).set({ 'Content-Type': JSON_TYPE, ...headers });
     return (Buffer.isBuffer(body) ? req.serialize(() => body as unknown as string) : req).send(body);
   };
 
@@ -87,7 +88,9 @@ describe('hardening: malformed requests', () => {
     it('answers 415 to a quoted charset, and reads the first charset parameter as body-parser does', async () => {
       const quoted = await raw('post', '/auth/login', '{}', { 'Content-Type': 'application/json; charset="latin1"' }).expect(415);
       expect(quoted.body.message).toBe('The request body must be UTF-8 JSON; charset "latin1" is not supported');
-      const twice = await raw('post', '/auth/login', '{}', { 'Content-Type': 'application/json; charset=latin1; charset=utf-8' }).expect(415);
+      const twice = await raw('post', '/auth/login', '{}', { 'Content-Type': 'application/json; charset=latin1; charset=utf-8' }).expect(
+        415,
+      );
       expect(twice.body.message).toBe('The request body must be UTF-8 JSON; charset "latin1" is not supported');
     });
 
@@ -171,7 +174,9 @@ describe('hardening: malformed requests', () => {
       const before = await snapshot(tenant.account.id);
       const email = await raw('post', '/users', '{"email":"a\\ud800@b.test","role":"user"}', tenant.headers).expect(400);
       expect(email.body).toEqual(invalid([{ field: 'email', message: SURROGATE_MESSAGE('email') }]));
-      const name = await raw('post', '/users', `{"email":"${uniq('u')}@b.test","name":"Ann\\ud800","role":"user"}`, tenant.headers).expect(400);
+      const name = await raw('post', '/users', `{"email":"${uniq('u')}@b.test","name":"Ann\\ud800","role":"user"}`, tenant.headers).expect(
+        400,
+      );
       expect(name.body).toEqual(invalid([{ field: 'name', message: SURROGATE_MESSAGE('name') }]));
       expect(await snapshot(tenant.account.id)).toEqual(before);
     });
@@ -261,14 +266,22 @@ describe('hardening: malformed requests', () => {
       ['/users', 'search'],
       ['/apikeys', 'search'],
     ])('answers 400 to GET %s?%s= with a NUL character', async (path, param) => {
-      const res = await t.http().get(`${path}?${param}=${encodeURIComponent('a\u0000b')}`).set(tenant.headers).expect(400);
+      const res = await t
+        .http()
+        .get(`${path}?${param}=${encodeURIComponent('a\u0000b')}`)
+        .set(tenant.headers)
+        .expect(400);
       expect(res.body).toEqual(invalid([{ field: param, message: NUL_MESSAGE(param) }]));
     });
   });
 
   describe('numbers and ids out of range', () => {
     it.each(['2147483648', '99999999999', '999999999999999'])('answers 403 to x-account-id %s', async (accountId) => {
-      const res = await t.http().get('/leads').set({ ...tenant.admin.auth, 'x-account-id': accountId }).expect(403);
+      const res = await t
+        .http()
+        .get('/leads')
+        .set({ ...tenant.admin.auth, 'x-account-id': accountId })
+        .expect(403);
       expect(res.body).toEqual({ error: 'Forbidden', message: `You have no access to account ${accountId}` });
     });
 
@@ -288,7 +301,12 @@ describe('hardening: malformed requests', () => {
     it.each([
       ['/leads', '{"firstName":"a","lastName":"b","teamId":2147483648}', 'teamId', 'teamId must be at most 2147483647'],
       ['/leads', '{"firstName":"a","lastName":"b","leadSourceId":1e308}', 'leadSourceId', 'leadSourceId must be at most 2147483647'],
-      ['/leads', '{"firstName":"a","lastName":"b","numberOfEmployees":1e308}', 'numberOfEmployees', 'numberOfEmployees must be at most 2147483647'],
+      [
+        '/leads',
+        '{"firstName":"a","lastName":"b","numberOfEmployees":1e308}',
+        'numberOfEmployees',
+        'numberOfEmployees must be at most 2147483647',
+      ],
       ['/teams', '{"name":"T","members":[{"userId":1e308}]}', 'members.0.userId', 'userId must not be greater than 2147483647'],
       ['/lead-sources', '{"name":"S","teamId":2147483648}', 'teamId', 'teamId must not be greater than 2147483647'],
       ['/lead-rotations', '{"name":"R","teamId":1e308}', 'teamId', 'teamId must not be greater than 2147483647'],
@@ -322,7 +340,11 @@ describe('hardening: malformed requests', () => {
       const second = await list(`pageSize=2&cursor=${first.body.nextCursor}`).expect(200);
       const third = await list(`pageSize=2&cursor=${second.body.nextCursor}`).expect(200);
       expect([...first.body.data, ...second.body.data, ...third.body.data].map((l: { firstName: string }) => l.firstName)).toEqual([
-        'L4', 'L3', 'L2', 'L1', 'L0',
+        'L4',
+        'L3',
+        'L2',
+        'L1',
+        'L0',
       ]);
       expect(third.body).toMatchObject({ currentPage: 3, nextCursor: null });
     });

@@ -64,7 +64,13 @@ describe('Idempotency-Key', () => {
   it('answers 422 when the key is reused with a different body, and changes nothing', async () => {
     const { tenant, rotationId } = await tenantWithRotation();
     await t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', 'k-2').send({ firstName: 'A', lastName: 'B' }).expect(201);
-    const res = await t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', 'k-2').send({ firstName: 'A', lastName: 'C' }).expect(422);
+    const res = await t
+      .http()
+      .post('/leads')
+      .set(tenant.headers)
+      .set('Idempotency-Key', 'k-2')
+      .send({ firstName: 'A', lastName: 'C' })
+      .expect(422);
     expect(res.body).toEqual({ error: 'Unprocessable Entity', message: 'This Idempotency-Key was already used with a different request' });
     await expect(leadCount(tenant.account.id)).resolves.toBe(1);
     await expect(pointer(rotationId)).resolves.toBe(1);
@@ -94,7 +100,13 @@ describe('Idempotency-Key', () => {
     ['with spaces', 'a key'],
   ])('rejects a key %s with 400', async (_, key) => {
     const { tenant } = await tenantWithRotation();
-    const res = await t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', key).send({ firstName: 'A', lastName: 'B' }).expect(400);
+    const res = await t
+      .http()
+      .post('/leads')
+      .set(tenant.headers)
+      .set('Idempotency-Key', key)
+      .send({ firstName: 'A', lastName: 'B' })
+      .expect(400);
     expect(res.body).toEqual({
       error: 'Invalid Idempotency-Key',
       message: 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces',
@@ -104,7 +116,13 @@ describe('Idempotency-Key', () => {
 
   it('accepts a key of 255 characters', async () => {
     const { tenant } = await tenantWithRotation();
-    await t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', 'k'.repeat(255)).send({ firstName: 'A', lastName: 'B' }).expect(201);
+    await t
+      .http()
+      .post('/leads')
+      .set(tenant.headers)
+      .set('Idempotency-Key', 'k'.repeat(255))
+      .send({ firstName: 'A', lastName: 'B' })
+      .expect(201);
   });
 
   it('creates one lead for concurrent requests with the same key (the others replay it or get 409)', async () => {
@@ -133,7 +151,13 @@ describe('Idempotency-Key', () => {
       return original(...args);
     });
     const body = { firstName: 'Slow', lastName: 'Request' };
-    const first = t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', 'k-4').send(body).then((r) => r);
+    const first = t
+      .http()
+      .post('/leads')
+      .set(tenant.headers)
+      .set('Idempotency-Key', 'k-4')
+      .send(body)
+      .then((r) => r);
     await new Promise((r) => setTimeout(r, 100));
     const second = await t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', 'k-4').send(body);
     release();
@@ -168,7 +192,13 @@ describe('Idempotency-Key', () => {
     const service = t.app.get(IdempotencyService);
     await expect(service.purgeExpired(new Date(Date.now() + 25 * 3600 * 1000))).resolves.toBeGreaterThanOrEqual(1);
     await expect(t.ds.getRepository(IdempotencyKey).count({ where: { accountId: tenant.account.id } })).resolves.toBe(0);
-    const again = await t.http().post('/leads').set(tenant.headers).set('Idempotency-Key', 'k-6').send({ firstName: 'A', lastName: 'B' }).expect(201);
+    const again = await t
+      .http()
+      .post('/leads')
+      .set(tenant.headers)
+      .set('Idempotency-Key', 'k-6')
+      .send({ firstName: 'A', lastName: 'B' })
+      .expect(201);
     expect(again.headers['idempotent-replayed']).toBeUndefined();
     await expect(leadCount(tenant.account.id)).resolves.toBe(2);
   });
@@ -206,7 +236,9 @@ describe('Idempotency-Key on other creates', () => {
     await t.http().post('/users').set(tenant.headers).set('Idempotency-Key', 'user-1').send(body).expect(201);
     const [stored] = await t.ds.getRepository(IdempotencyKey).find({ where: { accountId: tenant.account.id } });
     const { createHash } = await import('node:crypto');
-    const plain = createHash('sha256').update(JSON.stringify(['POST', '/users', body])).digest('hex');
+    const plain = createHash('sha256')
+      .update(JSON.stringify(['POST', '/users', body]))
+      .digest('hex');
     expect(stored.requestHash).toMatch(/^[0-9a-f]{64}$/);
     expect(stored.requestHash).not.toBe(plain);
     expect(JSON.stringify(stored)).not.toContain('correct horse battery');

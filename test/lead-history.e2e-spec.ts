@@ -28,7 +28,9 @@ describe("a lead's history read", () => {
     const res = await t.http().get(`/leads/${leadId}`).set(tenant.headers).expect(200);
     expect(res.body.auditLog.map((e: { event: string }) => e.event)).toEqual(['lead_created', 'lead_updated']);
     const [{ n }] = await t.ds.query(
-      t.isPostgres ? 'SELECT count(*)::int AS n FROM audit_logs WHERE lead_id = $1' : 'SELECT count(*) AS n FROM audit_logs WHERE lead_id = ?',
+      t.isPostgres
+        ? 'SELECT count(*)::int AS n FROM audit_logs WHERE lead_id = $1'
+        : 'SELECT count(*) AS n FROM audit_logs WHERE lead_id = ?',
       [leadId],
     );
     expect(Number(n)).toBeGreaterThanOrEqual(READS + 2);

@@ -60,7 +60,12 @@ describe('lead sources', () => {
       });
       expect(await sourceRow(res.body.id)).toMatchObject({ accountId: tenant.account.id, teamId: team.id, name: 'Website', active: true });
 
-      const loose = await t.http().post('/lead-sources').set(tenant.headers).send({ name: 'Fair', teamId: null, active: false }).expect(201);
+      const loose = await t
+        .http()
+        .post('/lead-sources')
+        .set(tenant.headers)
+        .send({ name: 'Fair', teamId: null, active: false })
+        .expect(201);
       expect(loose.body).toMatchObject({ teamId: null, name: 'Fair', active: false });
     });
 
@@ -97,7 +102,12 @@ describe('lead sources', () => {
       expect(fieldsOf(res.body)).toEqual(['accountId', 'active', 'name', 'teamId']);
       const missing = await t.http().post('/lead-sources').set(tenant.headers).send({}).expect(400);
       expect(fieldsOf(missing.body)).toEqual(['name']);
-      const long = await t.http().post('/lead-sources').set(tenant.headers).send({ name: 'x'.repeat(201) }).expect(400);
+      const long = await t
+        .http()
+        .post('/lead-sources')
+        .set(tenant.headers)
+        .send({ name: 'x'.repeat(201) })
+        .expect(400);
       expect(long.body.details).toEqual([{ field: 'name', message: 'name must be shorter than or equal to 200 characters' }]);
     });
   });
@@ -194,7 +204,12 @@ describe('lead sources', () => {
       const other = await fx.tenant();
       const theirs = await setup.team(other);
       const source = await setup.leadSource(tenant, { name: 'Stay' });
-      const res = await t.http().patch(`/lead-sources/${source.id}`).set(tenant.headers).send({ name: 'Go', teamId: theirs.id }).expect(400);
+      const res = await t
+        .http()
+        .patch(`/lead-sources/${source.id}`)
+        .set(tenant.headers)
+        .send({ name: 'Go', teamId: theirs.id })
+        .expect(400);
       expect(res.body.details).toEqual([{ field: 'teamId', message: `team ${theirs.id} is not a team of this account` }]);
       const nulls = await t.http().patch(`/lead-sources/${source.id}`).set(tenant.headers).send({ name: null, active: null }).expect(400);
       expect(fieldsOf(nulls.body)).toEqual(['active', 'name']);

@@ -29,7 +29,11 @@ describe('POST /leads under concurrency', () => {
 
     const results = await Promise.all(
       Array.from({ length: 90 }, (_, i) =>
-        t.http().post('/leads').set(tenant.headers).send({ firstName: 'Lead', lastName: `${i}`, teamId: team.id }),
+        t
+          .http()
+          .post('/leads')
+          .set(tenant.headers)
+          .send({ firstName: 'Lead', lastName: `${i}`, teamId: team.id }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(90).fill(201));
@@ -50,7 +54,10 @@ describe('POST /leads under concurrency', () => {
     expect(new Set(created.map((e) => e.leadId)).size).toBe(90);
     const byLead = new Map(rows.map((r) => [r.id, r.assignedTo]));
     const positions = created.map((e) => {
-      const { assignment, assignedTo } = e.data as { assignment: { method: string; rotationId: number; position: number }; assignedTo: string };
+      const { assignment, assignedTo } = e.data as {
+        assignment: { method: string; rotationId: number; position: number };
+        assignedTo: string;
+      };
       expect(assignment.method).toBe('rotation');
       expect(assignment.rotationId).toBe(rotation.id);
       expect(assignedTo).toBe(byLead.get(e.leadId!));
@@ -59,6 +66,9 @@ describe('POST /leads under concurrency', () => {
     });
     expect([0, 1, 2].map((p) => positions.filter((x) => x === p).length)).toEqual([30, 30, 30]);
     // Every response carries its own lead_created entry and no other.
-    for (const r of results) expect(r.body.auditLog.map((e: { event: string; data: { id: number } }) => [e.event, e.data.id])).toEqual([['lead_created', r.body.id]]);
+    for (const r of results)
+      expect(r.body.auditLog.map((e: { event: string; data: { id: number } }) => [e.event, e.data.id])).toEqual([
+        ['lead_created', r.body.id],
+      ]);
   });
 });

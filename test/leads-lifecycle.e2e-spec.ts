@@ -25,9 +25,20 @@ describe('leads after creation', () => {
   });
 
   const create = async (tenant: Tenant, body: Record<string, unknown> = {}, query = '') =>
-    (await t.http().post(`/leads${query}`).set(tenant.headers).send({ firstName: 'Grace', lastName: 'Hopper', ...body }).expect(201)).body;
+    (
+      await t
+        .http()
+        .post(`/leads${query}`)
+        .set(tenant.headers)
+        .send({ firstName: 'Grace', lastName: 'Hopper', ...body })
+        .expect(201)
+    ).body;
   const patch = (tenant: Tenant, id: number, body: unknown, query = '') =>
-    t.http().patch(`/leads/${id}${query}`).set(tenant.headers).send(body as object);
+    t
+      .http()
+      .patch(`/leads/${id}${query}`)
+      .set(tenant.headers)
+      .send(body as object);
   const events = (lead: { auditLog: { event: string }[] }) => lead.auditLog.map((e) => e.event);
 
   describe('GET /leads/{id}', () => {
@@ -48,7 +59,9 @@ describe('leads after creation', () => {
       expect(res.body).toEqual(archived.body);
 
       const entries = await leads.audit(tenant, { requestMethod: 'GET' });
-      expect(entries.map((e) => [e.event, e.statusCode, e.leadId, e.requestPath])).toEqual([['api_request', 200, lead.id, `/leads/${lead.id}`]]);
+      expect(entries.map((e) => [e.event, e.statusCode, e.leadId, e.requestPath])).toEqual([
+        ['api_request', 200, lead.id, `/leads/${lead.id}`],
+      ]);
     });
 
     it('answers 404 for unknown and foreign ids, 400 for malformed ones', async () => {

@@ -27,7 +27,11 @@ describe('GET /leads', () => {
   let rep1: string;
   let rep2: string;
 
-  const list = (query = '', h: Record<string, string> = tenant.headers) => t.http().get(`/leads${query ? `?${query}` : ''}`).set(h);
+  const list = (query = '', h: Record<string, string> = tenant.headers) =>
+    t
+      .http()
+      .get(`/leads${query ? `?${query}` : ''}`)
+      .set(h);
   const ids = async (query: string) => {
     const res = await list(query).expect(200);
     return res.body.data.map((l: ApiLead) => l.id);
@@ -132,7 +136,9 @@ describe('GET /leads', () => {
     await expect(ids(`lastContacted=2026-03-01,2026-03-02`)).resolves.toEqual([A.id]);
     for (const bad of ['yesterday', '2026-01-01,2026-02-01,2026-03-01', ',']) {
       const res = await list(`createdAt=${encodeURIComponent(bad)}`).expect(400);
-      expect(res.body.details).toEqual([{ field: 'createdAt', message: 'createdAt must be "from,to" with ISO 8601 dates (either may be empty)' }]);
+      expect(res.body.details).toEqual([
+        { field: 'createdAt', message: 'createdAt must be "from,to" with ISO 8601 dates (either may be empty)' },
+      ]);
     }
   });
 

@@ -26,7 +26,12 @@ describe('POST /leads', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const post = (tenant: Tenant, body: unknown, query = '') => t.http().post(`/leads${query}`).set(tenant.headers).send(body as object);
+  const post = (tenant: Tenant, body: unknown, query = '') =>
+    t
+      .http()
+      .post(`/leads${query}`)
+      .set(tenant.headers)
+      .send(body as object);
 
   describe('the happy path', () => {
     it('answers 201 with the whole lead and its lead_created entry, as stored', async () => {
@@ -123,7 +128,12 @@ describe('POST /leads', () => {
 
       // The database holds exactly what was answered, and GET answers the same document.
       const row = await leads.row(res.body.id);
-      expect(row).toMatchObject({ accountId: tenant.account.id, firstName: 'Ada', assignedTo: a.user.email, updatedBy: tenant.admin.user.email });
+      expect(row).toMatchObject({
+        accountId: tenant.account.id,
+        firstName: 'Ada',
+        assignedTo: a.user.email,
+        updatedBy: tenant.admin.user.email,
+      });
       expect(row!.createdAt.toISOString()).toBe(res.body.createdAt);
       const got = await t.http().get(`/leads/${res.body.id}`).set(tenant.headers).expect(200);
       expect(got.body).toEqual(res.body);
@@ -267,7 +277,9 @@ describe('POST /leads', () => {
           { field: 'notes', message: 'notes must be at most 20000 characters long' },
         ]),
       );
-      await post(tenant, { firstName: 'x'.repeat(200), lastName: 'B', numberOfEmployees: 2147483647, notes: 'n'.repeat(20000) }).expect(201);
+      await post(tenant, { firstName: 'x'.repeat(200), lastName: 'B', numberOfEmployees: 2147483647, notes: 'n'.repeat(20000) }).expect(
+        201,
+      );
     });
 
     it('accepts date-times with an offset and refuses impossible dates', async () => {
@@ -317,7 +329,8 @@ describe('POST /leads', () => {
     it('accepts true/false/1/0 and refuses anything else', async () => {
       const tenant = await f.tenant();
       await setup.team(tenant);
-      for (const v of ['true', '1', 'TRUE']) await post(tenant, { firstName: 'A', lastName: 'B' }, `?skipTeamAndSourceRequirement=${v}`).expect(201);
+      for (const v of ['true', '1', 'TRUE'])
+        await post(tenant, { firstName: 'A', lastName: 'B' }, `?skipTeamAndSourceRequirement=${v}`).expect(201);
       for (const v of ['false', '0']) {
         const res = await post(tenant, { firstName: 'A', lastName: 'B' }, `?skipTeamAndSourceRequirement=${v}`).expect(400);
         expect(res.body).toEqual(TEAM_REQUIRED);
@@ -416,7 +429,11 @@ describe('POST /leads', () => {
       const shared = await setup.leadSource(tenant);
       const res = await post(tenant, { firstName: 'A', lastName: 'B', teamId: east.id, leadSourceId: westSource.id }).expect(400);
       expect(res.body).toEqual(fieldError('leadSourceId', 'belongs to a different team than the lead'));
-      const noTeam = await post(tenant, { firstName: 'A', lastName: 'B', leadSourceId: westSource.id }, '?skipTeamAndSourceRequirement=true').expect(400);
+      const noTeam = await post(
+        tenant,
+        { firstName: 'A', lastName: 'B', leadSourceId: westSource.id },
+        '?skipTeamAndSourceRequirement=true',
+      ).expect(400);
       expect(noTeam.body).toEqual(fieldError('leadSourceId', 'belongs to a different team than the lead'));
       const ok = await post(tenant, { firstName: 'A', lastName: 'B', teamId: east.id, leadSourceId: shared.id }).expect(201);
       expect(ok.body).toMatchObject({ teamId: east.id, leadSourceId: shared.id });
@@ -461,12 +478,13 @@ describe('POST /leads', () => {
       await setup.rotation(tenant, { teamId: team.id, status: 'archived', emails: [tenant.admin.user.email] });
       const rotation = await setup.rotation(tenant, { teamId: team.id, emails: reps.map((r) => r.user.email) });
       const assigned: string[] = [];
-      for (let i = 0; i < 4; i++) assigned.push((await post(tenant, { firstName: 'A', lastName: `${i}`, teamId: team.id }).expect(201)).body.assignedTo);
+      for (let i = 0; i < 4; i++)
+        assigned.push((await post(tenant, { firstName: 'A', lastName: `${i}`, teamId: team.id }).expect(201)).body.assignedTo);
       expect(assigned).toEqual([reps[0], reps[1], reps[2], reps[0]].map((r) => r.user.email));
       await expect(leads.pointer(rotation)).resolves.toBe(1);
     });
 
-    it("falls back to the active default rotation when the team has none, or the lead no team", async () => {
+    it('falls back to the active default rotation when the team has none, or the lead no team', async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant);
       const team = await setup.team(tenant);
@@ -499,7 +517,11 @@ describe('POST /leads', () => {
       const none = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(none.body.assignedTo).toBeNull();
       expect(none.body.auditLog[0].data.assignment).toEqual({ method: 'none', rotationId: null, position: null });
-      const rotation = await setup.rotation(tenant, { name: 'default', emails: [gone.user.email, 'stranger@example.com'], currentPosition: 1 });
+      const rotation = await setup.rotation(tenant, {
+        name: 'default',
+        emails: [gone.user.email, 'stranger@example.com'],
+        currentPosition: 1,
+      });
       const nobody = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(nobody.body.assignedTo).toBeNull();
       expect(nobody.body.auditLog[0].data.assignment).toEqual({ method: 'none', rotationId: rotation.id, position: null });
@@ -523,7 +545,9 @@ describe('POST /leads', () => {
 
     it('checks the assignee before createdBy', async () => {
       const tenant = await f.tenant();
-      const res = await post(tenant, { firstName: 'A', lastName: 'B', assignedTo: 'x@example.com', createdBy: 'y@example.com' }).expect(400);
+      const res = await post(tenant, { firstName: 'A', lastName: 'B', assignedTo: 'x@example.com', createdBy: 'y@example.com' }).expect(
+        400,
+      );
       expect(res.body).toEqual(fieldError('assignedTo', 'is not an active member of this account'));
     });
   });
@@ -535,12 +559,19 @@ describe('POST /leads', () => {
       const westSource = await setup.leadSource(tenant, { teamId: west.id });
       const eastSource = await setup.leadSource(tenant, { teamId: east.id });
       const rep = await f.memberOf(tenant);
-      const teamRotation = await setup.rotation(tenant, { name: 'east', teamId: east.id, emails: [tenant.admin.user.email, rep.user.email] });
+      const teamRotation = await setup.rotation(tenant, {
+        name: 'east',
+        teamId: east.id,
+        emails: [tenant.admin.user.email, rep.user.email],
+      });
       const other = await f.tenant();
       const refusals: [Record<string, unknown>, unknown][] = [
         [{ teamId: east.id, leadSourceId: westSource.id }, fieldError('leadSourceId', 'belongs to a different team than the lead')],
         [{ teamId: east.id }, SOURCE_REQUIRED],
-        [{ teamId: east.id, leadSourceId: eastSource.id, createdBy: other.admin.user.email }, fieldError('createdBy', 'is not a user of this account')],
+        [
+          { teamId: east.id, leadSourceId: eastSource.id, createdBy: other.admin.user.email },
+          fieldError('createdBy', 'is not a user of this account'),
+        ],
       ];
       for (const [body, error] of refusals) {
         const res = await post(tenant, { firstName: 'A', lastName: 'B', ...body }).expect(400);
@@ -562,7 +593,10 @@ describe('POST /leads', () => {
       const restore = await leads.failWrites('audit_logs', 'INSERT', `NEW.event = 'lead_created'`);
       const res = await post(tenant, { firstName: 'A', lastName: 'B' }).then(async (r) => (await restore(), r));
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
+      expect(res.body).toEqual({
+        error: 'Internal Server Error',
+        message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/),
+      });
       await expect(leads.count(tenant)).resolves.toBe(0);
       await expect(leads.pointer(rotation)).resolves.toBe(0);
       const entries = await leads.audit(tenant);

@@ -11,7 +11,11 @@ type Schema = {
   [k: string]: unknown;
 };
 type Doc = {
-  components: { schemas: Record<string, Schema>; parameters: Record<string, unknown>; securitySchemes: Record<string, Record<string, unknown>> };
+  components: {
+    schemas: Record<string, Schema>;
+    parameters: Record<string, unknown>;
+    securitySchemes: Record<string, Record<string, unknown>>;
+  };
   paths: Record<string, Record<string, Record<string, unknown>>>;
 };
 
@@ -121,7 +125,9 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
       expect((op.parameters as Record<string, unknown>[])[0]).toEqual({ $ref: '#/components/parameters/xAccountIdHeader' });
     }
     expect(ours.components.schemas.UpdateLeadInput.required ?? []).toEqual([]);
-    expect(Object.keys(ours.components.schemas.UpdateLeadInput.properties!)).toEqual(Object.keys(ours.components.schemas.LeadInput.properties!));
+    expect(Object.keys(ours.components.schemas.UpdateLeadInput.properties!)).toEqual(
+      Object.keys(ours.components.schemas.LeadInput.properties!),
+    );
     expect(ours.components.schemas.AuditLogRecord.properties).toMatchObject({
       statusCode: { type: 'integer' },
       leadId: { type: 'integer', nullable: true },

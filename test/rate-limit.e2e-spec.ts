@@ -70,7 +70,12 @@ describe('rate limits', () => {
     await from().send({ email: 'nobody-2@example.com', password: 'whatever-2' }).expect(401);
     await from().send({ email: 'nobody-3@example.com', password: 'whatever-3' }).expect(429);
     // The same emails from another address are not limited by that address's attempts.
-    await t.http().post('/auth/login').set('X-Forwarded-For', '203.0.113.51').send({ email: 'nobody-4@example.com', password: 'x-1234567' }).expect(401);
+    await t
+      .http()
+      .post('/auth/login')
+      .set('X-Forwarded-For', '203.0.113.51')
+      .send({ email: 'nobody-4@example.com', password: 'x-1234567' })
+      .expect(401);
   });
 
   it('purges the counters whose window has ended and keeps the running ones', async () => {

@@ -33,9 +33,7 @@ describe('rotation pointer under concurrency', () => {
 
   async function fire(tenant: Tenant, rotationId: number, n: number): Promise<NextUser[]> {
     const responses = await Promise.all(
-      Array.from({ length: n }, (_, i) =>
-        apps[i % apps.length].http().get(`/lead-rotations/${rotationId}/next-user`).set(tenant.headers),
-      ),
+      Array.from({ length: n }, (_, i) => apps[i % apps.length].http().get(`/lead-rotations/${rotationId}/next-user`).set(tenant.headers)),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(n).fill(200));
     return responses.map((r) => r.body as NextUser);

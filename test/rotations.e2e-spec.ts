@@ -60,7 +60,12 @@ describe('lead rotations', () => {
         .http()
         .post('/lead-rotations')
         .set(tenant.headers)
-        .send({ name: 'Sales rotation', teamId: team.id, userRotationArray: [` ${emails[0].toUpperCase()} `, emails[1]], currentPosition: 1 })
+        .send({
+          name: 'Sales rotation',
+          teamId: team.id,
+          userRotationArray: [` ${emails[0].toUpperCase()} `, emails[1]],
+          currentPosition: 1,
+        })
         .expect(201);
       expect(res.body).toEqual({
         id: expect.any(Number),
@@ -88,7 +93,14 @@ describe('lead rotations', () => {
     it('defaults to active, empty and at position 0; marks a team-less rotation named default as the default', async () => {
       const tenant = await fx.tenant();
       const res = await t.http().post('/lead-rotations').set(tenant.headers).send({ name: ' Default ' }).expect(201);
-      expect(res.body).toMatchObject({ name: 'Default', status: 'active', teamId: null, team: null, userRotationArray: [], currentPosition: 0 });
+      expect(res.body).toMatchObject({
+        name: 'Default',
+        status: 'active',
+        teamId: null,
+        team: null,
+        userRotationArray: [],
+        currentPosition: 0,
+      });
       expect(await row(res.body.id)).toMatchObject({ isDefault: true });
 
       const team = await setup.team(tenant);
@@ -102,7 +114,12 @@ describe('lead rotations', () => {
       const { tenant, reps, emails } = await tenantWithReps();
       await t.tx.run((em) => em.update(Membership, { accountId: tenant.account.id, userId: reps[2].user.id }, { active: false }));
       const list = [emails[0], emails[0], emails[1], emails[2]];
-      const res = await t.http().post('/lead-rotations').set(tenant.headers).send({ name: 'Weighted', userRotationArray: list }).expect(201);
+      const res = await t
+        .http()
+        .post('/lead-rotations')
+        .set(tenant.headers)
+        .send({ name: 'Weighted', userRotationArray: list })
+        .expect(201);
       expect(res.body.userRotationArray).toEqual(list);
     });
 
@@ -132,7 +149,9 @@ describe('lead rotations', () => {
         ],
       });
       const empty = await t.http().post('/lead-rotations').set(tenant.headers).send({ name: 'Empty', currentPosition: 1 }).expect(400);
-      expect(empty.body.details).toEqual([{ field: 'currentPosition', message: 'currentPosition must be 0 when userRotationArray is empty' }]);
+      expect(empty.body.details).toEqual([
+        { field: 'currentPosition', message: 'currentPosition must be 0 when userRotationArray is empty' },
+      ]);
       await expect(count(tenant)).resolves.toBe(0);
     });
 
@@ -205,7 +224,11 @@ describe('lead rotations', () => {
 
     it('pages and sorts, and refuses unknown sort fields', async () => {
       const { tenant, emails } = await tenantWithReps();
-      for (const [name, currentPosition] of [['b', 2], ['A', 0], ['c', 1]] as const) {
+      for (const [name, currentPosition] of [
+        ['b', 2],
+        ['A', 0],
+        ['c', 1],
+      ] as const) {
         await setup.rotation(tenant, { name, status: 'queued', emails, currentPosition });
       }
       const names = async (qs: string) =>
@@ -273,10 +296,20 @@ describe('lead rotations', () => {
     it('keeps the pointer modulo the new length when the list changes without a position', async () => {
       const { tenant, emails } = await tenantWithReps();
       const r = await setup.rotation(tenant, { emails, currentPosition: 2 });
-      const shrunk = await t.http().patch(`/lead-rotations/${r.id}`).set(tenant.headers).send({ userRotationArray: emails.slice(0, 2) }).expect(200);
+      const shrunk = await t
+        .http()
+        .patch(`/lead-rotations/${r.id}`)
+        .set(tenant.headers)
+        .send({ userRotationArray: emails.slice(0, 2) })
+        .expect(200);
       expect(shrunk.body.currentPosition).toBe(0);
       const r2 = await setup.rotation(tenant, { emails, currentPosition: 1, status: 'queued' });
-      const kept = await t.http().patch(`/lead-rotations/${r2.id}`).set(tenant.headers).send({ userRotationArray: emails.slice(0, 2) }).expect(200);
+      const kept = await t
+        .http()
+        .patch(`/lead-rotations/${r2.id}`)
+        .set(tenant.headers)
+        .send({ userRotationArray: emails.slice(0, 2) })
+        .expect(200);
       expect(kept.body.currentPosition).toBe(1);
       const emptied = await t.http().patch(`/lead-rotations/${r2.id}`).set(tenant.headers).send({ userRotationArray: [] }).expect(200);
       expect(emptied.body).toMatchObject({ userRotationArray: [], currentPosition: 0 });
@@ -314,7 +347,12 @@ describe('lead rotations', () => {
       ]);
       const status = await t.http().patch(`/lead-rotations/${r.id}`).set(tenant.headers).send({ status: 'archived', id: 9 }).expect(400);
       expect(fieldsOf(status.body)).toEqual(['id', 'status']);
-      const nulls = await t.http().patch(`/lead-rotations/${r.id}`).set(tenant.headers).send({ name: null, userRotationArray: null }).expect(400);
+      const nulls = await t
+        .http()
+        .patch(`/lead-rotations/${r.id}`)
+        .set(tenant.headers)
+        .send({ name: null, userRotationArray: null })
+        .expect(400);
       expect(fieldsOf(nulls.body)).toEqual(['name', 'userRotationArray']);
       expect(await row(r.id)).toEqual(before);
     });
@@ -345,7 +383,12 @@ describe('lead rotations', () => {
       const other = await fx.tenant();
       const r = await setup.rotation(other, { name: 'Theirs', emails: [other.admin.user.email] });
       const before = await row(r.id);
-      const res = await t.http().patch(`/lead-rotations/${r.id}`).set(tenant.headers).send({ name: 'Mine', userRotationArray: [] }).expect(404);
+      const res = await t
+        .http()
+        .patch(`/lead-rotations/${r.id}`)
+        .set(tenant.headers)
+        .send({ name: 'Mine', userRotationArray: [] })
+        .expect(404);
       expect(res.body).toEqual({ error: 'Not Found', message: 'Lead rotation not found' });
       expect(await row(r.id)).toEqual(before);
     });
@@ -356,7 +399,12 @@ describe('lead rotations', () => {
       const tenant = await fx.tenant();
       const editor = await fx.memberOf(tenant, 'admin');
       const r = await setup.rotation(tenant, { name: 'Flip' });
-      const res = await t.http().patch(`/lead-rotations/${r.id}/status`).set(tenant.headersFor(editor)).send({ status: 'archived' }).expect(200);
+      const res = await t
+        .http()
+        .patch(`/lead-rotations/${r.id}/status`)
+        .set(tenant.headersFor(editor))
+        .send({ status: 'archived' })
+        .expect(200);
       expect(res.body).toEqual({ ...view(r), status: 'archived', updatedBy: editor.user.email, updatedAt: ISO });
       expect(await row(r.id)).toMatchObject({ status: 'archived', updatedBy: editor.user.email });
       const again = await t.http().patch(`/lead-rotations/${r.id}/status`).set(tenant.headers).send({ status: 'archived' }).expect(200);
@@ -374,7 +422,12 @@ describe('lead rotations', () => {
       }
       const none = await t.http().patch(`/lead-rotations/${r.id}/status`).set(tenant.headers).expect(400);
       expect(none.body).toEqual(STATUS_ERROR);
-      const extra = await t.http().patch(`/lead-rotations/${r.id}/status`).set(tenant.headers).send({ status: 'queued', name: 'x' }).expect(400);
+      const extra = await t
+        .http()
+        .patch(`/lead-rotations/${r.id}/status`)
+        .set(tenant.headers)
+        .send({ status: 'queued', name: 'x' })
+        .expect(400);
       expect(extra.body).toEqual({
         error: 'Validation failed',
         message: 'name is not an allowed property',
@@ -394,7 +447,12 @@ describe('lead rotations', () => {
 
       await setup.rotation(tenant, { name: 'default' });
       const oldDefault = await setup.rotation(tenant, { name: 'Default', status: 'archived' });
-      const res2 = await t.http().patch(`/lead-rotations/${oldDefault.id}/status`).set(tenant.headers).send({ status: 'active' }).expect(409);
+      const res2 = await t
+        .http()
+        .patch(`/lead-rotations/${oldDefault.id}/status`)
+        .set(tenant.headers)
+        .send({ status: 'active' })
+        .expect(409);
       expect(res2.body).toEqual(DEFAULT_CONFLICT);
       expect(await row(oldDefault.id)).toMatchObject({ status: 'archived' });
     });
@@ -547,7 +605,9 @@ describe('lead rotations', () => {
       const forbidden = { error: 'Forbidden', message: 'Missing permission: writeLeadRotations' };
       expect((await t.http().post('/lead-rotations').set(h).send({ name: 'X' }).expect(403)).body).toEqual(forbidden);
       expect((await t.http().patch(`/lead-rotations/${r.id}`).set(h).send({ name: 'X' }).expect(403)).body).toEqual(forbidden);
-      expect((await t.http().patch(`/lead-rotations/${r.id}/status`).set(h).send({ status: 'archived' }).expect(403)).body).toEqual(forbidden);
+      expect((await t.http().patch(`/lead-rotations/${r.id}/status`).set(h).send({ status: 'archived' }).expect(403)).body).toEqual(
+        forbidden,
+      );
       expect((await t.http().get(`/lead-rotations/${r.id}/next-user`).set(h).expect(403)).body).toEqual(forbidden);
       expect((await t.http().delete(`/lead-rotations/${r.id}`).set(h).expect(403)).body).toEqual(forbidden);
       expect(await row(r.id)).toEqual(before);

@@ -57,7 +57,11 @@ describe('security headers and masking (contract §10)', () => {
         await t.http().post('/leads').set(tenant.headers).set('content-type', 'application/json').send('{"firstName":').expect(400),
       ];
       for (const res of responses) {
-        expect([res.status, res.headers['x-content-type-options'], res.headers['cache-control']]).toEqual([res.status, 'nosniff', 'no-store']);
+        expect([res.status, res.headers['x-content-type-options'], res.headers['cache-control']]).toEqual([
+          res.status,
+          'nosniff',
+          'no-store',
+        ]);
       }
     });
 
@@ -128,7 +132,13 @@ describe('security headers and masking (contract §10)', () => {
 
     it('body keys pwd, jwt, otp, pin, apiKey and cookie, and never a lead field', async () => {
       const requestId = uniq('body');
-      const lead = { firstName: 'Ann', lastName: 'Lee', email: 'ann@example.com', company: 'Pinnacle', assignedTo: tenant.admin.user.email };
+      const lead = {
+        firstName: 'Ann',
+        lastName: 'Lee',
+        email: 'ann@example.com',
+        company: 'Pinnacle',
+        assignedTo: tenant.admin.user.email,
+      };
       const secrets = { pwd: 's1', jwt: 's2', otp: 's3', pin: 's4', apiKey: 's5', cookie: 's6', userPin: 's7', 'x-auth-token': 's8' };
       await t
         .http()
@@ -157,7 +167,12 @@ describe('security headers and masking (contract §10)', () => {
 
     it('query values inside requestPath, names and other parameters kept as sent', async () => {
       const requestId = uniq('path');
-      await t.http().get('/leads?token=abc&password=def&page=1&pass%77ord=ghi').set(tenant.headers).set('x-request-id', requestId).expect(400);
+      await t
+        .http()
+        .get('/leads?token=abc&password=def&page=1&pass%77ord=ghi')
+        .set(tenant.headers)
+        .set('x-request-id', requestId)
+        .expect(400);
       const entry = await entryOf(requestId);
       expect(entry.requestPath).toBe('/leads?token=[REDACTED]&password=[REDACTED]&page=1&pass%77ord=[REDACTED]');
     });

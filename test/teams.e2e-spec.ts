@@ -28,8 +28,7 @@ describe('teams', () => {
 
   const member = (u: TestUser) => ({ userId: u.user.id, email: u.user.email, name: u.user.name });
   const teamRow = (id: number) => t.ds.getRepository(Team).findOneBy({ id });
-  const memberRows = (teamId: number) =>
-    t.ds.getRepository(TeamMember).find({ where: { teamId }, order: { position: 'ASC' } });
+  const memberRows = (teamId: number) => t.ds.getRepository(TeamMember).find({ where: { teamId }, order: { position: 'ASC' } });
   const addLeads = (tenant: Tenant, n: number, values: Partial<Lead>) =>
     t.tx.run((em) =>
       em.insert(
@@ -94,9 +93,7 @@ describe('teams', () => {
         .send({ name: '   ', active: 'true', members: [{ userId: '5' }, { foo: 1 }], id: 3 })
         .expect(400);
       expect(res.body.error).toBe('Validation failed');
-      expect(fieldsOf(res.body)).toEqual(
-        ['active', 'id', 'members.0.userId', 'members.1.foo', 'members.1.userId', 'name'].sort(),
-      );
+      expect(fieldsOf(res.body)).toEqual(['active', 'id', 'members.0.userId', 'members.1.foo', 'members.1.userId', 'name'].sort());
       await expect(t.ds.getRepository(Team).countBy({ accountId: tenant.account.id })).resolves.toBe(0);
     });
 
@@ -108,7 +105,11 @@ describe('teams', () => {
         message: 'name must not contain NUL characters',
         details: [{ field: 'name', message: 'name must not contain NUL characters' }],
       });
-      const list = await t.http().get(`/teams?search=${encodeURIComponent('a\u0000')}`).set(tenant.headers).expect(400);
+      const list = await t
+        .http()
+        .get(`/teams?search=${encodeURIComponent('a\u0000')}`)
+        .set(tenant.headers)
+        .expect(400);
       expect(list.body.details).toEqual([{ field: 'search', message: 'search must not contain NUL characters' }]);
       await expect(t.ds.getRepository(Team).count({ where: { accountId: tenant.account.id } })).resolves.toBe(0);
     });
@@ -119,7 +120,12 @@ describe('teams', () => {
       expect(fieldsOf(missing.body)).toEqual(['name']);
       const nulls = await t.http().post('/teams').set(tenant.headers).send({ name: 'X', active: null, members: null }).expect(400);
       expect(fieldsOf(nulls.body)).toEqual(['active', 'members']);
-      const notList = await t.http().post('/teams').set(tenant.headers).send({ name: 'X', members: { userId: 1 } }).expect(400);
+      const notList = await t
+        .http()
+        .post('/teams')
+        .set(tenant.headers)
+        .send({ name: 'X', members: { userId: 1 } })
+        .expect(400);
       expect(notList.body.details).toContainEqual({ field: 'members', message: 'members must be an array' });
     });
 

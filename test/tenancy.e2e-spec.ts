@@ -26,25 +26,45 @@ describe('tenancy', () => {
       const tenant = await f.tenant();
       const missing = await t.http().get('/users').set(tenant.admin.auth).expect(400);
       expect(missing.body).toEqual({ error: 'x-account-id header is required' });
-      const empty = await t.http().get('/users').set({ ...tenant.admin.auth, 'x-account-id': '' }).expect(400);
+      const empty = await t
+        .http()
+        .get('/users')
+        .set({ ...tenant.admin.auth, 'x-account-id': '' })
+        .expect(400);
       expect(empty.body).toEqual({ error: 'x-account-id header is required' });
       for (const bad of ['abc', '-1', '0', '1.5']) {
-        const res = await t.http().get('/apikeys').set({ ...tenant.admin.auth, 'x-account-id': bad }).expect(400);
+        const res = await t
+          .http()
+          .get('/apikeys')
+          .set({ ...tenant.admin.auth, 'x-account-id': bad })
+          .expect(400);
         expect(res.body).toEqual({ error: 'x-account-id header must be an account id (a string of digits)' });
       }
     });
 
     it('accepts the header name in any case', async () => {
       const tenant = await f.tenant();
-      await t.http().get('/users').set({ ...tenant.admin.auth, 'X-Account-ID': tenant.accountId }).expect(200);
+      await t
+        .http()
+        .get('/users')
+        .set({ ...tenant.admin.auth, 'X-Account-ID': tenant.accountId })
+        .expect(200);
     });
 
     it('answers 403 for an account that does not exist, or that the caller is not a member of', async () => {
       const tenant = await f.tenant();
       const other = await f.tenant();
-      const ghost = await t.http().get('/users').set({ ...tenant.admin.auth, 'x-account-id': '2147483000' }).expect(403);
+      const ghost = await t
+        .http()
+        .get('/users')
+        .set({ ...tenant.admin.auth, 'x-account-id': '2147483000' })
+        .expect(403);
       expect(ghost.body).toEqual(noAccess('2147483000'));
-      const foreign = await t.http().get('/users').set({ ...tenant.admin.auth, 'x-account-id': other.accountId }).expect(403);
+      const foreign = await t
+        .http()
+        .get('/users')
+        .set({ ...tenant.admin.auth, 'x-account-id': other.accountId })
+        .expect(403);
       expect(foreign.body).toEqual(noAccess(other.accountId));
     });
 
@@ -91,16 +111,20 @@ describe('tenancy', () => {
       expect(capped.body).toEqual({ error: 'Forbidden', message: 'Missing permission: readUsers' });
     });
 
-    it("answers 403 to a key used in another account, even one its creator administers", async () => {
+    it('answers 403 to a key used in another account, even one its creator administers', async () => {
       const tenant = await f.tenant();
       const other = await f.account();
       await f.member(other.id, tenant.admin.user, 'admin');
       const k = await id.apiKey(tenant, ['readUsers']);
-      const res = await t.http().get('/users').set({ ...k.headers, 'x-account-id': String(other.id) }).expect(403);
+      const res = await t
+        .http()
+        .get('/users')
+        .set({ ...k.headers, 'x-account-id': String(other.id) })
+        .expect(403);
       expect(res.body).toEqual({ error: 'Forbidden', message: 'This API key belongs to another account' });
     });
 
-    it("answers 403 to a key whose creator lost their membership, and 401 once it is deleted", async () => {
+    it('answers 403 to a key whose creator lost their membership, and 401 once it is deleted', async () => {
       const tenant = await f.tenant();
       const creator = await f.memberOf(tenant, 'admin');
       const k = await id.apiKey(tenant, ['readUsers'], { creator });
@@ -128,7 +152,9 @@ describe('tenancy', () => {
       await f.memberOf(mine, 'user');
       await id.apiKey(mine, ['readLeads']);
       snapshot = async () => ({
-        users: await t.ds.getRepository(User).find({ where: [{ id: theirUser.user.id }, { id: theirs.admin.user.id }], order: { id: 'ASC' } }),
+        users: await t.ds
+          .getRepository(User)
+          .find({ where: [{ id: theirUser.user.id }, { id: theirs.admin.user.id }], order: { id: 'ASC' } }),
         memberships: await t.ds.getRepository(Membership).find({ where: { accountId: theirs.account.id }, order: { id: 'ASC' } }),
         keys: await t.ds.getRepository(ApiKey).find({ where: { accountId: theirs.account.id }, order: { id: 'ASC' } }),
       });
@@ -143,7 +169,14 @@ describe('tenancy', () => {
         { req: () => t.http().patch(`/users/${uid}`).send({ name: 'hijacked', role: 'user', active: false }), what: 'User' },
         { req: () => t.http().delete(`/users/${uid}`), what: 'User' },
         { req: () => t.http().get(`/apikeys/${kid}`), what: 'API key' },
-        { req: () => t.http().patch(`/apikeys/${kid}`).send({ name: 'hijacked', permissions: ['readLeads'], active: false }), what: 'API key' },
+        {
+          req: () =>
+            t
+              .http()
+              .patch(`/apikeys/${kid}`)
+              .send({ name: 'hijacked', permissions: ['readLeads'], active: false }),
+          what: 'API key',
+        },
         { req: () => t.http().delete(`/apikeys/${kid}`), what: 'API key' },
       ];
       for (const { req, what } of calls) {
@@ -161,7 +194,11 @@ describe('tenancy', () => {
       expect(users.body.totalCount).toBe(2);
       expect(users.body.data.every((u: { accountId: string }) => u.accountId === mine.accountId)).toBe(true);
       expect(users.body.data.map((u: { id: number }) => u.id)).not.toContain(theirUser.user.id);
-      const searched = await t.http().get(`/users?search=${encodeURIComponent(theirUser.user.email)}`).set(mine.headers).expect(200);
+      const searched = await t
+        .http()
+        .get(`/users?search=${encodeURIComponent(theirUser.user.email)}`)
+        .set(mine.headers)
+        .expect(200);
       expect(searched.body).toEqual({ data: [], totalCount: 0, totalPages: 0, currentPage: 1 });
 
       const keys = await t.http().get('/apikeys?pageSize=100').set(mine.headers).expect(200);

@@ -73,7 +73,11 @@ describe('users', () => {
       const list = await t.http().get('/users?sort=id').set(headers).expect(200);
       expect(list.body.data.map((u: { email: string }) => u.email)).toEqual([tenant.admin.user.email, email.toLowerCase()]);
       const elsewhere = await f.account();
-      await t.http().get('/users').set({ ...headers, 'x-account-id': String(elsewhere.id) }).expect(403);
+      await t
+        .http()
+        .get('/users')
+        .set({ ...headers, 'x-account-id': String(elsewhere.id) })
+        .expect(403);
     });
 
     it('adds a user without a password, who cannot log in with one; a user role member lacks readUsers', async () => {
@@ -86,7 +90,11 @@ describe('users', () => {
       expect(login.body).toEqual({ error: 'Unauthorized', message: 'Invalid credentials' });
 
       const token = await t.jwt.signAsync({ sub: String(res.body.id), typ: 'user' });
-      const denied = await t.http().get('/users').set({ Authorization: `Bearer ${token}`, 'x-account-id': tenant.accountId }).expect(403);
+      const denied = await t
+        .http()
+        .get('/users')
+        .set({ Authorization: `Bearer ${token}`, 'x-account-id': tenant.accountId })
+        .expect(403);
       expect(denied.body).toEqual({ error: 'Forbidden', message: 'Missing permission: readUsers' });
     });
 
@@ -105,7 +113,12 @@ describe('users', () => {
 
       // The answer is a new user's (the name sent, primary): nothing from the other account.
       expect(res.body).toEqual(
-        userBody(tenant, existing.user, { name: 'New Name', primary: true, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email }),
+        userBody(tenant, existing.user, {
+          name: 'New Name',
+          primary: true,
+          createdBy: tenant.admin.user.email,
+          updatedBy: tenant.admin.user.email,
+        }),
       );
       expect(await id.user(existing.user.id)).toMatchObject({ name: 'Old Name', passwordHash: existing.user.passwordHash });
       expect(await id.membership(tenant.account.id, existing.user.id)).toMatchObject({ role: 'user', active: true, isPrimary: false });
@@ -126,7 +139,13 @@ describe('users', () => {
       const unknown = await t.http().post('/users').set(tenant.headers).send(body(unknownEmail)).expect(201);
 
       const fresh = await t.ds.getRepository(User).findOneOrFail({ where: { email: unknownEmail } });
-      const added = { role: 'user', name: 'Sent Name', primary: true, createdBy: tenant.admin.user.email, updatedBy: tenant.admin.user.email };
+      const added = {
+        role: 'user',
+        name: 'Sent Name',
+        primary: true,
+        createdBy: tenant.admin.user.email,
+        updatedBy: tenant.admin.user.email,
+      };
       expect(known.body).toEqual(userBody(tenant, existing.user, added));
       expect(unknown.body).toEqual(userBody(tenant, fresh, added));
       expect(Object.keys(known.body)).toEqual(Object.keys(unknown.body));
@@ -145,7 +164,12 @@ describe('users', () => {
       const other = await id.userWithPassword({ name: 'Another Foreign Name' });
       await f.member(elsewhere.account.id, other.user, 'user', { primary: true });
       const knownNoName = await t.http().post('/users').set(tenant.headers).send({ email: other.user.email, role: 'user' }).expect(201);
-      const unknownNoName = await t.http().post('/users').set(tenant.headers).send({ email: `${uniq('fresh')}@example.com`, role: 'user' }).expect(201);
+      const unknownNoName = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: `${uniq('fresh')}@example.com`, role: 'user' })
+        .expect(201);
       expect(knownNoName.body).toMatchObject({ name: null, primary: true });
       expect(unknownNoName.body).toMatchObject({ name: null, primary: true });
     });
@@ -153,7 +177,12 @@ describe('users', () => {
     it('answers 409 when the user is already a member, whatever the case of the email', async () => {
       const tenant = await f.tenant();
       const member = await f.memberOf(tenant, 'user');
-      const res = await t.http().post('/users').set(tenant.headers).send({ email: member.user.email.toUpperCase(), role: 'admin' }).expect(409);
+      const res = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: member.user.email.toUpperCase(), role: 'admin' })
+        .expect(409);
       expect(res.body).toEqual({ error: 'Conflict', message: 'This user is already a member of the account' });
       expect(await id.membership(tenant.account.id, member.user.id)).toMatchObject({ role: 'user' });
       expect(await id.memberships(tenant.account.id)).toHaveLength(2);
@@ -177,7 +206,12 @@ describe('users', () => {
           { field: 'role', message: 'role must be one of admin, user' },
         ],
       });
-      const nulls = await t.http().post('/users').set(tenant.headers).send({ email: 'a@example.com', password: null, role: 'user' }).expect(400);
+      const nulls = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: 'a@example.com', password: null, role: 'user' })
+        .expect(400);
       expect(nulls.body.details).toContainEqual({ field: 'password', message: 'password must be a string' });
       expect(await id.memberships(tenant.account.id)).toHaveLength(1);
     });
@@ -185,7 +219,12 @@ describe('users', () => {
     it('needs writeUsers', async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant, 'user');
-      const res = await t.http().post('/users').set(tenant.headersFor(rep)).send({ email: `${uniq()}@example.com`, role: 'user' }).expect(403);
+      const res = await t
+        .http()
+        .post('/users')
+        .set(tenant.headersFor(rep))
+        .send({ email: `${uniq()}@example.com`, role: 'user' })
+        .expect(403);
       expect(res.body).toEqual({ error: 'Forbidden', message: 'Missing permission: writeUsers' });
       expect(await id.memberships(tenant.account.id)).toHaveLength(2);
     });
@@ -237,7 +276,12 @@ describe('users', () => {
       expect(page.body).toMatchObject({ totalCount: 4, totalPages: 2, currentPage: 2 });
       expect(page.body.data.map((u: { name: string }) => u.name)).toEqual(['Amy Apple', 'Admin']);
 
-      const nameless = await t.http().post('/users').set(tenant.headers).send({ email: `${uniq('nameless')}@example.com`, role: 'user' }).expect(201);
+      const nameless = await t
+        .http()
+        .post('/users')
+        .set(tenant.headers)
+        .send({ email: `${uniq('nameless')}@example.com`, role: 'user' })
+        .expect(201);
       const byName = await t.http().get('/users?sort=name&active=true').set(tenant.headers).expect(200);
       expect(byName.body.data.map((u: { name: string | null }) => u.name)).toEqual(['Admin', 'Amy Apple', 'Zed Zebra', null]);
       await t.http().delete(`/users/${nameless.body.id}`).set(tenant.headers).expect(200);
@@ -282,7 +326,11 @@ describe('users', () => {
       const missing = await t.http().get(`/users/${stranger.user.id}`).set(tenant.headers).expect(404);
       expect(missing.body).toEqual({ error: 'Not Found', message: 'User not found' });
       const bad = await t.http().get('/users/abc').set(tenant.headers).expect(400);
-      expect(bad.body).toEqual({ error: 'Validation failed', message: 'id must be a positive integer', details: [{ field: 'id', message: 'id must be a positive integer' }] });
+      expect(bad.body).toEqual({
+        error: 'Validation failed',
+        message: 'id must be a positive integer',
+        details: [{ field: 'id', message: 'id must be a positive integer' }],
+      });
       await t.http().get('/users/99999999999').set(tenant.headers).expect(400);
     });
   });
@@ -307,10 +355,21 @@ describe('users', () => {
     it("changes the user's name and the membership's role and active flag", async () => {
       const tenant = await f.tenant();
       const rep = await f.memberOf(tenant, 'user');
-      const res = await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ name: ' Renamed ', role: 'admin', active: false }).expect(200);
-      expect(res.body).toEqual(userBody(tenant, rep.user, { name: 'Renamed', role: 'admin', active: false, updatedBy: tenant.admin.user.email }));
+      const res = await t
+        .http()
+        .patch(`/users/${rep.user.id}`)
+        .set(tenant.headers)
+        .send({ name: ' Renamed ', role: 'admin', active: false })
+        .expect(200);
+      expect(res.body).toEqual(
+        userBody(tenant, rep.user, { name: 'Renamed', role: 'admin', active: false, updatedBy: tenant.admin.user.email }),
+      );
       expect(await id.user(rep.user.id)).toMatchObject({ name: 'Renamed', active: true });
-      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'admin', active: false, updatedBy: tenant.admin.user.email });
+      expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({
+        role: 'admin',
+        active: false,
+        updatedBy: tenant.admin.user.email,
+      });
 
       const cleared = await t.http().patch(`/users/${rep.user.id}`).set(tenant.headers).send({ name: null }).expect(200);
       expect(cleared.body).toMatchObject({ name: null, role: 'admin', active: false });
@@ -427,14 +486,20 @@ describe('users', () => {
       expect(read.body).toMatchObject({ role: 'user' });
 
       // What it holds it may grant: the user role, to a new member.
-      const added = await t.http().post('/users').set(key.headers).send({ email: `${uniq('rep')}@example.com`, role: 'user' }).expect(201);
+      const added = await t
+        .http()
+        .post('/users')
+        .set(key.headers)
+        .send({ email: `${uniq('rep')}@example.com`, role: 'user' })
+        .expect(201);
       expect(added.body).toMatchObject({ role: 'user', createdBy: tenant.admin.user.email });
       // A key with only readUsers and writeUsers cannot change the member at all.
       const narrow = await id.apiKey(tenant, ['readUsers', 'writeUsers']);
       const denied = await t.http().patch(`/users/${rep.user.id}`).set(narrow.headers).send({ role: 'admin' }).expect(403);
       expect(denied.body).toEqual({
         error: 'Forbidden',
-        message: 'You cannot change or remove a member with the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations',
+        message:
+          'You cannot change or remove a member with the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations',
       });
       expect(await id.membership(tenant.account.id, rep.user.id)).toMatchObject({ role: 'user' });
     });
@@ -539,7 +604,9 @@ describe('users', () => {
       const rep = await f.memberOf(tenant, 'user');
       await t.http().delete(`/users/${rep.user.id}`).set(tenant.headers).expect(200);
       const entries = (await id.auditInAccount(tenant.account.id)).filter((e) => e.event === 'user_removed');
-      expect(entries).toEqual([expect.objectContaining({ statusCode: 200, data: { params: { id: String(rep.user.id) }, query: {}, body: null } })]);
+      expect(entries).toEqual([
+        expect.objectContaining({ statusCode: 200, data: { params: { id: String(rep.user.id) }, query: {}, body: null } }),
+      ]);
     });
   });
 

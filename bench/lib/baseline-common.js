@@ -40,7 +40,9 @@ const LEAD_COLUMNS = [
 ];
 
 /** Body fields written on create (everything the client may send, in column order). */
-const INPUT_COLUMNS = LEAD_COLUMNS.filter(([field]) => !['id', 'accountId', 'createdBy', 'updatedBy', 'createdAt', 'updatedAt'].includes(field));
+const INPUT_COLUMNS = LEAD_COLUMNS.filter(
+  ([field]) => !['id', 'accountId', 'createdBy', 'updatedBy', 'createdAt', 'updatedAt'].includes(field),
+);
 
 /** Values of INPUT_COLUMNS for a create: the body's, `assignedTo` as decided, `archived` false by default. */
 function inputValues(body, assignedTo) {
@@ -53,8 +55,22 @@ function inputValues(body, assignedTo) {
 
 /** The columns `search=` matches: the searchable fields of the service's LEAD_LIST_SPEC. */
 const SEARCH_COLUMNS = [
-  'first_name', 'last_name', 'email', 'phone', 'company', 'job_title', 'branch', 'source', 'position', 'location',
-  'products_services_sold', 'current_payment_processor', 'process_stage', 'buying_role', 'assigned_to', 'notes',
+  'first_name',
+  'last_name',
+  'email',
+  'phone',
+  'company',
+  'job_title',
+  'branch',
+  'source',
+  'position',
+  'location',
+  'products_services_sold',
+  'current_payment_processor',
+  'process_stage',
+  'buying_role',
+  'assigned_to',
+  'notes',
 ];
 
 /** The events of a lead's history (GET /leads/{id} lists only these). */
@@ -171,7 +187,10 @@ function createHandler(handlers) {
         }
         result = await handlers.createLead(accountIdOf(req), body, req);
       } else if (req.method === 'GET' && url.pathname === '/leads') {
-        result = await handlers.listLeads(accountIdOf(req), listOptions((name) => url.searchParams.get(name)));
+        result = await handlers.listLeads(
+          accountIdOf(req),
+          listOptions((name) => url.searchParams.get(name)),
+        );
       } else if (req.method === 'GET' && byId) result = await handlers.getLead(accountIdOf(req), Number(byId[1]));
       else result = [404, { error: 'Not found' }];
       send(res, result[0], result[1]);

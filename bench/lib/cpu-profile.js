@@ -17,7 +17,9 @@ function packageOf(node) {
   const { url, functionName } = node.callFrame;
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return 'node core';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url.slice(url.lastIndexOf('node_modules/') >= 0 ? url.lastIndexOf('node_modules/') : 0));
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(
+    url.slice(url.lastIndexOf('node_modules/') >= 0 ? url.lastIndexOf('node_modules/') : 0),
+  );
   if (m) return m[1];
   const d = /\/dist\/src\/([^/]+)/.exec(url);
   return d ? `service: src/${d[1]}` : location(url);

@@ -55,7 +55,9 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
     timeoutMs: timeout * 1000,
   }).catch((e) => ({ status: 0, body: e.message }));
   if (pre.status < 200 || pre.status > 299) {
-    return { pending: `${probe.method} ${probe.path.split('?')[0]} answered ${pre.status || 'nothing'}: ${JSON.stringify(pre.body).slice(0, 200)}` };
+    return {
+      pending: `${probe.method} ${probe.path.split('?')[0]} answered ${pre.status || 'nothing'}: ${JSON.stringify(pre.body).slice(0, 200)}`,
+    };
   }
 
   const rss = sampleRss(target.pid, 200);
@@ -71,7 +73,8 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
     await drain(target);
     // The target's own CPU (user + system, its process only) per answered request, the drain's leftovers included.
     const cpuAfter = readCpuMs(target.pid);
-    const cpuMsPerRequest = cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? round((cpuAfter - cpuBefore) / r.requests.total, 3) : null;
+    const cpuMsPerRequest =
+      cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? round((cpuAfter - cpuBefore) / r.requests.total, 3) : null;
     return {
       // Successful responses per second: a 503 answered at once must not count as throughput.
       rps: round(r['2xx'] / r.duration, 1),

@@ -39,7 +39,8 @@ function evaluate(scenario, service, baseline, ceiling = null, withSql = null) {
   const t = scenario.targets;
   const out = { ratios: { rps: null, p99: null, ceiling: null, withSql: null }, checks: [] };
   // Verdicts compare the unrounded ratio; one that rounds onto its target is shown with a third decimal.
-  const shown = (raw, target) => (raw === null ? null : target !== undefined && round(raw, 2) === target && raw !== target ? round(raw, 3) : round(raw, 2));
+  const shown = (raw, target) =>
+    raw === null ? null : target !== undefined && round(raw, 2) === target && raw !== target ? round(raw, 3) : round(raw, 2);
   let rawRps = null;
   let rawP99 = null;
   if (measured(service) && measured(baseline)) {
@@ -82,7 +83,8 @@ function evaluate(scenario, service, baseline, ceiling = null, withSql = null) {
 }
 
 const verdict = (pass) => (pass === null ? '' : pass ? 'PASS' : 'MISS');
-const fmt = (n, digits = 0) => (n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const fmt = (n, digits = 0) =>
+  n === null || n === undefined ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 /** Requests per second: one decimal below 10, where a whole number would hide the difference. */
 const fmtRps = (n) => (n !== null && n !== undefined && n < 10 ? fmt(n, 1) : fmt(n));
 
@@ -132,7 +134,12 @@ function renderMarkdown(report) {
     const withSql = s.nestWithFloorSql ?? null;
     if (top?.pending) notes.push(`- \`${s.id}\` NestJS ceiling pending: ${top.pending}`);
     if (withSql?.pending) notes.push(`- \`${s.id}\` NestJS + the floor's SQL pending: ${withSql.pending}`);
-    for (const [who, r] of [['service', svc], ['floor', base], ['NestJS ceiling', top ?? {}], ["NestJS + the floor's SQL", withSql ?? {}]]) {
+    for (const [who, r] of [
+      ['service', svc],
+      ['floor', base],
+      ['NestJS ceiling', top ?? {}],
+      ["NestJS + the floor's SQL", withSql ?? {}],
+    ]) {
       if (r.errorSamples?.length) notes.push(`- \`${s.id}\` ${who} non-2xx, e.g. \`${r.errorSamples[0].replace(/`/g, "'")}\``);
     }
     const cells = [
@@ -160,10 +167,13 @@ function renderMarkdown(report) {
       ['seeded database', 'restartMs'],
     ]) {
       const ms = cs.sqlite[key];
-      lines.push(`- Cold start on SQLite, spawn → first 200 from /health, ${label}: ${fmt(ms)} ms (≤ ${TARGETS.coldStartMs} ms) ${verdict(ms <= TARGETS.coldStartMs)}`);
+      lines.push(
+        `- Cold start on SQLite, spawn → first 200 from /health, ${label}: ${fmt(ms)} ms (≤ ${TARGETS.coldStartMs} ms) ${verdict(ms <= TARGETS.coldStartMs)}`,
+      );
     }
   }
-  if (cs.postgres) lines.push(`- Start on PostgreSQL (for information): ${fmt(cs.postgres.firstMs)} ms empty, ${fmt(cs.postgres.restartMs)} ms seeded`);
+  if (cs.postgres)
+    lines.push(`- Start on PostgreSQL (for information): ${fmt(cs.postgres.firstMs)} ms empty, ${fmt(cs.postgres.restartMs)} ms seeded`);
   if (report.parallelism) {
     const p = report.parallelism;
     lines.push(
@@ -171,7 +181,11 @@ function renderMarkdown(report) {
     );
   }
   if (report.serviceMemory) {
-    lines.push(`- Service VmHWM (whole run): ${Object.entries(report.serviceMemory).map(([db, mb]) => `${db} ${fmt(mb)} MB`).join(', ')}`);
+    lines.push(
+      `- Service VmHWM (whole run): ${Object.entries(report.serviceMemory)
+        .map(([db, mb]) => `${db} ${fmt(mb)} MB`)
+        .join(', ')}`,
+    );
   }
   if (notes.length) lines.push('', ...notes);
   return lines.join('\n');

@@ -186,7 +186,10 @@ const SCENARIOS = [
  */
 function selectScenarios(only) {
   if (!only) return { scenarios: SCENARIOS, coldStart: true };
-  const tokens = only.split(',').map((t) => t.trim()).filter(Boolean);
+  const tokens = only
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   const known = new Set(['coldstart', 'pg', 'sqlite', ...SCENARIOS.flatMap((s) => [s.id, s.id.split('.')[1], ...s.tags])]);
   const unknown = tokens.filter((t) => !known.has(t));
   if (unknown.length) {

@@ -71,10 +71,11 @@ async function seedAccountShape(c, accountId, actor, repIds, tag) {
      SELECT $1, u, 'user', true, false, $2 FROM unnest($3::int[]) AS u`,
     [accountId, actor, repIds],
   );
-  const team = await c.query(
-    `INSERT INTO teams (account_id, name, created_by, updated_by) VALUES ($1, $2, $3, $3) RETURNING id`,
-    [accountId, `Bench team ${tag}`, actor],
-  );
+  const team = await c.query(`INSERT INTO teams (account_id, name, created_by, updated_by) VALUES ($1, $2, $3, $3) RETURNING id`, [
+    accountId,
+    `Bench team ${tag}`,
+    actor,
+  ]);
   const teamId = team.rows[0].id;
   await c.query(
     `INSERT INTO team_members (team_id, user_id, position) SELECT $1, u, p - 1 FROM unnest($2::int[]) WITH ORDINALITY AS t(u, p)`,
@@ -143,7 +144,18 @@ async function seedPostgres(url, { mainAccountId, actor, leads, auditRows, extra
          now() - ($6 - i) * interval '1 minute', now() - ($6 - i) * interval '1 minute'
        FROM (SELECT i, ($7::text[])[1 + i % $8] AS f, ($9::text[])[1 + (i / 7) % $10] AS l
              FROM generate_series(1, $6::int) AS i) g`,
-      [mainAccountId, main.teamId, main.leadSourceIds, REP_EMAILS, actor, leads, FIRST_NAMES, FIRST_NAMES.length, LAST_NAMES, LAST_NAMES.length],
+      [
+        mainAccountId,
+        main.teamId,
+        main.leadSourceIds,
+        REP_EMAILS,
+        actor,
+        leads,
+        FIRST_NAMES,
+        FIRST_NAMES.length,
+        LAST_NAMES,
+        LAST_NAMES.length,
+      ],
     );
     timings.leadsMs = performance.now() - started;
     if (auditRows) {

@@ -22,7 +22,9 @@ async function seedAdminSqlite(path, admin) {
     db.transaction(() => {
       if (db.prepare('SELECT id FROM users WHERE email = ?').get(admin.email)) return;
       const userId = db
-        .prepare(`INSERT INTO users (email, password_hash, active, is_super_admin, created_at, updated_at) VALUES (?, ?, 1, 1, ${NOW}, ${NOW})`)
+        .prepare(
+          `INSERT INTO users (email, password_hash, active, is_super_admin, created_at, updated_at) VALUES (?, ?, 1, 1, ${NOW}, ${NOW})`,
+        )
         .run(admin.email, hash).lastInsertRowid;
       const accountId = db
         .prepare(`INSERT INTO accounts (name, created_by, created_at, updated_at) VALUES ('Bench account', ?, ${NOW}, ${NOW})`)
@@ -45,8 +47,9 @@ function seedSqlite(path, { mainAccountId, actor, leads, auditRows }) {
     const main = db.transaction(() => {
       const repIds = REP_EMAILS.map(
         (email, i) =>
-          db.prepare(`INSERT INTO users (email, name, active, created_at, updated_at) VALUES (?, ?, 1, ${NOW}, ${NOW})`).run(email, `Rep ${i}`)
-            .lastInsertRowid,
+          db
+            .prepare(`INSERT INTO users (email, name, active, created_at, updated_at) VALUES (?, ?, 1, ${NOW}, ${NOW})`)
+            .run(email, `Rep ${i}`).lastInsertRowid,
       );
       const membership = db.prepare(
         `INSERT INTO memberships (account_id, user_id, role, active, is_primary, created_by, created_at, updated_at)
@@ -54,20 +57,30 @@ function seedSqlite(path, { mainAccountId, actor, leads, auditRows }) {
       );
       for (const id of repIds) membership.run(mainAccountId, id, actor);
       const teamId = db
-        .prepare(`INSERT INTO teams (account_id, name, created_by, updated_by, created_at, updated_at) VALUES (?, 'Bench team', ?, ?, ${NOW}, ${NOW})`)
+        .prepare(
+          `INSERT INTO teams (account_id, name, created_by, updated_by, created_at, updated_at) VALUES (?, 'Bench team', ?, ?, ${NOW}, ${NOW})`,
+        )
         .run(mainAccountId, actor, actor).lastInsertRowid;
       repIds.forEach((id, i) => db.prepare('INSERT INTO team_members (team_id, user_id, position) VALUES (?, ?, ?)').run(teamId, id, i));
       const source = db.prepare(
         `INSERT INTO lead_sources (account_id, team_id, name, created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ${NOW}, ${NOW})`,
       );
-      const leadSourceIds = ['Web form', 'Trade show'].map((name) => Number(source.run(mainAccountId, teamId, name, actor, actor).lastInsertRowid));
+      const leadSourceIds = ['Web form', 'Trade show'].map((name) =>
+        Number(source.run(mainAccountId, teamId, name, actor, actor).lastInsertRowid),
+      );
       const rotationId = db
         .prepare(
           `INSERT INTO lead_rotations (account_id, name, is_default, status, team_id, user_rotation_array, current_position, created_by, updated_by, created_at, updated_at)
            VALUES (?, 'Bench rotation', 0, 'active', ?, ?, 0, ?, ?, ${NOW}, ${NOW})`,
         )
         .run(mainAccountId, teamId, JSON.stringify(REP_EMAILS), actor, actor).lastInsertRowid;
-      return { accountId: String(mainAccountId), teamId: Number(teamId), leadSourceIds, rotationId: Number(rotationId), emails: REP_EMAILS };
+      return {
+        accountId: String(mainAccountId),
+        teamId: Number(teamId),
+        leadSourceIds,
+        rotationId: Number(rotationId),
+        emails: REP_EMAILS,
+      };
     })();
 
     let started = performance.now();

@@ -82,7 +82,9 @@ async function prepareSqlite(opts) {
 
   const handle = new Database(dbPath, { readonly: true });
   const row = handle
-    .prepare(`SELECT m.account_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ? ORDER BY m.is_primary DESC, m.id LIMIT 1`)
+    .prepare(
+      `SELECT m.account_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ? ORDER BY m.is_primary DESC, m.id LIMIT 1`,
+    )
     .get(ADMIN.email);
   handle.close();
   if (!row) throw new Error('the bench admin has no account after start-up and SQL seeding');

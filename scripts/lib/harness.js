@@ -127,7 +127,11 @@ async function login(base) {
   const res = await http(base, 'POST', '/auth/login', { body: ADMIN });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   const accountId = res.body.primaryAccount ?? res.body.accounts[0].accountId;
-  return { token: res.body.token, accountId: String(accountId), headers: { authorization: `Bearer ${res.body.token}`, 'x-account-id': String(accountId) } };
+  return {
+    token: res.body.token,
+    accountId: String(accountId),
+    headers: { authorization: `Bearer ${res.body.token}`, 'x-account-id': String(accountId) },
+  };
 }
 
 /** Creates `n` users and an active default rotation over them; returns their emails. */

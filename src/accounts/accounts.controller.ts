@@ -9,7 +9,6 @@ import { AccountsService } from './accounts.service';
 import { AccountResponseDto, CreateAccountDto } from './dto/account.dto';
 import { ERROR_REF } from '../openapi';
 
-
 @ApiTags('accounts')
 @Controller('accounts')
 export class AccountsController {

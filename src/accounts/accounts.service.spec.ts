@@ -37,7 +37,9 @@ describe('AccountsService', () => {
       activeMembershipsOfUser: jest.fn().mockResolvedValue([]),
       membershipOfUserInAccount: jest.fn(),
       userHasPrimary: jest.fn().mockResolvedValue(false),
-      insertAccount: jest.fn(async (_em, name, createdBy) => Object.assign(new Account(), { id: 12, name, createdBy, createdAt: new Date(0) })),
+      insertAccount: jest.fn(async (_em, name, createdBy) =>
+        Object.assign(new Account(), { id: 12, name, createdBy, createdAt: new Date(0) }),
+      ),
       insertMembership: jest.fn(async (_em, m) => Object.assign(new Membership(), m)),
     } as unknown as jest.Mocked<AccountsRepository>;
     service = new AccountsService(tx, repo);
@@ -67,14 +69,25 @@ describe('AccountsService', () => {
   it('creates an account administered by the superAdmin, primary when they had none', async () => {
     const res = await service.create(principal(), { name: 'New' });
     expect(repo.insertAccount).toHaveBeenCalledWith(em, 'New', 'jane@example.com');
-    expect(repo.insertMembership).toHaveBeenCalledWith(em, { accountId: 12, userId: 7, role: 'admin', isPrimary: true, createdBy: 'jane@example.com' });
+    expect(repo.insertMembership).toHaveBeenCalledWith(em, {
+      accountId: 12,
+      userId: 7,
+      role: 'admin',
+      isPrimary: true,
+      createdBy: 'jane@example.com',
+    });
     expect(res).toMatchObject({ accountId: '12', accountName: 'New', usersPrimaryAccount: true, accountAdmin: true, roles: ['admin'] });
   });
 
   it('refuses anyone but a superAdmin user session', async () => {
-    const forbidden = { status: 403, response: { error: 'Forbidden', message: 'Only a platform administrator (superAdmin) can create accounts' } };
+    const forbidden = {
+      status: 403,
+      response: { error: 'Forbidden', message: 'Only a platform administrator (superAdmin) can create accounts' },
+    };
     await expect(service.create(principal({ isSuperAdmin: false }), { name: 'x' })).rejects.toMatchObject(forbidden);
-    await expect(service.create(principal({ kind: 'apiKey', apiKeyId: 1, apiKeyAccountId: 2 }), { name: 'x' })).rejects.toMatchObject(forbidden);
+    await expect(service.create(principal({ kind: 'apiKey', apiKeyId: 1, apiKeyAccountId: 2 }), { name: 'x' })).rejects.toMatchObject(
+      forbidden,
+    );
     expect(repo.insertAccount).not.toHaveBeenCalled();
   });
 });

@@ -51,7 +51,9 @@ export class AccountsService {
     if (subject.apiKey) {
       const m = await this.repo.membershipOfUserInAccount(em, subject.userId, subject.apiKey.accountId);
       if (!m?.active) return [];
-      return [{ membership: m, roles: ['apiKey'], permissions: effectiveKeyPermissions(subject.apiKey.permissions, m.role), primary: true }];
+      return [
+        { membership: m, roles: ['apiKey'], permissions: effectiveKeyPermissions(subject.apiKey.permissions, m.role), primary: true },
+      ];
     }
     const memberships = await this.repo.activeMembershipsOfUser(em, subject.userId);
     const primary = memberships.find((m) => m.isPrimary) ?? memberships[0];

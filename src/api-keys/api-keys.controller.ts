@@ -18,7 +18,6 @@ import {
 } from './dto/api-key.dto';
 import { ERROR_REF } from '../openapi';
 
-
 @ApiTags('api-keys')
 @Controller('apikeys')
 export class ApiKeysController {
@@ -30,7 +29,10 @@ export class ApiKeysController {
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_created')
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
-  @ApiBadRequestResponse({ description: 'Validation failed: unknown permissions, or permissions the caller does not hold', schema: ERROR_REF })
+  @ApiBadRequestResponse({
+    description: 'Validation failed: unknown permissions, or permissions the caller does not hold',
+    schema: ERROR_REF,
+  })
   create(
     @CurrentAccount() account: AccountContext,
     @CurrentActor() actor: Actor,

@@ -45,7 +45,10 @@ describe('ApiKeysService', () => {
   });
 
   it('creates a key whose secret is answered once and stored only as its SHA-256', async () => {
-    const res = await service.create(account(['readLeads', 'writeLeads']), ACTOR, { name: 'Form', permissions: ['writeLeads', 'readLeads', 'writeLeads'] });
+    const res = await service.create(account(['readLeads', 'writeLeads']), ACTOR, {
+      name: 'Form',
+      permissions: ['writeLeads', 'readLeads', 'writeLeads'],
+    });
     const stored = repo.insert.mock.calls[0][2];
     expect(stored).toEqual({
       key: res.apiKey,
@@ -61,7 +64,9 @@ describe('ApiKeysService', () => {
   });
 
   it('refuses to grant permissions the caller does not hold, naming them', async () => {
-    await expect(service.create(account(['readLeads']), ACTOR, { name: 'x', permissions: ['readLeads', 'writeUsers', 'readAuditLog'] })).rejects.toMatchObject({
+    await expect(
+      service.create(account(['readLeads']), ACTOR, { name: 'x', permissions: ['readLeads', 'writeUsers', 'readAuditLog'] }),
+    ).rejects.toMatchObject({
       status: 400,
       response: {
         error: 'Validation failed',

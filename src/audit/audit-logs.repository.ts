@@ -9,14 +9,7 @@ import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
 import { AuditLog } from './entities/audit-log.entity';
 
 /** The events that make up a lead's history (its `auditLog`). */
-export const LEAD_EVENTS = [
-  'lead_created',
-  'lead_updated',
-  'lead_assigned',
-  'lead_archived',
-  'lead_unarchived',
-  'lead_deleted',
-] as const;
+export const LEAD_EVENTS = ['lead_created', 'lead_updated', 'lead_assigned', 'lead_archived', 'lead_unarchived', 'lead_deleted'] as const;
 export type LeadEvent = (typeof LEAD_EVENTS)[number];
 
 /**

@@ -29,8 +29,7 @@ export class AuditRetentionService implements OnModuleInit, OnApplicationShutdow
 
   onModuleInit(): void {
     if (this.config.auditRetentionDays === 0) return;
-    const run = () =>
-      void this.purge().catch((e: Error) => this.logger.warn(`purge of old audit entries failed: ${e.message}`));
+    const run = () => void this.purge().catch((e: Error) => this.logger.warn(`purge of old audit entries failed: ${e.message}`));
     this.timer = setTimeout(() => {
       run();
       this.timer = setInterval(run, PURGE_INTERVAL_MS);

@@ -57,7 +57,16 @@ function setup() {
 }
 
 function context(method: string, handler: keyof Routes, req: Partial<ApiRequest> = {}) {
-  const request = { method, path: '/teams', originalUrl: '/teams', headers: {}, params: {}, query: {}, body: { name: 'T' }, ...req } as ApiRequest;
+  const request = {
+    method,
+    path: '/teams',
+    originalUrl: '/teams',
+    headers: {},
+    params: {},
+    query: {},
+    body: { name: 'T' },
+    ...req,
+  } as ApiRequest;
   const ctx = {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => ({}) }),
     getHandler: () => Routes.prototype[handler],

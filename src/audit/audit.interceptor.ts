@@ -30,8 +30,7 @@ export class AuditInterceptor implements NestInterceptor {
     const entry = (): AuditEntryInput | null => {
       if (req.audit!.recorded || isUnaudited(req.path)) return null;
       // Nest sets the response status after the interceptors have run: take it from @HttpCode.
-      const statusCode =
-        this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
+      const statusCode = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
       return this.audit.entry(requestMeta(req), {
         event: req.audit!.event ?? this.reflector.getAllAndOverride<string>(AUDIT_EVENT, targets) ?? 'api_request',
         statusCode,

@@ -16,7 +16,8 @@ function fakeDb() {
     insertBatch: async (manager: EntityManager, entries: AuditEntryInput[]) => {
       expect(manager).toBe(em);
       if (state.down) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-      if (entries.some((e) => state.refused.has(e.event))) throw Object.assign(new Error('invalid input'), { code: 'SQLITE_CONSTRAINT_CHECK' });
+      if (entries.some((e) => state.refused.has(e.event)))
+        throw Object.assign(new Error('invalid input'), { code: 'SQLITE_CONSTRAINT_CHECK' });
       written.push(...entries);
     },
   } as unknown as AuditLogsRepository;

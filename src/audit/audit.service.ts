@@ -129,7 +129,9 @@ export class AuditService implements OnApplicationShutdown {
               await insert([entry]);
             } catch (err) {
               if (isTransient(err)) throw err;
-              this.logger.error(`audit entry dropped (${entry.event} ${entry.requestMethod} ${entry.requestPath}): ${(err as Error).message}`);
+              this.logger.error(
+                `audit entry dropped (${entry.event} ${entry.requestMethod} ${entry.requestPath}): ${(err as Error).message}`,
+              );
             }
             next++;
           }

@@ -5,7 +5,19 @@ import { isSecretKey, MASK, maskSecrets, sanitizeHeaders, sanitizePath } from '.
 describe('isSecretKey', () => {
   it('recognizes the contract words in any case and with any separators', () => {
     const secret = [
-      ...['password', 'Password', 'PASSWORD', 'newPassword', 'password_confirmation', 'pass_word', 'passwd', 'passphrase', 'passcode', 'pass', 'userPass'],
+      ...[
+        'password',
+        'Password',
+        'PASSWORD',
+        'newPassword',
+        'password_confirmation',
+        'pass_word',
+        'passwd',
+        'passphrase',
+        'passcode',
+        'pass',
+        'userPass',
+      ],
       ...['pwd', 'userPwd', 'PWD'],
       ...['secret', 'apiSecret', 'client_secret', 'clientsecret', 'x-api-secret'],
       ...['token', 'accessToken', 'refresh_token', 'x-auth-token', 'x-access-token', 'x-csrf-token', '_csrf', 'x-xsrf-token', 'tokens'],
@@ -22,9 +34,49 @@ describe('isSecretKey', () => {
 
   it('leaves ordinary names alone, including those with a short secret word inside another word', () => {
     const plain = [
-      ...['email', 'firstName', 'lastName', 'company', 'assignedTo', 'phone', 'notes', 'jobTitle', 'source', 'status', 'page', 'pageSize', 'sort', 'search'],
-      ...['shipping', 'opinion', 'spinner', 'pinned', 'mapping', 'pincode', 'author', 'authorName', 'author_id', 'authority', 'footprint', 'passport', 'compass'],
-      ...['key', 'idempotency-key', 'x-request-id', 'x-account-id', 'content-type', 'user-agent', 'accept', 'host', 'www-authenticate', '__proto__'],
+      ...[
+        'email',
+        'firstName',
+        'lastName',
+        'company',
+        'assignedTo',
+        'phone',
+        'notes',
+        'jobTitle',
+        'source',
+        'status',
+        'page',
+        'pageSize',
+        'sort',
+        'search',
+      ],
+      ...[
+        'shipping',
+        'opinion',
+        'spinner',
+        'pinned',
+        'mapping',
+        'pincode',
+        'author',
+        'authorName',
+        'author_id',
+        'authority',
+        'footprint',
+        'passport',
+        'compass',
+      ],
+      ...[
+        'key',
+        'idempotency-key',
+        'x-request-id',
+        'x-account-id',
+        'content-type',
+        'user-agent',
+        'accept',
+        'host',
+        'www-authenticate',
+        '__proto__',
+      ],
     ];
     expect(plain.filter((k) => isSecretKey(k))).toEqual([]);
   });
@@ -34,11 +86,20 @@ describe('isSecretKey', () => {
       .columns.filter((c) => ENTITIES.includes(c.target as (typeof ENTITIES)[number]))
       .map((c) => `${(c.target as { name: string }).name}.${c.propertyName}`);
     expect(columns.length).toBeGreaterThan(50);
-    expect(columns.filter((c) => isSecretKey(c.split('.')[1])).sort()).toEqual(['ApiKey.secretHash', 'AuditLog.apiKey', 'User.passwordHash']);
+    expect(columns.filter((c) => isSecretKey(c.split('.')[1])).sort()).toEqual([
+      'ApiKey.secretHash',
+      'AuditLog.apiKey',
+      'User.passwordHash',
+    ]);
   });
 
   it('gives the same verdict when a name comes back', () => {
-    expect([isSecretKey('userPin'), isSecretKey('userPin'), isSecretKey('shipping'), isSecretKey('shipping')]).toEqual([true, true, false, false]);
+    expect([isSecretKey('userPin'), isSecretKey('userPin'), isSecretKey('shipping'), isSecretKey('shipping')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -92,7 +153,14 @@ describe('sanitizePath', () => {
 
 describe('maskSecrets', () => {
   it('masks body keys named like a secret at any depth, lead fields never', () => {
-    const lead = { firstName: 'A', lastName: 'B', email: 'a@example.com', company: 'Pinnacle', assignedTo: 'rep@example.com', shipping: 'x' };
+    const lead = {
+      firstName: 'A',
+      lastName: 'B',
+      email: 'a@example.com',
+      company: 'Pinnacle',
+      assignedTo: 'rep@example.com',
+      shipping: 'x',
+    };
     const body = { ...lead, pwd: 1, jwt: 2, otp: 3, pin: 4, apiKey: 5, cookie: 6, nested: [{ authToken: 7, author: 'C' }] };
     expect(maskSecrets(body)).toEqual({
       ...lead,

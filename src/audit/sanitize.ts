@@ -86,7 +86,8 @@ function queryName(raw: string): string {
  * A false positive only hides a value from the audit log and the service's log; a false negative
  * would store a secret, hence substrings wherever they are safe.
  */
-const SECRET_SUBSTRING = /password|passwd|passphrase|passcode|pwd|secret|token|jwt|apikey|cookie|credential|authorization|privatekey|csrf|xsrf/;
+const SECRET_SUBSTRING =
+  /password|passwd|passphrase|passcode|pwd|secret|token|jwt|apikey|cookie|credential|authorization|privatekey|csrf|xsrf/;
 const SECRET_WORDS: ReadonlySet<string> = new Set(['pin', 'otp', 'totp', 'hotp', 'auth', 'authn', 'authz', 'oauth', 'pass']);
 const WORD = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
 

@@ -12,7 +12,6 @@ import { SessionDto } from './dto/session.dto';
 import { ApiRequest, Principal } from './principal';
 import { ERROR_REF } from '../openapi';
 
-
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {

@@ -52,7 +52,10 @@ export class AuthRepository {
     return rows.length > 0;
   }
 
-  insertUser(em: EntityManager, u: { email: string; name: string | null; passwordHash: string | null; isSuperAdmin: boolean }): Promise<User> {
+  insertUser(
+    em: EntityManager,
+    u: { email: string; name: string | null; passwordHash: string | null; isSuperAdmin: boolean },
+  ): Promise<User> {
     return em.save(em.create(User, { ...u, active: true }));
   }
 

@@ -35,7 +35,13 @@ describe('AuthService', () => {
     repo = { findUserByEmail: jest.fn(), findUserById: jest.fn(), findApiKeyByPublicKey: jest.fn() };
     passwords = { verify: jest.fn() };
     accounts = { accessOf: jest.fn().mockResolvedValue([access(1, 'admin', false), access(2, 'user', true, ['readLeads'])]) };
-    service = new AuthService(tx, repo as unknown as AuthRepository, passwords as unknown as PasswordService, accounts as unknown as AccountsService, jwt);
+    service = new AuthService(
+      tx,
+      repo as unknown as AuthRepository,
+      passwords as unknown as PasswordService,
+      accounts as unknown as AccountsService,
+      jwt,
+    );
   });
 
   it('looks the email up lower-cased and answers the session with a signed user token', async () => {
@@ -82,7 +88,15 @@ describe('AuthService', () => {
 
   describe('with an API key', () => {
     const creds = generateApiKeyCredentials();
-    const key = Object.assign(new ApiKey(), { id: 3, key: creds.key, secretHash: creds.secretHash, accountId: 2, createdByUserId: 7, active: true, permissions: ['readLeads'] });
+    const key = Object.assign(new ApiKey(), {
+      id: 3,
+      key: creds.key,
+      secretHash: creds.secretHash,
+      accountId: 2,
+      createdByUserId: 7,
+      active: true,
+      permissions: ['readLeads'],
+    });
 
     it("answers the key's session with a key token", async () => {
       repo.findApiKeyByPublicKey.mockResolvedValue(key);

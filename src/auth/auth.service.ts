@@ -82,9 +82,7 @@ export class AuthService {
   private compose(user: SessionUser, apiKeyId: number | null, access: AccountAccess[], token: string, expiresAt: Date): SessionDto {
     const primary = access.find((a) => a.primary) ?? null;
     const roles =
-      apiKeyId !== null
-        ? ['apiKey']
-        : [...(user.isSuperAdmin ? ['superAdmin'] : []), ...(primary ? [primary.membership.role] : [])];
+      apiKeyId !== null ? ['apiKey'] : [...(user.isSuperAdmin ? ['superAdmin'] : []), ...(primary ? [primary.membership.role] : [])];
     const session: SessionDto = {
       id: user.id,
       email: user.email,

@@ -47,7 +47,12 @@ describe('BootstrapService', () => {
     expect(em.query).toHaveBeenCalledWith('SELECT pg_advisory_xact_lock($1)', [BOOTSTRAP_LOCK_KEY]);
     // Emptiness is checked again after the lock is held.
     expect(em.query.mock.invocationCallOrder[0]).toBeLessThan(auth.anyUserExists.mock.invocationCallOrder[1]);
-    expect(auth.insertUser).toHaveBeenCalledWith(em, { email: 'boot@example.com', name: null, passwordHash: '$argon2id$hash', isSuperAdmin: true });
+    expect(auth.insertUser).toHaveBeenCalledWith(em, {
+      email: 'boot@example.com',
+      name: null,
+      passwordHash: '$argon2id$hash',
+      isSuperAdmin: true,
+    });
     expect(accounts.insertAccount).toHaveBeenCalledWith(em, 'Head office', 'boot@example.com');
     expect(accounts.insertMembership).toHaveBeenCalledWith(em, {
       accountId: 9,

@@ -43,7 +43,13 @@ export class BootstrapService implements OnApplicationBootstrap {
         if (await this.auth.anyUserExists(em)) return null;
         const user = await this.auth.insertUser(em, { email, name: null, passwordHash, isSuperAdmin: true });
         const account = await this.accounts.insertAccount(em, settings.accountName, email);
-        await this.accounts.insertMembership(em, { accountId: account.id, userId: user.id, role: 'admin', isPrimary: true, createdBy: email });
+        await this.accounts.insertMembership(em, {
+          accountId: account.id,
+          userId: user.id,
+          role: 'admin',
+          isPrimary: true,
+          createdBy: email,
+        });
         return { accountId: account.id };
       });
     } catch (e) {

@@ -16,7 +16,9 @@ export function loggerOptions(config: AppConfig): Params {
     forRoutes: [],
     pinoHttp: {
       level: config.logLevel,
-      transport: pretty ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } : undefined,
+      transport: pretty
+        ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } }
+        : undefined,
       serializers: {
         req: (req: { id: string; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
           id: req.id,

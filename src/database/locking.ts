@@ -24,6 +24,8 @@ export async function advisoryLock(em: EntityManager, key: string): Promise<void
  */
 export async function tryAdvisoryLock(em: EntityManager, namespace: number, name: string): Promise<boolean> {
   if (!isPostgres(em)) return true;
-  const [row] = (await em.query('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [namespace, name])) as { locked: boolean }[];
+  const [row] = (await em.query('SELECT pg_try_advisory_xact_lock($1, hashtext($2)) AS locked', [namespace, name])) as {
+    locked: boolean;
+  }[];
   return !!row?.locked;
 }

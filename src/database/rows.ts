@@ -53,7 +53,9 @@ function columnsOf(em: EntityManager, target: EntityTarget<ObjectLiteral>): Colu
       meta,
       table: meta.tablePath,
       all: meta.columns,
-      timestamps: meta.columns.filter((c) => c.type === Date || ['timestamptz', 'timestamp with time zone', 'timestamp'].includes(String(c.type))),
+      timestamps: meta.columns.filter(
+        (c) => c.type === Date || ['timestamptz', 'timestamp with time zone', 'timestamp'].includes(String(c.type)),
+      ),
       insertable: meta.columns.filter((c) => !c.isGenerated),
       lists: new Map(),
       fields: new Map(),
@@ -170,7 +172,10 @@ export async function sqliteInsert(em: EntityManager, target: EntityTarget<Objec
     names.push(quote(c.databaseName));
     params.push(driver.preparePersistentValue(v, c));
   }
-  const [row] = await em.query(`INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) RETURNING id`, params);
+  const [row] = await em.query(
+    `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')}) RETURNING id`,
+    params,
+  );
   return Number((row as { id: number }).id);
 }
 

@@ -56,7 +56,8 @@ describe('bindIntegerParameters (SQLite)', () => {
       ['t.id > :min AND t.code <> :code', { min: 1, code: 'x' }],
     ];
     for (const [where, params] of queries) {
-      const rows = (ds: DataSource) => ds.createQueryBuilder().select('t.id', 'id').from('t', 't').where(where, params).orderBy('t.id').getRawMany();
+      const rows = (ds: DataSource) =>
+        ds.createQueryBuilder().select('t.id', 'id').from('t', 't').where(where, params).orderBy('t.id').getRawMany();
       const [expected, actual] = await Promise.all([rows(plain), rows(bound)]);
       expect({ where, rows: actual }).toEqual({ where, rows: expected });
       expect(actual.length).toBeGreaterThan(0);

@@ -104,7 +104,15 @@ export class DemoDataService implements OnApplicationBootstrap {
   private async user(em: EntityManager, account: Account, email: string, name: string, passwordHash: string, role: 'admin' | 'user') {
     const user = await em.save(em.create(User, { email, name, passwordHash, active: true, isSuperAdmin: false }));
     await em.save(
-      em.create(Membership, { accountId: account.id, userId: user.id, role, active: true, isPrimary: true, createdBy: DEMO_ADMIN.email, updatedBy: null }),
+      em.create(Membership, {
+        accountId: account.id,
+        userId: user.id,
+        role,
+        active: true,
+        isPrimary: true,
+        createdBy: DEMO_ADMIN.email,
+        updatedBy: null,
+      }),
     );
     return user;
   }

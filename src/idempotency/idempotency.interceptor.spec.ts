@@ -52,10 +52,14 @@ describe('IdempotencyInterceptor', () => {
     const { interceptor, execute } = setup();
     for (const method of ['GET', 'PATCH', 'PUT', 'DELETE']) {
       const { next } = handler('ok');
-      await expect(lastValueFrom(interceptor.intercept(context(method, 'create', { 'idempotency-key': 'k-1' }).ctx, next))).resolves.toBe('ok');
+      await expect(lastValueFrom(interceptor.intercept(context(method, 'create', { 'idempotency-key': 'k-1' }).ctx, next))).resolves.toBe(
+        'ok',
+      );
     }
     const { next } = handler({ token: 't' });
-    await expect(lastValueFrom(interceptor.intercept(context('POST', 'action', { 'idempotency-key': 'k-1' }, null).ctx, next))).resolves.toEqual({
+    await expect(
+      lastValueFrom(interceptor.intercept(context('POST', 'action', { 'idempotency-key': 'k-1' }, null).ctx, next)),
+    ).resolves.toEqual({
       token: 't',
     });
     expect(execute).not.toHaveBeenCalled();
@@ -86,7 +90,9 @@ describe('IdempotencyInterceptor', () => {
 
   it('hands the fields of @IdempotencyRedact to the service', async () => {
     const { interceptor, execute } = setup();
-    await lastValueFrom(interceptor.intercept(context('POST', 'createKey', { 'idempotency-key': 'k-1' }).ctx, handler({ secret: 's' }).next));
+    await lastValueFrom(
+      interceptor.intercept(context('POST', 'createKey', { 'idempotency-key': 'k-1' }).ctx, handler({ secret: 's' }).next),
+    );
     expect(execute.mock.calls[0][5]).toEqual(['secret']);
   });
 

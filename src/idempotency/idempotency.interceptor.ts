@@ -32,8 +32,6 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
     const res = context.switchToHttp().getResponse<Response>();
     const redact = this.reflector.get<string[]>(IDEMPOTENCY_REDACT, context.getHandler()) ?? [];
-    return from(
-      this.idempotency.execute(req, res, key, status, () => lastValueFrom(next.handle(), { defaultValue: undefined }), redact),
-    );
+    return from(this.idempotency.execute(req, res, key, status, () => lastValueFrom(next.handle(), { defaultValue: undefined }), redact));
   }
 }

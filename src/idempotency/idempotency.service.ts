@@ -81,7 +81,9 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
    * with the server's secret: a body may hold a password, and a plain hash of it would be guessable.
    */
   requestHash(req: ApiRequest): string {
-    return createHmac('sha256', this.config.jwt.secret).update(canonical([req.method, req.originalUrl, req.body ?? null])).digest('hex');
+    return createHmac('sha256', this.config.jwt.secret)
+      .update(canonical([req.method, req.originalUrl, req.body ?? null]))
+      .digest('hex');
   }
 
   /**

@@ -33,10 +33,7 @@ type LeadSourceValues = Pick<LeadSource, 'name' | 'teamId' | 'active' | 'created
 export class LeadSourcesRepository {
   /** The source, optionally locked until the transaction ends (PostgreSQL). */
   findById(em: EntityManager, accountId: number, id: number, opts: { lock?: boolean } = {}): Promise<LeadSource | null> {
-    const qb = em
-      .getRepository(LeadSource)
-      .createQueryBuilder('s')
-      .where('s.id = :id AND s.account_id = :accountId', { id, accountId });
+    const qb = em.getRepository(LeadSource).createQueryBuilder('s').where('s.id = :id AND s.account_id = :accountId', { id, accountId });
     return (opts.lock ? forUpdate(qb) : qb).getOne();
   }
 

@@ -43,7 +43,13 @@ describe('LeadSourcesService', () => {
   it('creates a source with a team of the account', async () => {
     const { service, repo } = build();
     await expect(service.create(7, actor, { name: 'Web', teamId: 12 })).resolves.toMatchObject({ teamId: 12, accountId: '7' });
-    expect(repo.insert).toHaveBeenCalledWith(em, 7, { name: 'Web', teamId: 12, active: true, createdBy: actor.email, updatedBy: actor.email });
+    expect(repo.insert).toHaveBeenCalledWith(em, 7, {
+      name: 'Web',
+      teamId: 12,
+      active: true,
+      createdBy: actor.email,
+      updatedBy: actor.email,
+    });
   });
 
   it('refuses a team that is not in the account, naming teamId', async () => {

@@ -35,14 +35,16 @@ describe('lead rules', () => {
     const me = 'me@x.io';
 
     it('asks nothing when the requirement is skipped and no id or email is given', () => {
-      expect(leadQuestion({ teamAndSource: { teamId: null, leadSourceId: null, skip: true }, assignee: null, createdBy: null }, me)).toBeNull();
+      expect(
+        leadQuestion({ teamAndSource: { teamId: null, leadSourceId: null, skip: true }, assignee: null, createdBy: null }, me),
+      ).toBeNull();
       expect(leadQuestion({ teamAndSource: null, assignee: null, createdBy: me }, me)).toBeNull();
     });
 
     it('asks about active teams when no team is given, and about the team’s sources when no source is', () => {
-      expect(leadQuestion({ teamAndSource: { teamId: null, leadSourceId: null, skip: false }, assignee: null, createdBy: null }, me)).toEqual(
-        q({ activeTeams: true }),
-      );
+      expect(
+        leadQuestion({ teamAndSource: { teamId: null, leadSourceId: null, skip: false }, assignee: null, createdBy: null }, me),
+      ).toEqual(q({ activeTeams: true }));
       expect(leadQuestion({ teamAndSource: { teamId: 3, leadSourceId: null, skip: false }, assignee: null, createdBy: null }, me)).toEqual(
         q({ teamId: 3, teamSources: true }),
       );
@@ -52,11 +54,15 @@ describe('lead rules', () => {
     });
 
     it('still checks given ids when the requirement is skipped', () => {
-      expect(leadQuestion({ teamAndSource: { teamId: 3, leadSourceId: null, skip: true }, assignee: null, createdBy: null }, me)).toEqual(q({ teamId: 3 }));
+      expect(leadQuestion({ teamAndSource: { teamId: 3, leadSourceId: null, skip: true }, assignee: null, createdBy: null }, me)).toEqual(
+        q({ teamId: 3 }),
+      );
     });
 
     it('asks about a requested assignee and a creator other than the caller', () => {
-      expect(leadQuestion({ teamAndSource: null, assignee: 'a@x.io', createdBy: 'c@x.io' }, me)).toEqual(q({ assignee: 'a@x.io', createdBy: 'c@x.io' }));
+      expect(leadQuestion({ teamAndSource: null, assignee: 'a@x.io', createdBy: 'c@x.io' }, me)).toEqual(
+        q({ assignee: 'a@x.io', createdBy: 'c@x.io' }),
+      );
     });
   });
 
@@ -66,13 +72,19 @@ describe('lead rules', () => {
   });
 
   it('teamRequired: a team is required once the account has active teams, only when asked', () => {
-    expect(body(teamRequired(q({ activeTeams: true }), f({ hasActiveTeams: true })))).toEqual({ status: 400, body: { error: TEAM_REQUIRED } });
+    expect(body(teamRequired(q({ activeTeams: true }), f({ hasActiveTeams: true })))).toEqual({
+      status: 400,
+      body: { error: TEAM_REQUIRED },
+    });
     expect(teamRequired(q({ activeTeams: true }), f({ hasActiveTeams: false }))).toBeNull();
     expect(teamRequired(q({ activeTeams: false }), f({ hasActiveTeams: true }))).toBeNull();
   });
 
   it('sourceRequired: a source is required once the team has active sources, only when asked', () => {
-    expect(body(sourceRequired(q({ teamId: 3, teamSources: true }), f({ teamHasSources: true })))).toEqual({ status: 400, body: { error: SOURCE_REQUIRED } });
+    expect(body(sourceRequired(q({ teamId: 3, teamSources: true }), f({ teamHasSources: true })))).toEqual({
+      status: 400,
+      body: { error: SOURCE_REQUIRED },
+    });
     expect(sourceRequired(q({ teamId: 3, teamSources: true }), f({ teamHasSources: false }))).toBeNull();
     expect(sourceRequired(q({ teamId: 3, teamSources: false }), f({ teamHasSources: true }))).toBeNull();
   });
@@ -80,7 +92,10 @@ describe('lead rules', () => {
   it('teamInAccount: a given team must be the account’s', () => {
     expect(body(teamInAccount(q({ teamId: 3 }), f({ teamExists: false })))).toEqual({
       status: 400,
-      body: { error: 'teamId does not refer to a team of this account', details: [{ field: 'teamId', message: 'does not refer to a team of this account' }] },
+      body: {
+        error: 'teamId does not refer to a team of this account',
+        details: [{ field: 'teamId', message: 'does not refer to a team of this account' }],
+      },
     });
     expect(teamInAccount(q({ teamId: 3 }), FINE)).toBeNull();
     expect(teamInAccount(q({ teamId: null }), f({ teamExists: false }))).toBeNull();
@@ -114,7 +129,10 @@ describe('lead rules', () => {
   it('assigneeEligible: a requested assignee must be an active member', () => {
     expect(body(assigneeEligible(q({ assignee: 'a@x.io' }), f({ assigneeActive: false })))).toEqual({
       status: 400,
-      body: { error: 'assignedTo is not an active member of this account', details: [{ field: 'assignedTo', message: 'is not an active member of this account' }] },
+      body: {
+        error: 'assignedTo is not an active member of this account',
+        details: [{ field: 'assignedTo', message: 'is not an active member of this account' }],
+      },
     });
     expect(assigneeEligible(q({ assignee: 'a@x.io' }), FINE)).toBeNull();
     expect(assigneeEligible(q({ assignee: null }), f({ assigneeActive: false }))).toBeNull();
@@ -123,7 +141,10 @@ describe('lead rules', () => {
   it('creatorInAccount: a requested creator must be a user of the account', () => {
     expect(body(creatorInAccount(q({ createdBy: 'c@x.io' }), f({ createdByMember: false })))).toEqual({
       status: 400,
-      body: { error: 'createdBy is not a user of this account', details: [{ field: 'createdBy', message: 'is not a user of this account' }] },
+      body: {
+        error: 'createdBy is not a user of this account',
+        details: [{ field: 'createdBy', message: 'is not a user of this account' }],
+      },
     });
     expect(creatorInAccount(q({ createdBy: 'c@x.io' }), FINE)).toBeNull();
     expect(creatorInAccount(q({ createdBy: null }), f({ createdByMember: false }))).toBeNull();

@@ -87,7 +87,9 @@ export const teamInAccount: LeadRule = (q, f) =>
 
 /** Rule 3: a given lead source is one of the account's. */
 export const sourceInAccount: LeadRule = (q, f) =>
-  q.leadSourceId !== null && !f.sourceExists ? ApiError.invalidField('leadSourceId', 'does not refer to a lead source of this account') : null;
+  q.leadSourceId !== null && !f.sourceExists
+    ? ApiError.invalidField('leadSourceId', 'does not refer to a lead source of this account')
+    : null;
 
 /** Rule 3: a lead source with a team only serves that team's leads. */
 export const sourceOfLeadTeam: LeadRule = (q, f) =>

@@ -20,7 +20,6 @@ import { LeadRequest, LeadRequestContext } from './lead-request';
 import { LeadsService } from './leads.service';
 import { ERROR_REF } from '../openapi';
 
-
 const LeadIdPath = () =>
   applyDecorators(
     ApiParam({ name: 'id', schema: { type: 'integer' }, description: 'ID of the lead' }),
@@ -46,8 +45,7 @@ export class LeadsController {
   })
   @ApiCreatedResponse({ description: 'Lead created successfully', type: Lead })
   @ApiBadRequestResponse({
-    description:
-      'Bad request - may occur if teamId is required but missing, or if leadSourceId is required for a team but missing',
+    description: 'Bad request - may occur if teamId is required but missing, or if leadSourceId is required for a team but missing',
     schema: ERROR_REF,
   })
   create(@LeadRequest() ctx: LeadRequestContext, @Query() query: LeadRulesQuery, @Body() body: LeadInput): Promise<Lead> {

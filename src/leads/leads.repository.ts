@@ -148,7 +148,9 @@ export class LeadsRepository {
       picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
     }
     ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions)} RETURNING id)`);
-    ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' })} RETURNING id)`);
+    ctes.push(
+      `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' })} RETURNING id)`,
+    );
     const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}`;
     const [row] = await preparedQuery<Record<string, unknown>>(em, text, p.values);
     const pick =

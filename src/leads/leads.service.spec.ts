@@ -23,13 +23,22 @@ const NO_FACTS: LeadFacts = {
   createdByMember: false,
 };
 /** The question about teams and sources only. */
-const teams = (q: { activeTeams: boolean; teamId: number | null; teamSources: boolean; leadSourceId: number | null }) => ({ ...q, assignee: null, createdBy: null });
+const teams = (q: { activeTeams: boolean; teamId: number | null; teamSources: boolean; leadSourceId: number | null }) => ({
+  ...q,
+  assignee: null,
+  createdBy: null,
+});
 const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 7 };
 
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
   // As the repository does: the rules' check first, then the writes.
-  return async (lead: NewLead, entry: AuditEntryInput, rotate: boolean, check: (m: EntityManager) => Promise<void>): Promise<CreatedLead> => {
+  return async (
+    lead: NewLead,
+    entry: AuditEntryInput,
+    rotate: boolean,
+    check: (m: EntityManager) => Promise<void>,
+  ): Promise<CreatedLead> => {
     await check(em);
     writesLead(lead);
     const data = { ...(entry.data as Record<string, unknown>), id: 9 };
@@ -111,7 +120,9 @@ describe('LeadsService', () => {
         statusCode: fields.statusCode,
         leadId: fields.leadId,
       })),
-      writeInTransaction: jest.fn((_em: EntityManager, entries: AuditEntryInput[]) => Promise.resolve(entries.map((e, i) => ({ ...e, id: 100 + i })))),
+      writeInTransaction: jest.fn((_em: EntityManager, entries: AuditEntryInput[]) =>
+        Promise.resolve(entries.map((e, i) => ({ ...e, id: 100 + i }))),
+      ),
     };
     auditLogs = { leadHistory: jest.fn().mockResolvedValue([]) };
     const tx = { run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(em)), manager: em } as unknown as TransactionService;
@@ -136,7 +147,11 @@ describe('LeadsService', () => {
     it('answers the seed error when the account has active teams and no teamId is given', async () => {
       repo.leadFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
       await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
-      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }));
+      expect(repo.leadFacts).toHaveBeenCalledWith(
+        em,
+        7,
+        teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }),
+      );
       expect(writesLead).not.toHaveBeenCalled();
     });
 
@@ -170,7 +185,14 @@ describe('LeadsService', () => {
       const lead = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
       expect(repo.create).toHaveBeenCalledTimes(1);
       expect(repo.create).toHaveBeenCalledWith(
-        expect.objectContaining({ accountId: 7, teamId: 3, leadSourceId: 4, assignedTo: null, createdBy: 'me@example.com', updatedBy: 'me@example.com' }),
+        expect.objectContaining({
+          accountId: 7,
+          teamId: 3,
+          leadSourceId: 4,
+          assignedTo: null,
+          createdBy: 'me@example.com',
+          updatedBy: 'me@example.com',
+        }),
         expect.objectContaining({
           event: 'lead_created',
           statusCode: 201,
@@ -208,7 +230,10 @@ describe('LeadsService', () => {
     it('checks a given assignee (lower-cased) and does not touch the rotation', async () => {
       repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: true });
       const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
-      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, { ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }), assignee: 'rep@x.io' });
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, {
+        ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }),
+        assignee: 'rep@x.io',
+      });
       expect(repo.create).toHaveBeenCalledWith(
         expect.objectContaining({ assignedTo: 'rep@x.io' }),
         expect.objectContaining({ data: expect.objectContaining({ assignment: { method: 'manual', rotationId: null, position: null } }) }),
@@ -248,7 +273,9 @@ describe('LeadsService', () => {
 
     it('answers 404 for a lead outside the account and writes nothing', async () => {
       repo.findById.mockResolvedValue(null);
-      await expect(service.update(ctx, 9, patch({ company: 'X' }), false)).rejects.toEqual(rejection(404, { error: 'Not Found', message: 'Lead not found' }));
+      await expect(service.update(ctx, 9, patch({ company: 'X' }), false)).rejects.toEqual(
+        rejection(404, { error: 'Not Found', message: 'Lead not found' }),
+      );
       expect(repo.findById).toHaveBeenCalledWith(em, 7, 9, { lock: true });
       expect(repo.update).not.toHaveBeenCalled();
       expect(ctx.concerns).not.toHaveBeenCalled();
@@ -256,7 +283,9 @@ describe('LeadsService', () => {
 
     it('writes nothing when nothing changes', async () => {
       repo.findById.mockResolvedValue(existing({ company: 'X', lastContacted: new Date('2026-01-01T00:00:00.000Z') }));
-      await expect(service.update(ctx, 9, patch({ company: 'X', lastContacted: '2026-01-01T01:00:00+01:00' }), false)).resolves.toMatchObject({ company: 'X' });
+      await expect(
+        service.update(ctx, 9, patch({ company: 'X', lastContacted: '2026-01-01T01:00:00+01:00' }), false),
+      ).resolves.toMatchObject({ company: 'X' });
       expect(repo.update).not.toHaveBeenCalled();
       expect(audit.writeInTransaction).not.toHaveBeenCalled();
       expect(ctx.recorded).not.toHaveBeenCalled();
@@ -267,13 +296,21 @@ describe('LeadsService', () => {
       repo.findById.mockResolvedValue(existing({ assignedTo: 'a@x.io' }));
       repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: true });
       await service.update(ctx, 9, patch({ assignedTo: 'B@x.io', company: 'X' }), false);
-      expect(repo.update).toHaveBeenCalledWith(em, 7, 9, expect.objectContaining({ assignedTo: 'b@x.io', company: 'X', updatedBy: 'me@example.com' }));
+      expect(repo.update).toHaveBeenCalledWith(
+        em,
+        7,
+        9,
+        expect.objectContaining({ assignedTo: 'b@x.io', company: 'X', updatedBy: 'me@example.com' }),
+      );
       expect(audit.writeInTransaction.mock.calls[0][1].map((e: AuditEntryInput) => [e.event, e.statusCode, e.data])).toEqual([
         ['lead_updated', 200, { changes: { company: { from: null, to: 'X' }, assignedTo: { from: 'a@x.io', to: 'b@x.io' } } }],
         ['lead_assigned', 200, { from: 'a@x.io', to: 'b@x.io' }],
       ]);
       // No team field in the body: only the new assignee is asked about.
-      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, { ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }), assignee: 'b@x.io' });
+      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, {
+        ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }),
+        assignee: 'b@x.io',
+      });
       expect(ctx.recorded).toHaveBeenCalledTimes(1);
     });
 

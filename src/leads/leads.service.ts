@@ -66,8 +66,7 @@ const lower = (email: string | null | undefined): string | null => (email == nul
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
 const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
-const sameValue = (a: unknown, b: unknown): boolean =>
-  a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+const sameValue = (a: unknown, b: unknown): boolean => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
 /**
  * The lead use cases. Every write runs in one transaction with the lead's audit entries (and, on
@@ -152,7 +151,8 @@ export class LeadsService {
       for (const f of UPDATABLE_FIELDS) {
         const v = input[f];
         if (v === undefined) continue;
-        next[f] = f === 'assignedTo' || f === 'createdBy' ? lower(v as string | null) : f === 'lastContacted' ? toDate(v as string | null) : v;
+        next[f] =
+          f === 'assignedTo' || f === 'createdBy' ? lower(v as string | null) : f === 'lastContacted' ? toDate(v as string | null) : v;
       }
       const changed = UPDATABLE_FIELDS.filter((f) => f in next && !sameValue(current[f], next[f]));
 
@@ -200,7 +200,8 @@ export class LeadsService {
       const current = await this.repo.findById(em, accountId, id, { lock: true });
       if (!current) throw ApiError.notFound('Lead');
       ctx.concerns(id);
-      if (current.archived === archived) return { lead: toLead(current, await this.auditLogs.leadHistory(em, accountId, id)), written: false };
+      if (current.archived === archived)
+        return { lead: toLead(current, await this.auditLogs.leadHistory(em, accountId, id)), written: false };
       const values = { archived, updatedBy: actor.email, updatedAt: new Date() };
       await this.repo.update(em, accountId, id, values);
       await this.audit.writeInTransaction(em, [

@@ -67,7 +67,10 @@ afterAll(async () => {
 
 describe('nextPick', () => {
   const all = () => true;
-  const only = (...emails: string[]) => (e: string) => emails.includes(e);
+  const only =
+    (...emails: string[]) =>
+    (e: string) =>
+      emails.includes(e);
 
   it('picks the entry at the pointer and moves just past it, wrapping around', () => {
     expect(pickModule.nextPick(['a', 'b', 'c'], 0, all)).toEqual({ pickedPosition: 0, newPosition: 1 });
@@ -205,7 +208,9 @@ describe('RotationPointerRepository', () => {
   it('does not touch updatedAt or updatedBy when it moves the pointer', async () => {
     const w = await world();
     const r = await rotation(w.account.id, { emails: [w.emails.a, w.emails.b] });
-    await tx((em) => em.update(entities.LeadRotation, { id: r.id }, { updatedAt: new Date('2020-01-02T03:04:05.000Z'), updatedBy: 'x@y.z' }));
+    await tx((em) =>
+      em.update(entities.LeadRotation, { id: r.id }, { updatedAt: new Date('2020-01-02T03:04:05.000Z'), updatedBy: 'x@y.z' }),
+    );
     await tx((em) => service.advanceById(em, w.account.id, r.id));
     await expect(stored(r.id)).resolves.toMatchObject({
       currentPosition: 1,

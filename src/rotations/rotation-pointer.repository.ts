@@ -14,7 +14,6 @@ interface PointerRow extends Record<string, unknown> {
   new_position: number | null;
 }
 
-
 /** The rotation a new lead goes through: the team's active rotation, else the account's active default. */
 const NEW_LEAD_ROTATION = (account: string, team: string) =>
   `account_id = ${account} AND status = 'active' AND (team_id = ${team} OR (team_id IS NULL AND is_default))`;

@@ -37,7 +37,10 @@ export class RotationsController {
   @AuditEvent('lead_rotation_created')
   @ApiOperation({ summary: 'Create a lead rotation' })
   @ApiCreatedResponse({ type: LeadRotationResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR_REF })
+  @ApiBadRequestResponse({
+    description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list',
+    schema: ERROR_REF,
+  })
   @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR_REF })
   create(
     @AccountId() accountId: number,
@@ -72,7 +75,10 @@ export class RotationsController {
   @RotationIdParam()
   @ApiOperation({ summary: 'Update a lead rotation (its status changes through PATCH /lead-rotations/{id}/status)' })
   @ApiOkResponse({ type: LeadRotationResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list', schema: ERROR_REF })
+  @ApiBadRequestResponse({
+    description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list',
+    schema: ERROR_REF,
+  })
   @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   @ApiConflictResponse({ description: ONE_ACTIVE, schema: ERROR_REF })
   update(

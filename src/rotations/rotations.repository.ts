@@ -34,10 +34,7 @@ export type RotationValues = Pick<
 export class RotationsRepository {
   /** The rotation without its team, optionally locked until the transaction ends (PostgreSQL). */
   findById(em: EntityManager, accountId: number, id: number, opts: { lock?: boolean } = {}): Promise<LeadRotation | null> {
-    const qb = em
-      .getRepository(LeadRotation)
-      .createQueryBuilder('r')
-      .where('r.id = :id AND r.account_id = :accountId', { id, accountId });
+    const qb = em.getRepository(LeadRotation).createQueryBuilder('r').where('r.id = :id AND r.account_id = :accountId', { id, accountId });
     return (opts.lock ? forUpdate(qb) : qb).getOne();
   }
 

@@ -76,7 +76,9 @@ describe('rotation rules', () => {
   it('accepts a requested pointer only inside the list', () => {
     expect(positionProblems(0, 0)).toEqual([]);
     expect(positionProblems(2, 3)).toEqual([]);
-    expect(positionProblems(1, 0)).toEqual([{ field: 'currentPosition', message: 'currentPosition must be 0 when userRotationArray is empty' }]);
+    expect(positionProblems(1, 0)).toEqual([
+      { field: 'currentPosition', message: 'currentPosition must be 0 when userRotationArray is empty' },
+    ]);
     expect(positionProblems(3, 3)).toEqual([
       { field: 'currentPosition', message: 'currentPosition must be between 0 and 2 (userRotationArray has 3 entries)' },
     ]);
@@ -120,7 +122,12 @@ describe('RotationsService', () => {
     const { service, repo } = build();
     await service.update(7, actor, 3, { userRotationArray: ['a@x.io', 'b@x.io'] });
     expect(repo.findById).toHaveBeenCalledWith(em, 7, 3, { lock: true });
-    expect(repo.update).toHaveBeenCalledWith(em, 7, 3, expect.objectContaining({ userRotationArray: ['a@x.io', 'b@x.io'], currentPosition: 0 }));
+    expect(repo.update).toHaveBeenCalledWith(
+      em,
+      7,
+      3,
+      expect.objectContaining({ userRotationArray: ['a@x.io', 'b@x.io'], currentPosition: 0 }),
+    );
   });
 
   it('recomputes the default flag when the name or team changes', async () => {
@@ -180,7 +187,9 @@ describe('RotationStatusBodyPipe', () => {
 
   it('names other properties', () => {
     expect(() => pipe.transform({ status: 'active', x: 1 })).toThrow(
-      expect.objectContaining({ response: expect.objectContaining({ details: [{ field: 'x', message: 'x is not an allowed property' }] }) }),
+      expect.objectContaining({
+        response: expect.objectContaining({ details: [{ field: 'x', message: 'x is not an allowed property' }] }),
+      }),
     );
   });
 });

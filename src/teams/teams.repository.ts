@@ -105,7 +105,11 @@ export class TeamsRepository {
   /** Replaces the team's members with `userIds`, keeping their order in `position`. */
   async replaceMembers(em: EntityManager, teamId: number, userIds: number[]): Promise<void> {
     await em.delete(TeamMember, { teamId });
-    if (userIds.length) await em.insert(TeamMember, userIds.map((userId, position) => ({ teamId, userId, position })));
+    if (userIds.length)
+      await em.insert(
+        TeamMember,
+        userIds.map((userId, position) => ({ teamId, userId, position })),
+      );
   }
 
   /** Counts the leads, lead sources and rotations that refer to the team, in one query. */

@@ -36,8 +36,16 @@ export class TeamsService {
 
   async list(accountId: number, query: ListTeamsQueryDto): Promise<Page<TeamResponseDto>> {
     const em = this.tx.manager;
-    const page = await paginate(this.teams.listQuery(em, accountId, { active: query.active ?? true, name: query.name }), query, TEAM_LIST_SPEC);
-    const members = await this.teams.membersOf(em, accountId, page.data.map((t) => t.id));
+    const page = await paginate(
+      this.teams.listQuery(em, accountId, { active: query.active ?? true, name: query.name }),
+      query,
+      TEAM_LIST_SPEC,
+    );
+    const members = await this.teams.membersOf(
+      em,
+      accountId,
+      page.data.map((t) => t.id),
+    );
     return { ...page, data: page.data.map((t) => toTeamResponse(t, members.get(t.id) ?? [])) };
   }
 

@@ -16,10 +16,7 @@ export interface MemberFilters {
 @Injectable()
 export class UsersRepository {
   private members(em: EntityManager, accountId: number): SelectQueryBuilder<Membership> {
-    return em
-      .createQueryBuilder(Membership, 'm')
-      .innerJoinAndSelect('m.user', 'u')
-      .where('m.account_id = :accountId', { accountId });
+    return em.createQueryBuilder(Membership, 'm').innerJoinAndSelect('m.user', 'u').where('m.account_id = :accountId', { accountId });
   }
 
   /** The list query (filters applied); the caller paginates it. */
@@ -49,7 +46,12 @@ export class UsersRepository {
 
   /** Whether the user is also a member of an account other than `accountId`. */
   async memberElsewhere(em: EntityManager, accountId: number, userId: number): Promise<boolean> {
-    return (await em.createQueryBuilder(Membership, 'm').where('m.user_id = :userId AND m.account_id <> :accountId', { userId, accountId }).getCount()) > 0;
+    return (
+      (await em
+        .createQueryBuilder(Membership, 'm')
+        .where('m.user_id = :userId AND m.account_id <> :accountId', { userId, accountId })
+        .getCount()) > 0
+    );
   }
 
   async userHasPrimary(em: EntityManager, userId: number): Promise<boolean> {

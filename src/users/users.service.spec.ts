@@ -51,7 +51,15 @@ describe('UsersService', () => {
       insertUser: jest.fn(async (_em, u) => Object.assign(new User(), { id: 2, ...u })),
       userHasPrimary: jest.fn().mockResolvedValue(false),
       insertMembership: jest.fn(async (_em, accountId, m) =>
-        Object.assign(new Membership(), { id: 11, accountId, ...m, active: true, updatedBy: m.createdBy, createdAt: new Date(0), updatedAt: new Date(0) }),
+        Object.assign(new Membership(), {
+          id: 11,
+          accountId,
+          ...m,
+          active: true,
+          updatedBy: m.createdBy,
+          createdAt: new Date(0),
+          updatedAt: new Date(0),
+        }),
       ),
       findMember: jest.fn(),
       updateUserName: jest.fn(),
@@ -71,8 +79,20 @@ describe('UsersService', () => {
       const res = await service.create(ADMIN, ACTOR, { email: 'New@Example.com', name: 'New', password: 'pw-123456', role: 'user' });
       expect(passwords.hash).toHaveBeenCalledWith('pw-123456');
       expect(repo.insertUser).toHaveBeenCalledWith(em, { email: 'new@example.com', name: 'New', passwordHash: '$argon2id$h' });
-      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, { userId: 2, role: 'user', isPrimary: true, createdBy: 'admin@example.com' });
-      expect(res).toMatchObject({ id: 2, email: 'new@example.com', role: 'user', primary: true, accountId: '4', createdBy: 'admin@example.com' });
+      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, {
+        userId: 2,
+        role: 'user',
+        isPrimary: true,
+        createdBy: 'admin@example.com',
+      });
+      expect(res).toMatchObject({
+        id: 2,
+        email: 'new@example.com',
+        role: 'user',
+        primary: true,
+        accountId: '4',
+        createdBy: 'admin@example.com',
+      });
     });
 
     it('adds an existing user without touching them, answering as for a new user', async () => {
@@ -82,7 +102,12 @@ describe('UsersService', () => {
       expect(repo.insertUser).not.toHaveBeenCalled();
       expect(repo.updateUserName).not.toHaveBeenCalled();
       // Stored as it is (not primary: they have one), answered without their name or primary account.
-      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, { userId: 3, role: 'admin', isPrimary: false, createdBy: 'admin@example.com' });
+      expect(repo.insertMembership).toHaveBeenCalledWith(em, 4, {
+        userId: 3,
+        role: 'admin',
+        isPrimary: false,
+        createdBy: 'admin@example.com',
+      });
       expect(res).toMatchObject({ id: 3, name: 'Other', primary: true, role: 'admin' });
       // The password is hashed either way (the same time taken), and used for nobody.
       expect(passwords.hash).toHaveBeenCalledWith('pw-123456');
@@ -112,7 +137,10 @@ describe('UsersService', () => {
       });
       await expect(service.create(usersOnly, ACTOR, { email: 'x@example.com', role: 'user' })).rejects.toMatchObject({
         status: 403,
-        response: { error: 'Forbidden', message: 'You cannot grant the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations' },
+        response: {
+          error: 'Forbidden',
+          message: 'You cannot grant the user role: you lack readLeads, writeLeads, readTeams, readLeadSources, readLeadRotations',
+        },
       });
       expect(passwords.hash).not.toHaveBeenCalled();
       expect(repo.insertUser).not.toHaveBeenCalled();
@@ -134,7 +162,10 @@ describe('UsersService', () => {
       repo.findMember.mockResolvedValue(member({ role: 'admin' }));
       const manage = {
         status: 403,
-        response: { error: 'Forbidden', message: expect.stringMatching(/^You cannot change or remove a member with the admin role: you lack writeTeams, /) },
+        response: {
+          error: 'Forbidden',
+          message: expect.stringMatching(/^You cannot change or remove a member with the admin role: you lack writeTeams, /),
+        },
       };
       for (const dto of [{ role: 'user' as const }, { active: false }, { name: 'Renamed' }]) {
         await expect(service.update(rep, ACTOR, 2, dto)).rejects.toMatchObject(manage);
@@ -174,7 +205,7 @@ describe('UsersService', () => {
       expect(repo.updateUserName).toHaveBeenCalledWith(em, 2, 'Renamed');
     });
 
-    it("refuses (409) to rename a user of other accounts too, and changes nothing", async () => {
+    it('refuses (409) to rename a user of other accounts too, and changes nothing', async () => {
       repo.findMember.mockResolvedValue(member());
       repo.memberElsewhere.mockResolvedValue(true);
       await expect(service.update(ADMIN, ACTOR, 2, { name: 'Renamed', active: true })).rejects.toMatchObject({

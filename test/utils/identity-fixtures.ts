@@ -35,7 +35,11 @@ export class IdentityFixtures {
   }
 
   /** An API key created directly in the database, with a session token signed as login signs it. */
-  async apiKey(tenant: Tenant, permissions: Permission[], opts: { creator?: TestUser; active?: boolean; name?: string } = {}): Promise<TestApiKey> {
+  async apiKey(
+    tenant: Tenant,
+    permissions: Permission[],
+    opts: { creator?: TestUser; active?: boolean; name?: string } = {},
+  ): Promise<TestApiKey> {
     const creator = opts.creator ?? tenant.admin;
     const { key, secret, secretHash } = generateApiKeyCredentials();
     const saved = await this.t.tx.run((em) =>

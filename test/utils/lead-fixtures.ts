@@ -64,10 +64,14 @@ export class LeadFixtures {
       await this.t.ds.query(
         `CREATE OR REPLACE FUNCTION test_fail_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
       );
-      await this.t.ds.query(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION test_fail_write()`);
+      await this.t.ds.query(
+        `CREATE TRIGGER ${name} BEFORE ${op} ON ${table} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION test_fail_write()`,
+      );
       return async () => void (await this.t.ds.query(`DROP TRIGGER ${name} ON ${table}`));
     }
-    await this.t.tx.run((em) => em.query(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`));
+    await this.t.tx.run((em) =>
+      em.query(`CREATE TRIGGER ${name} BEFORE ${op} ON ${table} WHEN ${when} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`),
+    );
     return async () => void (await this.t.tx.run((em) => em.query(`DROP TRIGGER ${name}`)));
   }
 

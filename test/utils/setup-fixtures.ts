@@ -30,7 +30,11 @@ export class SetupFixtures {
         }),
       );
       const members = (opts.members ?? []).map(userIdOf);
-      if (members.length) await em.insert(TeamMember, members.map((userId, position) => ({ teamId: team.id, userId, position })));
+      if (members.length)
+        await em.insert(
+          TeamMember,
+          members.map((userId, position) => ({ teamId: team.id, userId, position })),
+        );
       return team;
     });
   }

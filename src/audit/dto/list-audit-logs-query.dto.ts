@@ -4,7 +4,6 @@ import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryInt } from '../../common/list/query-transforms';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
 
-
 /** Query of GET /audit-logs. */
 export class ListAuditLogsQuery extends ListQueryDto {
   @ApiPropertyOptional({ type: 'string', description: 'Entries of this event (exact match, e.g. lead_created)' })

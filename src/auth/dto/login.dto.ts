@@ -67,7 +67,11 @@ export class LoginDto {
   @Credential()
   apiKey?: string;
 
-  @ApiPropertyOptional({ description: 'Secret of the API key, as shown when it was created (with `apiKey`)', format: 'password', maxLength: 256 })
+  @ApiPropertyOptional({
+    description: 'Secret of the API key, as shown when it was created (with `apiKey`)',
+    format: 'password',
+    maxLength: 256,
+  })
   @Credential()
   apiSecret?: string;
 }

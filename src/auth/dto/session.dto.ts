@@ -26,7 +26,12 @@ export class SessionDto {
   @ApiProperty()
   active: boolean;
 
-  @ApiProperty({ type: String, nullable: true, description: 'Id of the primary account; null when the user has no account', example: '2311' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'Id of the primary account; null when the user has no account',
+    example: '2311',
+  })
   primaryAccount: string | null;
 
   @ApiProperty({ type: SessionAccountDto, isArray: true, description: 'Accounts the session can act in (active memberships)' })
@@ -40,7 +45,11 @@ export class SessionDto {
   })
   roles: string[];
 
-  @ApiProperty({ description: 'Permissions in the primary account (for a key: the key\'s effective permissions)', enum: PERMISSIONS, isArray: true })
+  @ApiProperty({
+    description: "Permissions in the primary account (for a key: the key's effective permissions)",
+    enum: PERMISSIONS,
+    isArray: true,
+  })
   permissions: string[];
 
   @ApiProperty({ description: 'Bearer token for the Authorization header' })

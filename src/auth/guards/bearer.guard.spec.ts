@@ -47,7 +47,9 @@ describe('BearerGuard', () => {
 
   it('answers 401 without a bearer token, or with a malformed Authorization header', async () => {
     const { guard } = setup();
-    await expect(guard.canActivate(context('closed').ctx)).rejects.toEqual(unauthorized('A bearer token is required (Authorization: Bearer <token>)'));
+    await expect(guard.canActivate(context('closed').ctx)).rejects.toEqual(
+      unauthorized('A bearer token is required (Authorization: Bearer <token>)'),
+    );
     await expect(guard.canActivate(context('closed', { authorization: 'Basic abc' }).ctx)).rejects.toEqual(
       unauthorized('A bearer token is required (Authorization: Bearer <token>)'),
     );
@@ -59,7 +61,9 @@ describe('BearerGuard', () => {
         throw ApiError.unauthorized('The bearer token has expired');
       },
     });
-    await expect(guard.canActivate(context('closed', { authorization: 'Bearer t' }).ctx)).rejects.toEqual(unauthorized('The bearer token has expired'));
+    await expect(guard.canActivate(context('closed', { authorization: 'Bearer t' }).ctx)).rejects.toEqual(
+      unauthorized('The bearer token has expired'),
+    );
     expect(load).not.toHaveBeenCalled();
   });
 

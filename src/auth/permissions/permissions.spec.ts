@@ -10,13 +10,24 @@ describe('permissionsNotHeld', () => {
   });
 
   it('names what is missing once each, in canonical order', () => {
-    expect(permissionsNotHeld(held('readLeads'), ['readAuditLog', 'writeUsers', 'readLeads', 'writeUsers'])).toEqual(['writeUsers', 'readAuditLog']);
+    expect(permissionsNotHeld(held('readLeads'), ['readAuditLog', 'writeUsers', 'readLeads', 'writeUsers'])).toEqual([
+      'writeUsers',
+      'readAuditLog',
+    ]);
   });
 
   it('refuses the admin role to a key holding only readUsers and writeUsers, and the user role too', () => {
     const usersOnly = held('readUsers', 'writeUsers');
-    expect(permissionsNotHeld(usersOnly, ROLE_PERMISSIONS.admin)).toEqual(PERMISSIONS.filter((p) => p !== 'readUsers' && p !== 'writeUsers'));
-    expect(permissionsNotHeld(usersOnly, ROLE_PERMISSIONS.user)).toEqual(['readLeads', 'writeLeads', 'readTeams', 'readLeadSources', 'readLeadRotations']);
+    expect(permissionsNotHeld(usersOnly, ROLE_PERMISSIONS.admin)).toEqual(
+      PERMISSIONS.filter((p) => p !== 'readUsers' && p !== 'writeUsers'),
+    );
+    expect(permissionsNotHeld(usersOnly, ROLE_PERMISSIONS.user)).toEqual([
+      'readLeads',
+      'writeLeads',
+      'readTeams',
+      'readLeadSources',
+      'readLeadRotations',
+    ]);
   });
 
   it('lets a holder of the user role grant it but not admin', () => {

@@ -65,7 +65,10 @@ describe('jsonBodyGate', () => {
     });
     expect(run({ 'content-type': 'application/json', 'content-encoding': 'BR' }).error).toEqual({
       status: 415,
-      body: { error: 'Unsupported Media Type', message: 'Content-Encoding "br" is not supported; send the body as is, or with gzip or deflate' },
+      body: {
+        error: 'Unsupported Media Type',
+        message: 'Content-Encoding "br" is not supported; send the body as is, or with gzip or deflate',
+      },
     });
   });
 

@@ -6,7 +6,11 @@ import { classifyDbError, describeDbError, registerUniqueConstraints } from './d
 const pgError = (code: string, extra: Record<string, unknown> = {}) =>
   new QueryFailedError('SELECT 1', [], Object.assign(new Error('driver error'), { code, ...extra }));
 const sqliteUnique = (columns: string) =>
-  new QueryFailedError('INSERT', [], Object.assign(new Error(`UNIQUE constraint failed: ${columns}`), { code: 'SQLITE_CONSTRAINT_UNIQUE' }));
+  new QueryFailedError(
+    'INSERT',
+    [],
+    Object.assign(new Error(`UNIQUE constraint failed: ${columns}`), { code: 'SQLITE_CONSTRAINT_UNIQUE' }),
+  );
 
 registerUniqueConstraints(
   { pg: 'UQ_widgets_account', sqlite: 'widgets.account_id', message: 'The account already has a widget' },
@@ -24,7 +28,9 @@ describe('database errors', () => {
   });
 
   it("tells SQLite's indexes apart when one's columns begin another's", () => {
-    expect(describeDbError(sqliteUnique('widgets.account_id, widgets.name'))).toMatchObject({ message: 'A widget with this name already exists' });
+    expect(describeDbError(sqliteUnique('widgets.account_id, widgets.name'))).toMatchObject({
+      message: 'A widget with this name already exists',
+    });
   });
 
   it('answers a generic 409 for an index nobody registered', () => {
@@ -42,7 +48,10 @@ describe('database errors', () => {
     expect(classifyDbError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('unavailable');
     expect(classifyDbError(pgError('57P01'))).toBe('unavailable');
     expect(classifyDbError(new Error('Connection terminated unexpectedly'))).toBe('unavailable');
-    expect(describeDbError(new Error('timeout exceeded when trying to connect'))).toMatchObject({ status: 503, error: 'Service Unavailable' });
+    expect(describeDbError(new Error('timeout exceeded when trying to connect'))).toMatchObject({
+      status: 503,
+      error: 'Service Unavailable',
+    });
   });
 
   it('leaves unknown errors alone (they become 500 with an error id)', () => {

@@ -42,7 +42,8 @@ function driverError(err: unknown): { code?: string; constraint?: string; messag
 }
 
 /** TypeORM's own errors when the connection under a transaction was lost (e.g. terminated by the server). */
-const LOST_CONNECTION_ERRORS = /^(QueryRunnerAlreadyReleasedError|QueryRunnerProviderAlreadyReleasedError|ConnectionIsNotSetError|ConnectionNotFoundError)$/;
+const LOST_CONNECTION_ERRORS =
+  /^(QueryRunnerAlreadyReleasedError|QueryRunnerProviderAlreadyReleasedError|ConnectionIsNotSetError|ConnectionNotFoundError)$/;
 
 export function classifyDbError(err: unknown): DbErrorKind {
   if (LOST_CONNECTION_ERRORS.test(String((err as Error)?.name))) return 'unavailable';

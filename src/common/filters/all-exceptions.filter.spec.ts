@@ -40,7 +40,7 @@ describe('AllExceptionsFilter', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it("answers an ApiError with its own status and body", () => {
+  it('answers an ApiError with its own status and body', () => {
     const { filter } = setup();
     const { host, res } = http();
     filter.catch(ApiError.notFound('Team'), host);
@@ -102,7 +102,10 @@ describe('AllExceptionsFilter', () => {
     const { filter } = setup();
     const { host, res } = http();
     filter.catch(Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' }), host);
-    expect(answered(res)).toEqual({ status: 503, body: { error: 'Service Unavailable', message: 'The database is unavailable; retry the request later' } });
+    expect(answered(res)).toEqual({
+      status: 503,
+      body: { error: 'Service Unavailable', message: 'The database is unavailable; retry the request later' },
+    });
     expect(JSON.stringify(answered(res).body)).not.toContain('10.0.0.7');
     expect(logged.warn).toHaveBeenCalledWith(expect.stringContaining('ECONNREFUSED'));
   });
@@ -114,7 +117,10 @@ describe('AllExceptionsFilter', () => {
     filter.catch(error, host);
     const { status, body } = answered(res);
     expect(status).toBe(500);
-    expect(body).toEqual({ error: 'Internal Server Error', message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/) });
+    expect(body).toEqual({
+      error: 'Internal Server Error',
+      message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/),
+    });
     expect(JSON.stringify(body)).not.toMatch(/TypeError|rows|at /);
     const errorId = /error id ([0-9a-f-]{36})/.exec((body as { message: string }).message)![1];
     expect(logged.error).toHaveBeenCalledTimes(1);

@@ -76,7 +76,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (isBodyReadError(exception)) return this.bodyParserError(exception, req);
     const db = describeDbError(exception);
     if (db) {
-      if (db.status >= 500) this.logger.warn(`${req.method} ${req.path} (request ${req.id}): ${db.message} (${(exception as Error).message})`);
+      if (db.status >= 500)
+        this.logger.warn(`${req.method} ${req.path} (request ${req.id}): ${db.message} (${(exception as Error).message})`);
       return { status: db.status, body: { error: db.error, message: db.message } };
     }
     const errorId = randomUUID();
@@ -109,7 +110,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       case 'charset.unsupported':
         return this.toResponse(unsupportedCharset(String(err.charset ?? '')), req);
       default: {
-        return { status: err.status, body: { error: STATUS_TEXT[err.status] ?? 'Bad Request', message: 'The request body could not be read' } };
+        return {
+          status: err.status,
+          body: { error: STATUS_TEXT[err.status] ?? 'Bad Request', message: 'The request body could not be read' },
+        };
       }
     }
   }

@@ -17,7 +17,16 @@ describe('CursorCodec', () => {
     const [payload, mac] = issued.split('.');
     const other = new CursorCodec(`${SECRET}!`).encode(cursor);
     const altered = Buffer.from(JSON.stringify({ ...cursor, p: 3 })).toString('base64url');
-    for (const raw of [other, `${altered}.${mac}`, payload, `${payload}.`, `${payload}.${mac.slice(1)}`, `.${mac}`, `${issued}.${mac}`, '']) {
+    for (const raw of [
+      other,
+      `${altered}.${mac}`,
+      payload,
+      `${payload}.`,
+      `${payload}.${mac.slice(1)}`,
+      `.${mac}`,
+      `${issued}.${mac}`,
+      '',
+    ]) {
       expect(codec.decode(raw, SORT, KINDS)).toBeNull();
     }
     expect(codec.decode(issued, '-l.updated_at,-l.id', KINDS)).toBeNull();

@@ -74,7 +74,10 @@ export function parseSort(sort: string | undefined, spec: ListSpec): { column: s
   const raw = sort?.trim() ? sort : spec.defaultSort;
   const out: { column: string; desc: boolean }[] = [];
   const unknown: string[] = [];
-  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const desc = part.startsWith('-');
     const field = desc ? part.slice(1) : part;
     const column = Object.prototype.hasOwnProperty.call(spec.sortable, field) ? spec.sortable[field] : undefined;
@@ -139,9 +142,11 @@ export async function paginate<T extends ObjectLiteral, R = T>(
   let offset = (page - 1) * pageSize;
   if (query.cursor !== undefined) {
     if (!keyFields) {
-      throw ApiError.badRequest('Invalid cursor', `cursor paging follows only a sort on ${(spec.keyset ?? []).join(', ') || 'nothing'} in this list`, [
-        { field: 'cursor', message: 'cursor paging is not available with this sort' },
-      ]);
+      throw ApiError.badRequest(
+        'Invalid cursor',
+        `cursor paging follows only a sort on ${(spec.keyset ?? []).join(', ') || 'nothing'} in this list`,
+        [{ field: 'cursor', message: 'cursor paging is not available with this sort' }],
+      );
     }
     const kinds = keyFields.map((f) => keysetKind(qb, f));
     const cursor = listCursors().decode(query.cursor, sortKey, kinds);
@@ -156,7 +161,8 @@ export async function paginate<T extends ObjectLiteral, R = T>(
   order.forEach((o, i) =>
     i === 0 ? qb.orderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)) : qb.addOrderBy(o.column, o.desc ? 'DESC' : 'ASC', nulls(o)),
   );
-  const rows = totalCount > offset || query.cursor !== undefined ? await fetchRows(qb.offset(offset || undefined).limit(pageSize), spec) : [];
+  const rows =
+    totalCount > offset || query.cursor !== undefined ? await fetchRows(qb.offset(offset || undefined).limit(pageSize), spec) : [];
   const result: Page<R> = {
     data: rows.map(map),
     totalCount,
@@ -176,7 +182,9 @@ export async function paginate<T extends ObjectLiteral, R = T>(
 function fetchRows<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, spec: ListSpec): Promise<T[]> {
   if (!spec.plainRows || !isPostgres(qb.connection)) return qb.getMany();
   const target = qb.expressionMap.mainAlias!.target;
-  return qb.getRawMany().then((raw) => raw.map((r: Record<string, unknown>) => entityFromRow(qb.connection.manager, target, r, `${qb.alias}_`)));
+  return qb
+    .getRawMany()
+    .then((raw) => raw.map((r: Record<string, unknown>) => entityFromRow(qb.connection.manager, target, r, `${qb.alias}_`)));
 }
 
 /** The entity properties of the sort, when every one of them may carry a keyset; else null. */

@@ -66,7 +66,13 @@ describe('requestLog', () => {
     const { app, lines } = appAt('info');
     await request(app)
       .get('/session?token=query-token&page=2&Password=query-password')
-      .set({ 'x-auth-token': 'header-auth', 'x-access-token': 'header-access', 'x-csrf-token': 'header-csrf', cookie: 'sid=1', 'x-author': 'Jane' })
+      .set({
+        'x-auth-token': 'header-auth',
+        'x-access-token': 'header-access',
+        'x-csrf-token': 'header-csrf',
+        cookie: 'sid=1',
+        'x-author': 'Jane',
+      })
       .expect(200);
     await settle();
     expect(lines).toHaveLength(1);
@@ -79,7 +85,10 @@ describe('requestLog', () => {
       cookie: '[REDACTED]',
       'x-author': 'Jane',
     });
-    expect(res).toMatchObject({ statusCode: 200, headers: { 'set-cookie': '[REDACTED]', 'content-type': expect.stringMatching(/^application\/json/) } });
+    expect(res).toMatchObject({
+      statusCode: 200,
+      headers: { 'set-cookie': '[REDACTED]', 'content-type': expect.stringMatching(/^application\/json/) },
+    });
     expect(JSON.stringify(lines)).not.toMatch(/query-|header-|cookie-value/);
   });
 

@@ -34,7 +34,9 @@ describe('memoizeValidationMetadata', () => {
 
   it('keeps the options apart: another "always" is another answer', () => {
     const storage = getMetadataStorage();
-    expect(storage.getTargetValidationMetadatas(Base, '', true, false)).not.toBe(storage.getTargetValidationMetadatas(Base, '', false, false));
+    expect(storage.getTargetValidationMetadatas(Base, '', true, false)).not.toBe(
+      storage.getTargetValidationMetadatas(Base, '', false, false),
+    );
   });
 
   it('sees a rule registered after the class was validated', async () => {

@@ -99,7 +99,8 @@ export class ApiValidationPipe extends ValidationPipe {
     // Path parameters stay text: converting `id: number` here would read "1e3" as 1000 and "0x10" as
     // 16. IdParamPipe parses them strictly.
     if (metadata.type === 'param') return value;
-    const validatesClass = typeof metadata.metatype === 'function' && ![String, Boolean, Number, Array, Object].includes(metadata.metatype as never);
+    const validatesClass =
+      typeof metadata.metatype === 'function' && ![String, Boolean, Number, Array, Object].includes(metadata.metatype as never);
     if (metadata.type === 'body' && validatesClass && !isPlainObject(value)) {
       throw new ApiError(HttpStatus.BAD_REQUEST, 'Validation failed', 'The request body must be a JSON object');
     }

@@ -6,7 +6,13 @@ describe('bucketKey', () => {
   });
 
   it('stores text no database keeps as given, and long keys, as distinct digests', () => {
-    const keys = ['login-identity:a\u0000', 'login-identity:a\ud800', 'login-identity:a\udc00', 'login-identity:a\ufffd', `x:${'a'.repeat(500)}`];
+    const keys = [
+      'login-identity:a\u0000',
+      'login-identity:a\ud800',
+      'login-identity:a\udc00',
+      'login-identity:a\ufffd',
+      `x:${'a'.repeat(500)}`,
+    ];
     const stored = keys.map(bucketKey);
     expect(stored[3]).toBe(keys[3]);
     for (const s of [stored[0], stored[1], stored[2], stored[4]]) expect(s).toMatch(/^sha256:[0-9a-f]{64}$/);

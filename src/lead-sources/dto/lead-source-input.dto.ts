@@ -6,7 +6,12 @@ import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorat
 export const LEAD_SOURCE_NAME_MAX = 200;
 
 export class CreateLeadSourceDto {
-  @ApiProperty({ description: 'Name (surrounding spaces are trimmed)', minLength: 1, maxLength: LEAD_SOURCE_NAME_MAX, example: 'Website form' })
+  @ApiProperty({
+    description: 'Name (surrounding spaces are trimmed)',
+    minLength: 1,
+    maxLength: LEAD_SOURCE_NAME_MAX,
+    example: 'Website form',
+  })
   @TrimString()
   @IsString()
   @IsNotEmpty()

@@ -8,8 +8,7 @@ import { MAX_ID } from '../../common/pipes/id-param.pipe';
 export const LEAD_DESCRIPTIONS = {
   id: 'Unique identifier for the lead',
   accountId: 'ID of the account that owns this lead',
-  teamId:
-    'ID of the team associated with this lead. Required if teams exist in the account, unless skipTeamAndSourceRequirement=true.',
+  teamId: 'ID of the team associated with this lead. Required if teams exist in the account, unless skipTeamAndSourceRequirement=true.',
   leadSourceId:
     'ID of the lead source associated with this lead. Required if the team has lead sources, unless skipTeamAndSourceRequirement=true.',
   applicationId: 'Optional application ID associated with this lead',
@@ -31,8 +30,7 @@ export const LEAD_DESCRIPTIONS = {
   interestedInSwitching: 'Whether the lead is interested in switching services',
   processStage: 'Current stage in the sales process',
   buyingRole: "Lead's role in buying decisions",
-  assignedTo:
-    'User assigned to this lead. If not provided, will be automatically assigned using lead rotation if available.',
+  assignedTo: 'User assigned to this lead. If not provided, will be automatically assigned using lead rotation if available.',
   notes: 'General notes about the lead',
   lastContacted: 'Date and time of last contact with this lead',
   archived: 'Whether the lead is archived',
@@ -45,7 +43,6 @@ export const LEAD_DESCRIPTIONS = {
 
 /** RFC 3339 date-time: a time and an explicit zone, so the instant never depends on the server's zone. */
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
-
 
 type TextFormat = 'email' | 'url';
 

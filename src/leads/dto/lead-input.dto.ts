@@ -117,7 +117,8 @@ export class UpdateLeadInput extends PartialType(OmitType(LeadInput, ['archived'
   @ApiPropertyOptional({
     type: 'string',
     nullable: true,
-    description: 'Email of an active member of the account to assign the lead to; null unassigns it. A PATCH never assigns through a rotation.',
+    description:
+      'Email of an active member of the account to assign the lead to; null unassigns it. A PATCH never assigns through a rotation.',
   })
   override assignedTo?: string | null;
 

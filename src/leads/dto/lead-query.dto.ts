@@ -52,7 +52,8 @@ const QueryInteger = (name: string, min: number, allowNull = false) =>
   ValidateBy({
     name: 'queryInteger',
     validator: {
-      validate: (v: unknown) => (allowNull && v === NULL_FILTER) || (Number.isInteger(v) && (v as number) >= min && (v as number) <= MAX_ID),
+      validate: (v: unknown) =>
+        (allowNull && v === NULL_FILTER) || (Number.isInteger(v) && (v as number) >= min && (v as number) <= MAX_ID),
       defaultMessage: () => `${name} must be an integer from ${min} to ${MAX_ID}${allowNull ? ', or null' : ''}`,
     },
   });
@@ -117,7 +118,6 @@ export class ListLeadsQuery extends ListQueryDto {
   @MaxLength(100)
   lastContacted?: string;
 }
-
 
 // The exact-match filters are alike: declare them from one list (explicit Swagger metadata included).
 for (const name of LEAD_TEXT_FILTERS) {

@@ -9,7 +9,11 @@ import type { MembershipRole } from '../entities/membership.entity';
 export const ROLES: MembershipRole[] = ['admin', 'user'];
 
 export class CreateUserDto {
-  @ApiProperty({ description: 'Email of the user; matched case-insensitively and stored lower-cased', example: 'jane@example.com', maxLength: 320 })
+  @ApiProperty({
+    description: 'Email of the user; matched case-insensitively and stored lower-cased',
+    example: 'jane@example.com',
+    maxLength: 320,
+  })
   @TrimString()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(320)
@@ -99,7 +103,8 @@ export class UserResponseDto {
   active: boolean;
 
   @ApiProperty({
-    description: "Whether this account is the user's primary account (always true in the answer to POST /users, which never tells whether the user existed)",
+    description:
+      "Whether this account is the user's primary account (always true in the answer to POST /users, which never tells whether the user existed)",
   })
   primary: boolean;
 

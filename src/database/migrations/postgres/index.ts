@@ -5,4 +5,10 @@ import { AuditLogBigIds1795700000000 } from './1795700000000-AuditLogBigIds';
 import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex';
 
 /** PostgreSQL migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
-export const POSTGRES_MIGRATIONS = [Initial1795673983666, LeadIndexes1795675938327, LeadSearchIndex1795690000000, AuditLogBigIds1795700000000, LeadHistoryIndex1795700000001];
+export const POSTGRES_MIGRATIONS = [
+  Initial1795673983666,
+  LeadIndexes1795675938327,
+  LeadSearchIndex1795690000000,
+  AuditLogBigIds1795700000000,
+  LeadHistoryIndex1795700000001,
+];
