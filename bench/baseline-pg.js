@@ -91,12 +91,15 @@ const KEYSET_PAGE = {
 };
 const counts = new Map();
 
-/** The page after the service's cursor (`-createdAt`: the last row's createdAt and id), by keyset. */
+/**
+ * The page after the service's cursor (`-createdAt`: the last row's createdAt and id), by keyset.
+ * The cursor is `<payload>.<signature>`; checking the signature is the service's job, not the floor's.
+ */
 function listAfterCursor(accountId, pageSize, cursor) {
   const {
     v: [createdAt, id],
     p: page,
-  } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } = JSON.parse(Buffer.from(cursor.split('.')[0], 'base64url').toString('utf8'));
   return withConnection(async (client) => {
     if (!counts.has(accountId)) {
       const sql = 'SELECT count(*) AS n FROM leads WHERE account_id = $1 AND archived = false';
