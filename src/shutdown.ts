@@ -1,5 +1,9 @@
 import type { Server } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { INestApplication, LoggerService } from '@nestjs/common';
+
+/** How long a connection accepted just before SIGTERM has to deliver its request. */
+const ACCEPTED_GRACE_MS = 250;
 
 /**
  * SIGTERM/SIGINT: stop accepting connections, let in-flight requests finish (up to `timeoutMs`),
@@ -13,8 +17,13 @@ export function installGracefulShutdown(app: INestApplication, timeoutMs: number
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests`, 'Shutdown');
+    // Stop listening, but give the connections just accepted time to deliver their request before
+    // idle ones are closed: http's close() would at once close every connection with no request in
+    // progress, including one whose request is still unread in its socket (the client sees a reset).
+    const drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, ACCEPTED_GRACE_MS));
+    server.closeIdleConnections();
     const idle = setInterval(() => server.closeIdleConnections(), 100);
-    const drained = new Promise<void>((resolve) => server.close(() => resolve()));
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
     if ((await Promise.race([drained, timeout])) === 'timeout') {
       logger.warn(`in-flight requests still running after ${timeoutMs} ms; closing their connections`, 'Shutdown');
