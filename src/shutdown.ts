@@ -2,7 +2,12 @@ import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { INestApplication, LoggerService } from '@nestjs/common';
 
-/** How long a connection accepted just before SIGTERM has to deliver its request. */
+/**
+ * After SIGTERM the service keeps accepting for a moment (connections the kernel has already
+ * queued, or that a load balancer still sends while it learns of the stop, would otherwise be reset),
+ * then stops listening and gives the last connections accepted time to deliver their request.
+ */
+const KEEP_ACCEPTING_MS = 250;
 const ACCEPTED_GRACE_MS = 250;
 
 /**
@@ -17,9 +22,9 @@ export function installGracefulShutdown(app: INestApplication, timeoutMs: number
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests`, 'Shutdown');
-    // Stop listening, but give the connections just accepted time to deliver their request before
-    // idle ones are closed: http's close() would at once close every connection with no request in
-    // progress, including one whose request is still unread in its socket (the client sees a reset).
+    await new Promise((resolve) => setTimeout(resolve, KEEP_ACCEPTING_MS));
+    // Not http's close(): it would at once close every connection with no request in progress,
+    // including one whose request is still unread in its socket (the client sees a reset).
     const drained = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
     await new Promise((resolve) => setTimeout(resolve, ACCEPTED_GRACE_MS));
     server.closeIdleConnections();
