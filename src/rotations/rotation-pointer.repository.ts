@@ -88,7 +88,7 @@ export class RotationPointerRepository {
   /**
    * PostgreSQL: advanceForNewLead as CTEs (`r` the locked rotation, `pick` its pick, `moved` the
    * pointer moved) for a statement that also writes the lead, so no round trip happens while the
-   * rotation is locked. `account` and `team` are the statement's placeholders.
+   * rotation is locked. `account` and `team` are the statement's parameter markers.
    */
   newLeadAdvanceCtes(account: string, team: string): string {
     return pointerCtes(NEW_LEAD_ROTATION(account, team), 'ORDER BY team_id NULLS LAST LIMIT 1');
