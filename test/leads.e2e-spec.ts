@@ -552,6 +552,42 @@ describe('POST /leads', () => {
     });
   });
 
+  describe('the rules decide on the account as it is when the lead is written', () => {
+    const setActive = (table: 'users' | 'lead_sources', id: number, active: boolean) =>
+      t.tx.run((em) => em.query(`UPDATE ${table} SET active = ${active ? 'true' : 'false'} WHERE id = ${id}`));
+
+    it('refuses an assignee deactivated since an accepted lead named them, and accepts them again once reactivated', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant);
+      const body = { firstName: 'A', lastName: 'B', assignedTo: rep.user.email };
+      await post(tenant, body, '?skipTeamAndSourceRequirement=true').expect(201);
+      await setActive('users', rep.user.id, false);
+      const res = await post(tenant, body, '?skipTeamAndSourceRequirement=true').expect(400);
+      expect(res.body).toEqual(fieldError('assignedTo', 'is not an active member of this account'));
+      await expect(leads.count(tenant)).resolves.toBe(1);
+      await setActive('users', rep.user.id, true);
+      await post(tenant, body, '?skipTeamAndSourceRequirement=true').expect(201);
+      await expect(leads.count(tenant)).resolves.toBe(2);
+    });
+
+    it('asks for a lead source the team gained since its last lead, and moves no rotation for the refused lead', async () => {
+      const tenant = await f.tenant();
+      const rep = await f.memberOf(tenant);
+      const team = await setup.team(tenant);
+      const rotation = await setup.rotation(tenant, { teamId: team.id, emails: [tenant.admin.user.email, rep.user.email] });
+      await post(tenant, { firstName: 'A', lastName: 'B', teamId: team.id }).expect(201);
+      const source = await setup.leadSource(tenant, { teamId: team.id });
+      const res = await post(tenant, { firstName: 'A', lastName: 'B', teamId: team.id }).expect(400);
+      expect(res.body).toEqual(SOURCE_REQUIRED);
+      await expect(leads.pointer(rotation)).resolves.toBe(1);
+      await expect(leads.count(tenant)).resolves.toBe(1);
+      await setActive('lead_sources', source.id, false);
+      const next = await post(tenant, { firstName: 'A', lastName: 'B', teamId: team.id }).expect(201);
+      expect(next.body.assignedTo).toBe(rep.user.email);
+      await expect(leads.pointer(rotation)).resolves.toBe(0);
+    });
+  });
+
   describe('rule 6: the lead, the rotation advance and lead_created commit together', () => {
     it('moves no rotation and writes no lead nor lead_created entry when a rule refuses the lead', async () => {
       const tenant = await f.tenant();

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { parseDateRange } from '../common/list/paginate';
-import { timestampParam } from '../database/column-types';
 import { isPostgres } from '../database/dialect';
 import { insertRows, sqliteInsert, sqliteInsertRows } from '../database/rows';
 import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
@@ -62,8 +61,8 @@ export class AuditLogsRepository {
     if (q.requestMethod !== undefined) qb.andWhere('a.request_method = :method', { method: q.requestMethod.trim().toUpperCase() });
     if (q.statusCode !== undefined) qb.andWhere('a.status_code = :statusCode', { statusCode: q.statusCode });
     const created = parseDateRange(q.created, 'created');
-    if (created?.from) qb.andWhere('a.created >= :createdFrom', { createdFrom: timestampParam(created.from) });
-    if (created?.to) qb.andWhere('a.created <= :createdTo', { createdTo: timestampParam(created.to) });
+    if (created?.from) qb.andWhere('a.created >= :createdFrom', { createdFrom: created.from });
+    if (created?.to) qb.andWhere('a.created <= :createdTo', { createdTo: created.to });
     return qb;
   }
 

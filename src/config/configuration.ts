@@ -81,6 +81,11 @@ export function parseDuration(name: string, raw: string): number {
   return seconds;
 }
 
+/** The database the environment names: PostgreSQL when DATABASE_URL is set, else SQLite. */
+export function databaseType(env: Env = process.env): DatabaseConfig['type'] {
+  return str(env, 'DATABASE_URL') ? 'postgres' : 'sqlite';
+}
+
 function databaseConfig(env: Env): DatabaseConfig {
   const url = str(env, 'DATABASE_URL');
   if (url) {

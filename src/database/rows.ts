@@ -79,6 +79,8 @@ export function insertStatement(
   values: ObjectLiteral,
   params: SqlParams,
   expressions: Record<string, string> = {},
+  /** A condition: the row is inserted only when it holds (`INSERT … SELECT … WHERE`). */
+  when?: string,
 ): string {
   const { table, insertable } = columnsOf(em, target);
   const names: string[] = [];
@@ -90,7 +92,8 @@ export function insertStatement(
     // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
     else exprs.push(isJson(c) ? `${params.add(insertValue(c, values))}::jsonb` : params.add(insertValue(c, values)));
   }
-  return `INSERT INTO ${quote(table)} (${names.join(', ')}) VALUES (${exprs.join(', ')})`;
+  const rows = when === undefined ? `VALUES (${exprs.join(', ')})` : `SELECT ${exprs.join(', ')} WHERE ${when}`;
+  return `INSERT INTO ${quote(table)} (${names.join(', ')}) ${rows}`;
 }
 
 /** A column's parameter in insertStatement: the entity's value, JSON serialized for JSON columns. */

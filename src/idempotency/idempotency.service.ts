@@ -4,9 +4,9 @@ import type { Response } from 'express';
 import { ApiRequest } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
-import { timestampParam } from '../database/column-types';
 import { tryAdvisoryLock } from '../database/locking';
 import { TransactionService } from '../database/transaction.service';
+import { LessThan } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { IdempotencyKey } from './entities/idempotency-key.entity';
 
@@ -147,14 +147,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
 
   /** Deletes records past their replay window; runs every few minutes on every instance. */
   async purgeExpired(now = new Date()): Promise<number> {
-    const result = await this.tx.run((em) =>
-      em
-        .createQueryBuilder()
-        .delete()
-        .from(IdempotencyKey)
-        .where('expires_at < :now', { now: timestampParam(now) })
-        .execute(),
-    );
+    const result = await this.tx.run((em) => em.delete(IdempotencyKey, { expiresAt: LessThan(now) }));
     return result.affected ?? 0;
   }
 

@@ -4,8 +4,8 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { leadEventCondition } from '../audit/audit-logs.repository';
 import type { AuditEntryInput } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
+import { ApiError } from '../common/errors/api-error';
 import { parseDateRange } from '../common/list/paginate';
-import { timestampParam } from '../database/column-types';
 import { isPostgres } from '../database/dialect';
 import { preparedQuery } from '../database/prepared';
 import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
@@ -36,34 +36,69 @@ export const LEAD_COLUMNS: Record<string, string> = Object.fromEntries(
 
 const member = (email: string) =>
   `FROM users u INNER JOIN memberships m ON m.user_id = u.id AND m.account_id = q.account_id WHERE u.email = q.${email}`;
-const FACTS = (p: (i: number) => string) => `
-  SELECT EXISTS (SELECT 1 FROM teams tt WHERE tt.account_id = q.account_id AND tt.active) AS has_active_teams,
-         t.id AS team_id,
-         EXISTS (SELECT 1 FROM lead_sources st WHERE st.account_id = q.account_id AND st.team_id = q.team_id AND st.active) AS team_has_sources,
-         s.id AS source_id, s.team_id AS source_team_id,
-         (SELECT CASE WHEN u.active AND m.active THEN 1 ELSE 0 END ${member('assignee')}) AS assignee_active,
-         (SELECT 1 ${member('created_by')}) AS created_by_member
-  FROM (SELECT CAST(${p(1)} AS integer) AS account_id, CAST(${p(2)} AS integer) AS team_id, CAST(${p(3)} AS integer) AS source_id,
-               CAST(${p(4)} AS varchar(320)) AS assignee, CAST(${p(5)} AS varchar(320)) AS created_by) q
+
+/** The facts of the lead rules: LeadFacts by column, each with its SQL type and expression. */
+const FACT_COLUMNS: readonly { key: keyof LeadFacts; column: string; type: 'boolean' | 'integer'; sql: string }[] = [
+  {
+    key: 'hasActiveTeams',
+    column: 'has_active_teams',
+    type: 'boolean',
+    sql: 'EXISTS (SELECT 1 FROM teams tt WHERE tt.account_id = q.account_id AND tt.active)',
+  },
+  { key: 'teamExists', column: 'team_exists', type: 'boolean', sql: 't.id IS NOT NULL' },
+  {
+    key: 'teamHasSources',
+    column: 'team_has_sources',
+    type: 'boolean',
+    sql: 'EXISTS (SELECT 1 FROM lead_sources st WHERE st.account_id = q.account_id AND st.team_id = q.team_id AND st.active)',
+  },
+  { key: 'sourceExists', column: 'source_exists', type: 'boolean', sql: 's.id IS NOT NULL' },
+  { key: 'sourceTeamId', column: 'source_team_id', type: 'integer', sql: 's.team_id' },
+  {
+    key: 'assigneeActive',
+    column: 'assignee_active',
+    type: 'boolean',
+    sql: `COALESCE((SELECT u.active AND m.active ${member('assignee')}), false)`,
+  },
+  { key: 'createdByMember', column: 'created_by_member', type: 'boolean', sql: `EXISTS (SELECT 1 ${member('created_by')})` },
+];
+
+/**
+ * The facts of a LeadQuestion as one row, given the markers of the account and the question's team,
+ * source, assignee and creator (each used once: SQLite's `?` are positional). The team and source are
+ * joined only within the account; emails are matched as stored (lower-cased).
+ */
+const FACTS = (account: string, team: string, source: string, assignee: string, createdBy: string) => `
+  SELECT ${FACT_COLUMNS.map((f) => `${f.sql} AS ${f.column}`).join(', ')}
+  FROM (SELECT CAST(${account} AS integer) AS account_id, CAST(${team} AS integer) AS team_id, CAST(${source} AS integer) AS source_id,
+               CAST(${assignee} AS varchar(320)) AS assignee, CAST(${createdBy} AS varchar(320)) AS created_by) q
   LEFT JOIN teams t ON t.id = q.team_id AND t.account_id = q.account_id
   LEFT JOIN lead_sources s ON s.id = q.source_id AND s.account_id = q.account_id`;
-const FACTS_PG = FACTS((i) => `$${i}`);
-const FACTS_SQLITE = FACTS(() => '?');
+const FACTS_PG = FACTS('$1', '$2', '$3', '$4', '$5');
+const FACTS_SQLITE = FACTS('?', '?', '?', '?', '?');
 /** A boolean as either database returns it (true/false, 1/0). */
 const truthy = (v: unknown): boolean => v === true || Number(v) === 1;
 
 /** The facts of a row of FACTS. */
 function factsFromRow(row: Record<string, unknown>): LeadFacts {
-  return {
-    hasActiveTeams: truthy(row.has_active_teams),
-    teamExists: row.team_id != null,
-    teamHasSources: truthy(row.team_has_sources),
-    sourceExists: row.source_id != null,
-    sourceTeamId: row.source_team_id == null ? null : Number(row.source_team_id),
-    assigneeActive: truthy(row.assignee_active),
-    createdByMember: row.created_by_member != null,
-  };
+  const facts: Record<string, unknown> = {};
+  for (const f of FACT_COLUMNS) {
+    const v = row[f.column];
+    facts[f.key] = f.type === 'boolean' ? truthy(v) : v == null ? null : Number(v);
+  }
+  return facts as unknown as LeadFacts;
 }
+
+/** How a create's lead rules are checked: what to ask the database, and the decision on its answer (throws to refuse). */
+export interface LeadRulesCheck {
+  question: LeadQuestion;
+  decide(facts: LeadFacts): void;
+}
+
+/** Facts that passed the rules of a question, kept as the first guess of the next create asking it. */
+const PASSED_FACTS_LIMIT = 10_000;
+/** Times a create re-decides on facts that changed under it before it gives up (409). */
+const CREATE_ATTEMPTS = 3;
 
 /** The lead and its entry as created (see LeadsRepository.create), the pick applied. */
 function completeCreated(
@@ -90,13 +125,10 @@ export class LeadsRepository {
     private readonly pointer: RotationPointerRepository,
   ) {}
 
-  /**
-   * Answers the questions of the lead rules in one round trip, with one fixed text on both databases
-   * (prepared on PostgreSQL): the named team and source, joined only within the account; EXISTS
-   * probes for "the account has active teams" and "the team has active lead sources"; and the
-   * assignee's and the creator's membership of the account (by lower-cased email). Each parameter
-   * appears once (SQLite's `?` are positional); what was not asked is answered but ignored.
-   */
+  /** Facts that passed, by account and question (see create). */
+  private readonly passedFacts = new Map<string, LeadFacts>();
+
+  /** Answers the questions of the lead rules in one round trip (prepared on PostgreSQL); what was not asked is answered but ignored. */
   async leadFacts(em: EntityManager, accountId: number, ask: LeadQuestion): Promise<LeadFacts> {
     const [row] = await preparedQuery<Record<string, unknown>>(em, isPostgres(em) ? FACTS_PG : FACTS_SQLITE, [
       accountId,
@@ -113,16 +145,19 @@ export class LeadsRepository {
    * `rotate`, advances the rotation the lead goes through (RotationPointerRepository) and assigns
    * its pick. `entry.data` is the lead as created; the lead's id, and the pick's `assignedTo` and
    * `assignment`, are added to it. All of it commits together, inside the transaction open in the
-   * caller's context if there is one. On PostgreSQL it is one statement, atomic by itself, so the
-   * rotation stays locked only while it runs; on SQLite, one transaction of a few statements.
-   * `check` (the lead rules) runs first: on SQLite inside that transaction, so nothing it read can
-   * change before the writes; on PostgreSQL just before the statement (foreign keys still refuse a
-   * team or source deleted in between).
+   * caller's context if there is one. `rules` (none when no rule applies) decides on the facts
+   * before anything is written.
+   *
+   * SQLite: one transaction of a few statements; the facts are read inside it, so nothing they say
+   * can change before the writes. PostgreSQL: one statement, atomic by itself, so the rotation stays
+   * locked only while it runs. It reads the facts again and writes only if they are the ones the rules
+   * decided on; otherwise it answers the facts it found, which are decided on in turn. The first guess
+   * is the facts that last passed the same question, so a create usually takes one round trip.
    */
-  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean, check: (em: EntityManager) => Promise<void>): Promise<CreatedLead> {
+  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean, rules: LeadRulesCheck | null): Promise<CreatedLead> {
     if (!isPostgres(this.tx.manager)) {
       return this.tx.run(async (em) => {
-        await check(em);
+        if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
         const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;
         const picked = pick && { rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition };
         const row = picked ? { ...lead, assignedTo: picked.email } : lead;
@@ -131,15 +166,55 @@ export class LeadsRepository {
       });
     }
     const em = this.tx.manager;
-    await check(em);
+    if (!rules) return (await this.pgCreate(em, lead, entry, rotate, null)) as CreatedLead;
+    const key = JSON.stringify([lead.accountId, rules.question]);
+    let facts = this.passedFacts.get(key) ?? (await this.leadFacts(em, lead.accountId, rules.question));
+    for (let attempt = 1; ; attempt++) {
+      rules.decide(facts);
+      const written = await this.pgCreate(em, lead, entry, rotate, { question: rules.question, facts });
+      if ('lead' in written) {
+        this.passedFacts.delete(key);
+        this.passedFacts.set(key, facts);
+        if (this.passedFacts.size > PASSED_FACTS_LIMIT) this.passedFacts.delete(this.passedFacts.keys().next().value!);
+        return written;
+      }
+      this.passedFacts.delete(key);
+      facts = written.found;
+      if (attempt === CREATE_ATTEMPTS) {
+        throw ApiError.conflict("The account's teams, lead sources or members changed during the request; retry it");
+      }
+    }
+  }
+
+  /**
+   * PostgreSQL: create's statement. With `expected`, the facts of its question are read in the same
+   * statement and the lead is written only if they equal `expected.facts`; when they do not, nothing
+   * is written and the facts found are answered.
+   */
+  private async pgCreate(
+    em: EntityManager,
+    lead: NewLead,
+    entry: AuditEntryInput,
+    rotate: boolean,
+    expected: { question: LeadQuestion; facts: LeadFacts } | null,
+  ): Promise<CreatedLead | { found: LeadFacts }> {
     const p = new SqlParams();
     const account = p.add(lead.accountId);
     const ctes: string[] = [];
+    let when: string | undefined;
+    if (expected) {
+      const { question: q, facts } = expected;
+      ctes.push(`f AS (${FACTS(account, p.add(q.teamId), p.add(q.leadSourceId), p.add(q.assignee), p.add(q.createdBy))})`);
+      const found = FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ');
+      const wanted = FACT_COLUMNS.map((c) => `${p.add(facts[c.key])}::${c.type}`).join(', ');
+      ctes.push(`go AS (SELECT 1 FROM f WHERE (${found}) IS NOT DISTINCT FROM (${wanted}))`);
+      when = 'EXISTS (SELECT 1 FROM go)';
+    }
     const leadExpressions: Record<string, string> = { account_id: account };
     let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
     let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
     if (rotate) {
-      ctes.push(this.pointer.newLeadAdvanceCtes(account, p.add(lead.teamId)));
+      ctes.push(this.pointer.newLeadAdvanceCtes(account, p.add(lead.teamId), when));
       leadExpressions.assigned_to = '(SELECT email FROM pick)';
       // As completeCreated: the pick replaces the assignment the entry was built with.
       entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
@@ -147,12 +222,13 @@ export class LeadsRepository {
         FROM r LEFT JOIN pick ON true), '{}')`;
       picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
     }
-    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions)} RETURNING id)`);
-    ctes.push(
-      `a AS (${insertStatement(em, AuditLog, entry, p, { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' })} RETURNING id)`,
-    );
-    const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}`;
+    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions, when)} RETURNING id)`);
+    const entryExpressions = { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' };
+    ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, 'EXISTS (SELECT 1 FROM l)')} RETURNING id)`);
+    const facts = expected ? `, ${FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ')}` : '';
+    const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}${facts}${expected ? ' FROM f' : ''}`;
     const [row] = await preparedQuery<Record<string, unknown>>(em, text, p.values);
+    if (row.lead_id === null) return { found: factsFromRow(row) };
     const pick =
       row.rotation_id === null
         ? null
@@ -246,8 +322,8 @@ export class LeadsRepository {
     for (const field of ['createdAt', 'updatedAt', 'lastContacted'] as const) {
       const range = parseDateRange(q[field], field);
       const column = `l.${LEAD_COLUMNS[field]}`;
-      if (range?.from) qb.andWhere(`${column} >= :${field}From`, { [`${field}From`]: timestampParam(range.from) });
-      if (range?.to) qb.andWhere(`${column} <= :${field}To`, { [`${field}To`]: timestampParam(range.to) });
+      if (range?.from) qb.andWhere(`${column} >= :${field}From`, { [`${field}From`]: range.from });
+      if (range?.to) qb.andWhere(`${column} <= :${field}To`, { [`${field}To`]: range.to });
     }
     return qb;
   }

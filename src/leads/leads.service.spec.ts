@@ -7,7 +7,7 @@ import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { LeadRequestContext } from './lead-request';
 import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
-import { CreatedLead, LeadsRepository, NewLead } from './leads.repository';
+import { CreatedLead, LeadRulesCheck, LeadsRepository, NewLead } from './leads.repository';
 import { LeadsService } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
@@ -30,16 +30,19 @@ const teams = (q: { activeTeams: boolean; teamId: number | null; teamSources: bo
 });
 const meta: RequestMeta = { method: 'POST', path: '/leads', headers: {}, ip: '::1', user: 'me@example.com', apiKey: null, accountId: 7 };
 
+/** The facts the fake repository's database reports to a create's rules. */
+let dbFacts: LeadFacts;
+/** Called by the fake repository with the question a create's rules ask. */
+const asked = jest.fn();
+
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
-  // As the repository does: the rules' check first, then the writes.
-  return async (
-    lead: NewLead,
-    entry: AuditEntryInput,
-    rotate: boolean,
-    check: (m: EntityManager) => Promise<void>,
-  ): Promise<CreatedLead> => {
-    await check(em);
+  // As the repository does: the rules decide on the facts first, then the writes.
+  return async (lead: NewLead, entry: AuditEntryInput, rotate: boolean, rules: LeadRulesCheck | null): Promise<CreatedLead> => {
+    if (rules) {
+      asked(rules.question);
+      rules.decide(dbFacts);
+    }
     writesLead(lead);
     const data = { ...(entry.data as Record<string, unknown>), id: 9 };
     const assignedTo = rotate ? email : lead.assignedTo;
@@ -98,6 +101,8 @@ describe('LeadsService', () => {
 
   beforeEach(() => {
     writesLead.mockClear();
+    asked.mockClear();
+    dbFacts = NO_FACTS;
     repo = {
       leadFacts: jest.fn().mockResolvedValue(NO_FACTS),
       create: jest.fn(written(null, null)),
@@ -141,37 +146,33 @@ describe('LeadsService', () => {
   describe('create', () => {
     it('asks nothing about teams when the flag is set and no ids are given', async () => {
       await expect(service.create(ctx, input(), true)).resolves.toMatchObject({ id: 9 });
-      expect(repo.leadFacts).not.toHaveBeenCalled();
+      expect(asked).not.toHaveBeenCalled();
     });
 
     it('answers the seed error when the account has active teams and no teamId is given', async () => {
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, hasActiveTeams: true });
+      dbFacts = { ...NO_FACTS, hasActiveTeams: true };
       await expect(service.create(ctx, input(), false)).rejects.toEqual(rejection(400, { error: TEAM_REQUIRED }));
-      expect(repo.leadFacts).toHaveBeenCalledWith(
-        em,
-        7,
-        teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }),
-      );
+      expect(asked).toHaveBeenCalledWith(teams({ activeTeams: true, teamId: null, teamSources: false, leadSourceId: null }));
       expect(writesLead).not.toHaveBeenCalled();
     });
 
     it('answers the seed error when the team has lead sources and no leadSourceId is given', async () => {
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, teamHasSources: true });
+      dbFacts = { ...NO_FACTS, teamHasSources: true };
       await expect(service.create(ctx, input({ teamId: 3 }), false)).rejects.toEqual(rejection(400, { error: SOURCE_REQUIRED }));
-      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, teams({ activeTeams: false, teamId: 3, teamSources: true, leadSourceId: null }));
+      expect(asked).toHaveBeenCalledWith(teams({ activeTeams: false, teamId: 3, teamSources: true, leadSourceId: null }));
     });
 
     it('names the field whose id is not the account’s, team first', async () => {
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, teamExists: false, sourceExists: false });
+      dbFacts = { ...NO_FACTS, teamExists: false, sourceExists: false };
       await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toEqual(
         rejection(400, {
           error: 'teamId does not refer to a team of this account',
           details: [{ field: 'teamId', message: 'does not refer to a team of this account' }],
         }),
       );
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, sourceExists: false });
+      dbFacts = { ...NO_FACTS, sourceExists: false };
       await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toBeInstanceOf(ApiError);
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, sourceTeamId: 8 });
+      dbFacts = { ...NO_FACTS, sourceTeamId: 8 };
       await expect(service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false)).rejects.toEqual(
         rejection(400, {
           error: 'leadSourceId belongs to a different team than the lead',
@@ -199,9 +200,9 @@ describe('LeadsService', () => {
           data: expect.objectContaining({ firstName: 'Ada', teamId: 3, assignment: { method: 'none', rotationId: null, position: null } }),
         }),
         true,
-        expect.any(Function),
+        expect.objectContaining({ decide: expect.any(Function) }),
       );
-      expect(repo.leadFacts.mock.invocationCallOrder[0]).toBeLessThan(writesLead.mock.invocationCallOrder[0]);
+      expect(asked.mock.invocationCallOrder[0]).toBeLessThan(writesLead.mock.invocationCallOrder[0]);
       expect(lead).toMatchObject({
         id: 9,
         accountId: '7',
@@ -228,9 +229,9 @@ describe('LeadsService', () => {
     });
 
     it('checks a given assignee (lower-cased) and does not touch the rotation', async () => {
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: true });
+      dbFacts = { ...NO_FACTS, assigneeActive: true };
       const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
-      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, {
+      expect(asked).toHaveBeenCalledWith({
         ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }),
         assignee: 'rep@x.io',
       });
@@ -238,24 +239,25 @@ describe('LeadsService', () => {
         expect.objectContaining({ assignedTo: 'rep@x.io' }),
         expect.objectContaining({ data: expect.objectContaining({ assignment: { method: 'manual', rotationId: null, position: null } }) }),
         false,
-        expect.any(Function),
+        expect.objectContaining({ decide: expect.any(Function) }),
       );
       expect(lead.assignedTo).toBe('rep@x.io');
     });
 
     it('refuses an inactive assignee before looking at createdBy', async () => {
-      repo.leadFacts.mockResolvedValue({ ...NO_FACTS, assigneeActive: false, createdByMember: false });
+      dbFacts = { ...NO_FACTS, assigneeActive: false, createdByMember: false };
       await expect(service.create(ctx, input({ assignedTo: 'rep@x.io', createdBy: 'other@x.io' }), true)).rejects.toEqual(
         rejection(400, expect.objectContaining({ error: 'assignedTo is not an active member of this account' })),
       );
-      expect(repo.leadFacts).toHaveBeenCalledTimes(1);
-      expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, expect.objectContaining({ assignee: 'rep@x.io', createdBy: 'other@x.io' }));
+      expect(asked).toHaveBeenCalledTimes(1);
+      expect(asked).toHaveBeenCalledWith(expect.objectContaining({ assignee: 'rep@x.io', createdBy: 'other@x.io' }));
     });
 
     it('accepts any user of the account as createdBy and refuses strangers', async () => {
-      repo.leadFacts.mockResolvedValueOnce({ ...NO_FACTS, createdByMember: true });
+      dbFacts = { ...NO_FACTS, createdByMember: true };
       await expect(service.create(ctx, input({ createdBy: 'old@x.io' }), true)).resolves.toMatchObject({ createdBy: 'old@x.io' });
-      expect(repo.leadFacts).toHaveBeenLastCalledWith(em, 7, expect.objectContaining({ assignee: null, createdBy: 'old@x.io' }));
+      expect(asked).toHaveBeenLastCalledWith(expect.objectContaining({ assignee: null, createdBy: 'old@x.io' }));
+      dbFacts = NO_FACTS;
       await expect(service.create(ctx, input({ createdBy: 'new@x.io' }), true)).rejects.toEqual(
         rejection(400, expect.objectContaining({ error: 'createdBy is not a user of this account' })),
       );

@@ -12,7 +12,7 @@ import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
-import { assertLeadRules, creatorOf, leadQuestion, LeadRuleSubject } from './lead-rules';
+import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
 import { LEAD_COLUMNS, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
@@ -82,9 +82,9 @@ export class LeadsService {
   ) {}
 
   /**
-   * POST /leads (§5): the rules decided from the database's facts, then the lead, its rotation
-   * advance and its `lead_created` entry written together by one repository call. The facts are
-   * read before anything is locked, so a refused lead never waits for a rotation.
+   * POST /leads (§5): the lead, its rotation advance and its `lead_created` entry written together
+   * by one repository call, which writes only once the lead rules have decided on the database's
+   * facts. A refused lead never waits for a rotation.
    */
   async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
     const { accountId, actor } = ctx;
@@ -105,18 +105,22 @@ export class LeadsService {
       createdAt: now,
       updatedAt: now,
     }) as NewLead;
-    const subject = {
-      teamAndSource: { teamId: lead.teamId, leadSourceId: lead.leadSourceId, skip: skipTeamAndSourceRequirement },
-      assignee: requestedAssignee,
-      createdBy: lead.createdBy,
-    };
+    const question = leadQuestion(
+      {
+        teamAndSource: { teamId: lead.teamId, leadSourceId: lead.leadSourceId, skip: skipTeamAndSourceRequirement },
+        assignee: requestedAssignee,
+        createdBy: lead.createdBy,
+      },
+      actor.email,
+    );
     // The lead as created; the repository adds its id and the rotation's pick.
     const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
       assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
     });
     const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
     // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
-    const created = await this.repo.create(lead, entry, requestedAssignee === null, (em) => this.checkRules(em, ctx, subject));
+    const rules = question && { question, decide: (facts: LeadFacts) => assertLeadRules(question, facts) };
+    const created = await this.repo.create(lead, entry, requestedAssignee === null, rules);
     ctx.concerns(created.lead.id);
     ctx.recorded();
     return toLead(created.lead, [created.entry]);

@@ -88,10 +88,12 @@ export class RotationPointerRepository {
   /**
    * PostgreSQL: advanceForNewLead as CTEs (`r` the locked rotation, `pick` its pick, `moved` the
    * pointer moved) for a statement that also writes the lead, so no round trip happens while the
-   * rotation is locked. `account` and `team` are the statement's parameter markers.
+   * rotation is locked. `account` and `team` are the statement's parameter markers; with `when`, a
+   * condition, nothing is locked or moved unless it holds.
    */
-  newLeadAdvanceCtes(account: string, team: string): string {
-    return pointerCtes(NEW_LEAD_ROTATION(account, team), 'ORDER BY team_id NULLS LAST LIMIT 1');
+  newLeadAdvanceCtes(account: string, team: string, when?: string): string {
+    const where = NEW_LEAD_ROTATION(account, team);
+    return pointerCtes(when === undefined ? where : `${where} AND ${when}`, 'ORDER BY team_id NULLS LAST LIMIT 1');
   }
 
   /** SQLite: the next active member from the pointer on, and the pointer moved past them. */

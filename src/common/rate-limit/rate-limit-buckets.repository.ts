@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
-import { timestampParam } from '../../database/column-types';
-import { dialectOf, param } from '../../database/dialect';
+import { EntityManager, LessThan } from 'typeorm';
+import { boundTimestamp, dialectOf, param } from '../../database/dialect';
 import { RateLimitBucket } from './entities/rate-limit-bucket.entity';
 
 /** The fixed-window counters of the rate limiter, one row per stored key. */
@@ -20,7 +19,7 @@ export class RateLimitBucketsRepository {
       `hits = CASE WHEN rate_limit_buckets.reset_at <= ${at} THEN 1 ELSE rate_limit_buckets.hits + 1 END, ` +
       `reset_at = CASE WHEN rate_limit_buckets.reset_at <= ${at} THEN ${reset} ELSE rate_limit_buckets.reset_at END ` +
       `RETURNING hits, reset_at`;
-    const params = [key, timestampParam(now), timestampParam(resetAt)];
+    const params = [key, boundTimestamp(dialect, now), boundTimestamp(dialect, resetAt)];
     // SQLite binds positional `?` in order of appearance, so its parameter list follows the text.
     const bound = dialect === 'postgres' ? params : [params[0], params[2], params[1], params[1], params[2]];
     const [row] = (await em.query(sql, bound)) as { hits: number | string; reset_at: Date | string }[];
@@ -30,11 +29,6 @@ export class RateLimitBucketsRepository {
 
   /** Deletes the counters whose window ended before `now`. */
   async deleteExpired(em: EntityManager, now: Date): Promise<void> {
-    await em
-      .createQueryBuilder()
-      .delete()
-      .from(RateLimitBucket)
-      .where('reset_at < :now', { now: timestampParam(now) })
-      .execute();
+    await em.delete(RateLimitBucket, { resetAt: LessThan(now) });
   }
 }
