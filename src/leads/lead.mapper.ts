@@ -1,12 +1,13 @@
 import { toAuditLogEntry } from '../audit/audit-log.mapper';
 import { AuditLog } from '../audit/entities/audit-log.entity';
+import type { Assignment } from '../routing/routing-policy';
 import { Lead } from './dto/lead.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 /** Entity → response. `auditLog` is only given for single-lead responses. */
-export function toLead(l: LeadEntity, auditLog?: AuditLog[]): Lead {
+export function toLead(l: LeadEntity, auditLog?: AuditLog[], assignment?: Assignment): Lead {
   const lead: Lead = {
     id: Number(l.id),
     accountId: String(l.accountId),
@@ -39,6 +40,7 @@ export function toLead(l: LeadEntity, auditLog?: AuditLog[]): Lead {
     createdAt: l.createdAt.toISOString(),
     updatedAt: l.updatedAt.toISOString(),
   };
+  if (assignment) lead.assignment = assignment;
   if (auditLog) lead.auditLog = auditLog.map(toAuditLogEntry);
   return lead;
 }

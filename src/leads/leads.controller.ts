@@ -13,7 +13,7 @@ import { AccountId } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { IdParam } from '../common/pipes/id-param.pipe';
 import { Page } from '../common/list/paginate';
-import { Lead, LeadPage } from './dto/lead.dto';
+import { Lead, LeadPage, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
 import { LeadRequest, LeadRequestContext } from './lead-request';
@@ -129,5 +129,27 @@ export class LeadsController {
   @ApiOkResponse({ description: 'The unarchived lead', type: Lead })
   unarchive(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.setArchived(ctx, id, false);
+  }
+}
+
+@ApiTags('Lead rotations')
+@AuditWrite('batched')
+@Controller('lead-rotations')
+export class RoutingPreviewController {
+  constructor(private readonly leads: LeadsService) {}
+
+  @Post('preview')
+  @HttpCode(200)
+  @RequirePermissions('readLeadRotations')
+  @ApiOperation({
+    summary: 'Preview the assignment of a lead',
+    description:
+      'Takes a POST /leads body (and its query flag) and answers who would get that lead now, and why, after the same ' +
+      'rules (the same 400s). Writes nothing: no lead, no rotation move, no lead event.',
+  })
+  @ApiOkResponse({ description: 'Who would get the lead', type: RoutingPreviewDto })
+  @ApiBadRequestResponse({ description: 'The body is not a valid lead, or a lead rule is not met', schema: ERROR_REF })
+  preview(@LeadRequest() ctx: LeadRequestContext, @Query() query: LeadRulesQuery, @Body() body: LeadInput): Promise<RoutingPreviewDto> {
+    return this.leads.preview(ctx, body, query.skipTeamAndSourceRequirement === true);
   }
 }

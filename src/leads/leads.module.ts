@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
-import { RotationsModule } from '../rotations/rotations.module';
+import { RoutingModule } from '../routing/routing.module';
 import { UsersModule } from '../users/users.module';
-import { LeadsController } from './leads.controller';
+import { LeadsController, RoutingPreviewController } from './leads.controller';
 import { LeadsRepository } from './leads.repository';
 import { LeadsService } from './leads.service';
 
 @Module({
-  imports: [RotationsModule, UsersModule],
-  controllers: [LeadsController],
+  imports: [RoutingModule, UsersModule],
+  controllers: [LeadsController, RoutingPreviewController],
   providers: [LeadsService, LeadsRepository],
 })
 export class LeadsModule {}

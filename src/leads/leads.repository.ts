@@ -10,8 +10,8 @@ import { isPostgres } from '../database/dialect';
 import { preparedQuery } from '../database/prepared';
 import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
-import { RotationPointerRepository } from '../rotations/rotation-pointer.repository';
-import { assignmentData } from '../rotations/rotation-pick';
+import type { LeadRouting } from '../routing/routing-policy';
+import { RotationMove, RoutingRepository } from '../routing/routing.repository';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 import { LeadFacts, LeadQuestion } from './lead-rules';
@@ -100,21 +100,16 @@ const PASSED_FACTS_LIMIT = 10_000;
 /** Times a create re-decides on facts that changed under it before it gives up (409). */
 const CREATE_ATTEMPTS = 3;
 
-/** The lead and its entry as created (see LeadsRepository.create), the pick applied. */
-function completeCreated(
-  lead: NewLead,
-  entry: AuditEntryInput,
-  leadId: number,
-  pick: { rotationId: number; email: string | null; position: number | null } | null,
-): { lead: Lead; entry: AuditEntryInput } {
-  const created = Object.assign(new Lead(), lead, { id: leadId });
+/** The lead and its entry as created (see LeadsRepository.create), with the lead's id. */
+function completeCreated(lead: NewLead, entry: AuditEntryInput, leadId: number): { lead: Lead; entry: AuditEntryInput } {
   const data: Record<string, unknown> = { ...(entry.data as Record<string, unknown>), id: leadId };
-  if (pick) {
-    const assigned = assignmentData(pick);
-    created.assignedTo = assigned.assignedTo;
-    Object.assign(data, assigned);
-  }
-  return { lead: created, entry: { ...entry, leadId, data } };
+  return { lead: Object.assign(new Lead(), lead, { id: leadId }), entry: { ...entry, leadId, data } };
+}
+
+/** The lead and its entry with the routing's outcome applied (assignedTo, and the entry's `assignment`). */
+function routed(lead: NewLead, entry: AuditEntryInput, routing: LeadRouting): { lead: NewLead; entry: AuditEntryInput } {
+  const data = { ...(entry.data as Record<string, unknown>), assignedTo: routing.assignedTo, assignment: routing.assignment };
+  return { lead: { ...lead, assignedTo: routing.assignedTo }, entry: { ...entry, data } };
 }
 
 /** Lead rows, always within one account. */
@@ -122,7 +117,7 @@ function completeCreated(
 export class LeadsRepository {
   constructor(
     private readonly tx: TransactionService,
-    private readonly pointer: RotationPointerRepository,
+    private readonly routing: RoutingRepository,
   ) {}
 
   /** Facts that passed, by account and question (see create). */
@@ -141,37 +136,51 @@ export class LeadsRepository {
   }
 
   /**
-   * Writes a new lead (`lead`, complete but for its id) and its `lead_created` entry and, with
-   * `rotate`, advances the rotation the lead goes through (RotationPointerRepository) and assigns
-   * its pick. `entry.data` is the lead as created; the lead's id, and the pick's `assignedTo` and
-   * `assignment`, are added to it. All of it commits together, inside the transaction open in the
-   * caller's context if there is one. `rules` (none when no rule applies) decides on the facts
-   * before anything is written.
+   * Writes a new lead (`lead`, complete but for its id) and its `lead_created` entry, whose `data` is
+   * the lead as created: the lead's id is added to it. All of it commits together, inside the
+   * transaction open in the caller's context if there is one. `rules` (none when no rule applies)
+   * decides on the facts before anything is written.
    *
-   * SQLite: one transaction of a few statements; the facts are read inside it, so nothing they say
-   * can change before the writes. PostgreSQL: one statement, atomic by itself, so the rotation stays
-   * locked only while it runs. It reads the facts again and writes only if they are the ones the rules
-   * decided on; otherwise it answers the facts it found, which are decided on in turn. The first guess
-   * is the facts that last passed the same question, so a create usually takes one round trip.
+   * With `route`, the lead is routed inside the create's transaction (RoutingService.routeNewLead,
+   * which locks the rotations it tries): its pick becomes the lead's `assignedTo` and the entry's
+   * `assignedTo` and `assignment`, and the rotation moves with the writes, which are one statement
+   * on PostgreSQL, so no round trip happens between them while the rotation is locked.
+   *
+   * Without it, on SQLite: one transaction whose facts are read inside it, so nothing they say can
+   * change before the writes. On PostgreSQL: one statement, which reads the facts again and writes
+   * only if they are the ones the rules decided on; otherwise it answers the facts it found, which
+   * are decided on in turn. The first guess is the facts that last passed the same question, so such
+   * a create usually takes one round trip.
    */
-  async create(lead: NewLead, entry: AuditEntryInput, rotate: boolean, rules: LeadRulesCheck | null): Promise<CreatedLead> {
+  async create(
+    lead: NewLead,
+    entry: AuditEntryInput,
+    rules: LeadRulesCheck | null,
+    route: ((em: EntityManager) => Promise<LeadRouting>) | null,
+  ): Promise<CreatedLead> {
+    if (route) {
+      return this.tx.run(async (em) => {
+        if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
+        const routing = await route(em);
+        const r = routed(lead, entry, routing);
+        if (isPostgres(em)) return (await this.pgCreate(em, r.lead, r.entry, null, routing.moved)) as CreatedLead;
+        if (routing.moved) await this.routing.move(em, lead.accountId, routing.moved);
+        return this.sqliteCreate(em, r.lead, r.entry);
+      });
+    }
     if (!isPostgres(this.tx.manager)) {
       return this.tx.run(async (em) => {
         if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
-        const pick = rotate ? await this.pointer.advanceForNewLead(em, lead.accountId, lead.teamId) : null;
-        const picked = pick && { rotationId: pick.rotation.id, email: pick.user?.email ?? null, position: pick.pickedPosition };
-        const row = picked ? { ...lead, assignedTo: picked.email } : lead;
-        const created = completeCreated(row, entry, await sqliteInsert(em, Lead, row), picked);
-        return { ...created, entry: { ...created.entry, id: await sqliteInsert(em, AuditLog, created.entry) } };
+        return this.sqliteCreate(em, lead, entry);
       });
     }
     const em = this.tx.manager;
-    if (!rules) return (await this.pgCreate(em, lead, entry, rotate, null)) as CreatedLead;
+    if (!rules) return (await this.pgCreate(em, lead, entry, null, null)) as CreatedLead;
     const key = JSON.stringify([lead.accountId, rules.question]);
     let facts = this.passedFacts.get(key) ?? (await this.leadFacts(em, lead.accountId, rules.question));
     for (let attempt = 1; ; attempt++) {
       rules.decide(facts);
-      const written = await this.pgCreate(em, lead, entry, rotate, { question: rules.question, facts });
+      const written = await this.pgCreate(em, lead, entry, { question: rules.question, facts }, null);
       if ('lead' in written) {
         this.passedFacts.delete(key);
         this.passedFacts.set(key, facts);
@@ -186,17 +195,23 @@ export class LeadsRepository {
     }
   }
 
+  /** SQLite: the lead, then its entry. */
+  private async sqliteCreate(em: EntityManager, lead: NewLead, entry: AuditEntryInput): Promise<CreatedLead> {
+    const created = completeCreated(lead, entry, await sqliteInsert(em, Lead, lead));
+    return { lead: created.lead, entry: { ...created.entry, id: await sqliteInsert(em, AuditLog, created.entry) } as AuditLog };
+  }
+
   /**
    * PostgreSQL: create's statement. With `expected`, the facts of its question are read in the same
    * statement and the lead is written only if they equal `expected.facts`; when they do not, nothing
-   * is written and the facts found are answered.
+   * is written and the facts found are answered. With `moved`, the rotation moves too.
    */
   private async pgCreate(
     em: EntityManager,
     lead: NewLead,
     entry: AuditEntryInput,
-    rotate: boolean,
     expected: { question: LeadQuestion; facts: LeadFacts } | null,
+    moved: RotationMove | null,
   ): Promise<CreatedLead | { found: LeadFacts }> {
     const p = new SqlParams();
     const account = p.add(lead.accountId);
@@ -210,35 +225,17 @@ export class LeadsRepository {
       ctes.push(`go AS (SELECT 1 FROM f WHERE (${found}) IS NOT DISTINCT FROM (${wanted}))`);
       when = 'EXISTS (SELECT 1 FROM go)';
     }
-    const leadExpressions: Record<string, string> = { account_id: account };
-    let entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
-    let picked = 'NULL::int AS rotation_id, NULL::int AS picked_position, NULL::text AS picked_email';
-    if (rotate) {
-      ctes.push(this.pointer.newLeadAdvanceCtes(account, p.add(lead.teamId), when));
-      leadExpressions.assigned_to = '(SELECT email FROM pick)';
-      // As completeCreated: the pick replaces the assignment the entry was built with.
-      entryData += ` || COALESCE((SELECT jsonb_build_object('assignedTo', pick.email, 'assignment', jsonb_build_object(
-        'method', CASE WHEN pick.email IS NULL THEN 'none' ELSE 'rotation' END, 'rotationId', r.id, 'position', pick.idx))
-        FROM r LEFT JOIN pick ON true), '{}')`;
-      picked = '(SELECT id FROM r) AS rotation_id, (SELECT idx FROM pick) AS picked_position, (SELECT email FROM pick) AS picked_email';
-    }
-    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, leadExpressions, when)} RETURNING id)`);
+    if (moved) ctes.push(this.routing.moveCte(p, account, moved));
+    const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
+    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, { account_id: account }, when)} RETURNING id)`);
     const entryExpressions = { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' };
     ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, 'EXISTS (SELECT 1 FROM l)')} RETURNING id)`);
-    const facts = expected ? `, ${FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ')}` : '';
-    const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id, ${picked}${facts}${expected ? ' FROM f' : ''}`;
+    const facts = expected ? `, ${FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ')} FROM f` : '';
+    const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id${facts}`;
     const [row] = await preparedQuery<Record<string, unknown>>(em, text, p.values);
     if (row.lead_id === null) return { found: factsFromRow(row) };
-    const pick =
-      row.rotation_id === null
-        ? null
-        : {
-            rotationId: Number(row.rotation_id),
-            email: row.picked_email as string | null,
-            position: row.picked_position === null ? null : Number(row.picked_position),
-          };
-    const created = completeCreated(lead, entry, Number(row.lead_id), pick);
-    return { ...created, entry: { ...created.entry, id: Number(row.entry_id) } };
+    const created = completeCreated(lead, entry, Number(row.lead_id));
+    return { lead: created.lead, entry: { ...created.entry, id: Number(row.entry_id) } as AuditLog };
   }
 
   /**

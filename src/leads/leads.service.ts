@@ -6,7 +6,9 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
-import { Lead } from './dto/lead.dto';
+import { Assignment, explicitAssignment } from '../routing/routing-policy';
+import { RoutingService } from '../routing/routing.service';
+import { Lead, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
@@ -79,16 +81,46 @@ export class LeadsService {
     private readonly repo: LeadsRepository,
     private readonly audit: AuditService,
     private readonly auditLogs: AuditLogsRepository,
+    private readonly routing: RoutingService,
   ) {}
 
   /**
-   * POST /leads (§5): the lead, its rotation advance and its `lead_created` entry written together
-   * by one repository call, which writes only once the lead rules have decided on the database's
-   * facts. A refused lead never waits for a rotation.
+   * POST /leads (§5, §7): the lead, its `lead_created` entry and, when no assignee is given, its
+   * routing written together by one repository call, which writes only once the lead rules have
+   * decided on the database's facts.
    */
   async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
+    const { lead, question } = this.newLead(ctx, input, skipTeamAndSourceRequirement);
+    const explicit = lead.assignedTo !== null;
+    // The lead as created; the repository adds its id and, for a routed lead, its assignment.
+    const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), explicit ? { assignment: explicitAssignment() } : {});
+    const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
+    const rules = question && { question, decide: (facts: LeadFacts) => assertLeadRules(question, facts) };
+    const route = explicit ? null : (em: EntityManager) => this.routing.routeNewLead(em, ctx.accountId, lead.teamId, lead.createdAt, true);
+    // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
+    const created = await this.repo.create(lead, entry, rules, route);
+    ctx.concerns(created.lead.id);
+    ctx.recorded();
+    const assignment = (created.entry.data as { assignment: Assignment }).assignment;
+    return toLead(created.lead, [created.entry], assignment);
+  }
+
+  /**
+   * POST /lead-rotations/preview (§7): who the lead would go to now, and why, after the same rules
+   * as a create. Nothing is locked or written.
+   */
+  async preview(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<RoutingPreviewDto> {
+    const { lead, question } = this.newLead(ctx, input, skipTeamAndSourceRequirement);
+    const em = this.tx.manager;
+    if (question) assertLeadRules(question, await this.repo.leadFacts(em, ctx.accountId, question));
+    if (lead.assignedTo !== null) return { assignedTo: lead.assignedTo, assignment: explicitAssignment() };
+    const routed = await this.routing.routeNewLead(em, ctx.accountId, lead.teamId, new Date(), false);
+    return { assignedTo: routed.assignedTo, assignment: routed.assignment };
+  }
+
+  /** The lead a create writes (but its id and routing), and what its rules ask the database. */
+  private newLead(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean) {
     const { accountId, actor } = ctx;
-    const requestedAssignee = lower(input.assignedTo);
     const now = new Date();
     const plain: Record<string, unknown> = {};
     for (const f of PLAIN_FIELDS) plain[f] = input[f] ?? null;
@@ -97,7 +129,7 @@ export class LeadsService {
       teamId: input.teamId ?? null,
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
-      assignedTo: requestedAssignee,
+      assignedTo: lower(input.assignedTo),
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
       createdBy: creatorOf(lower(input.createdBy), actor.email),
@@ -108,22 +140,12 @@ export class LeadsService {
     const question = leadQuestion(
       {
         teamAndSource: { teamId: lead.teamId, leadSourceId: lead.leadSourceId, skip: skipTeamAndSourceRequirement },
-        assignee: requestedAssignee,
+        assignee: lead.assignedTo,
         createdBy: lead.createdBy,
       },
       actor.email,
     );
-    // The lead as created; the repository adds its id and the rotation's pick.
-    const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), {
-      assignment: { method: requestedAssignee === null ? 'none' : 'manual', rotationId: null, position: null },
-    });
-    const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
-    // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
-    const rules = question && { question, decide: (facts: LeadFacts) => assertLeadRules(question, facts) };
-    const created = await this.repo.create(lead, entry, requestedAssignee === null, rules);
-    ctx.concerns(created.lead.id);
-    ctx.recorded();
-    return toLead(created.lead, [created.entry]);
+    return { lead, question };
   }
 
   /** GET /leads: leads without their audit log. */

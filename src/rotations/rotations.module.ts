@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TeamsModule } from '../teams/teams.module';
 import { UsersModule } from '../users/users.module';
-import { RotationPointerRepository } from './rotation-pointer.repository';
+import { RoutingModule } from '../routing/routing.module';
 import { RotationsController } from './rotations.controller';
 import { RotationsRepository } from './rotations.repository';
 import { RotationsService } from './rotations.service';
 
 @Module({
-  imports: [TeamsModule, UsersModule],
+  imports: [TeamsModule, UsersModule, RoutingModule],
   controllers: [RotationsController],
-  providers: [RotationsService, RotationsRepository, RotationPointerRepository],
-  exports: [RotationPointerRepository],
+  providers: [RotationsService, RotationsRepository],
 })
 export class RotationsModule {}

@@ -26,10 +26,20 @@ export interface RotationFilters {
 
 export type RotationValues = Pick<
   LeadRotation,
-  'name' | 'isDefault' | 'status' | 'teamId' | 'userRotationArray' | 'currentPosition' | 'createdBy' | 'updatedBy'
+  | 'name'
+  | 'isDefault'
+  | 'status'
+  | 'teamId'
+  | 'userRotationArray'
+  | 'currentPosition'
+  | 'weights'
+  | 'dailyCaps'
+  | 'routingState'
+  | 'createdBy'
+  | 'updatedBy'
 >;
 
-/** Data access for lead rotations; every method is scoped to one account. Only RotationPointerRepository moves pointers for picks. */
+/** Data access for lead rotations; every method is scoped to one account. Picks move pointers through RoutingRepository. */
 @Injectable()
 export class RotationsRepository {
   /** The rotation without its team, optionally locked until the transaction ends (PostgreSQL). */

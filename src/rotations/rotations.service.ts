@@ -5,13 +5,14 @@ import { ApiError, ErrorDetail } from '../common/errors/api-error';
 import { validationFailed } from '../common/errors/validation-failed';
 import { Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
+import { RoutingState } from '../routing/routing-policy';
+import { RoutingService } from '../routing/routing.service';
 import { TeamsRepository } from '../teams/teams.repository';
 import { AccountMembersService } from '../users/account-members.service';
 import { CreateLeadRotationDto, UpdateLeadRotationDto } from './dto/rotation-input.dto';
 import { ListLeadRotationsQueryDto } from './dto/list-lead-rotations-query.dto';
-import { LeadRotationResponseDto, NextUserResponseDto } from './dto/rotation-response.dto';
+import { LeadRotationResponseDto, NextUserResponseDto, RotationMemberDto } from './dto/rotation-response.dto';
 import { LeadRotation, RotationStatus } from './entities/lead-rotation.entity';
-import { RotationPointerRepository } from './rotation-pointer.repository';
 import { toRotationResponse } from './rotation.mapper';
 import { ROTATION_LIST_SPEC, RotationsRepository, RotationValues } from './rotations.repository';
 
@@ -30,6 +31,30 @@ export function clampPosition(position: number, length: number): number {
   return length === 0 ? 0 : position % length;
 }
 
+/** A map by member email with its keys lower-cased, as stored. */
+export function normalizeMap(map: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(map).map(([email, n]) => [email.trim().toLowerCase(), n]));
+}
+
+/** Problems with a map by member email: every key must be one of the rotation's emails. */
+export function memberMapProblems(field: 'weights' | 'dailyCaps', map: Record<string, number>, emails: string[]): ErrorDetail[] {
+  const members = new Set(emails);
+  return Object.keys(map)
+    .filter((email) => !members.has(email))
+    .map((email) => ({ field: `${field}.${email}`, message: `${email} is not in userRotationArray` }));
+}
+
+/** The map without the emails that left the rotation. */
+function keptFor(map: Record<string, number>, emails: string[]): Record<string, number> {
+  const members = new Set(emails);
+  return Object.fromEntries(Object.entries(map).filter(([email]) => members.has(email)));
+}
+
+/** An edit of the order, weights or caps starts a new weighted cycle; the day's counts stay (a cap is per day, not per edit). */
+function afterEdit(state: RoutingState | null): RoutingState | null {
+  return state && { ...state, cycle: null };
+}
+
 /** Problems with a requested pointer: it must index the list (0 ≤ p < length), or be 0 for an empty list. */
 export function positionProblems(position: number, length: number): ErrorDetail[] {
   if (length === 0 ? position === 0 : position < length) return [];
@@ -45,7 +70,7 @@ export class RotationsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly rotations: RotationsRepository,
-    private readonly pointer: RotationPointerRepository,
+    private readonly routing: RoutingService,
     private readonly teams: TeamsRepository,
     private readonly accountMembers: AccountMembersService,
   ) {}
@@ -56,11 +81,13 @@ export class RotationsService {
     return paginate(qb, query, ROTATION_LIST_SPEC, (r) => toRotationResponse(r, r.team ?? null));
   }
 
+  /** The rotation with each member's standing now (`members`). */
   async get(accountId: number, id: number): Promise<LeadRotationResponseDto> {
     const em = this.tx.manager;
     const rotation = await this.rotations.findById(em, accountId, id);
     if (!rotation) throw ApiError.notFound('Lead rotation');
-    return this.view(em, accountId, rotation);
+    const members = await this.routing.members(em, accountId, id, new Date());
+    return this.view(em, accountId, rotation, members ?? []);
   }
 
   /**
@@ -72,10 +99,14 @@ export class RotationsService {
       const teamId = dto.teamId ?? null;
       const emails = normalizeEmails(dto.userRotationArray ?? []);
       const currentPosition = dto.currentPosition ?? 0;
+      const weights = normalizeMap(dto.weights ?? {});
+      const dailyCaps = normalizeMap(dto.dailyCaps ?? {});
       const problems = [
         ...(await this.teamProblems(em, accountId, teamId)),
         ...(await this.emailProblems(em, accountId, emails)),
         ...positionProblems(currentPosition, emails.length),
+        ...memberMapProblems('weights', weights, emails),
+        ...memberMapProblems('dailyCaps', dailyCaps, emails),
       ];
       if (problems.length) throw validationFailed(problems);
       const rotation = await this.rotations.insert(em, accountId, {
@@ -85,6 +116,9 @@ export class RotationsService {
         teamId,
         userRotationArray: emails,
         currentPosition,
+        weights,
+        dailyCaps,
+        routingState: null,
         createdBy: actor.email,
         updatedBy: actor.email,
       });
@@ -101,19 +135,24 @@ export class RotationsService {
     return this.tx.run(async (em) => {
       const rotation = await this.rotations.findById(em, accountId, id, { lock: true });
       if (!rotation) throw ApiError.notFound('Lead rotation');
-      if (dto.name === undefined && dto.teamId === undefined && dto.userRotationArray === undefined && dto.currentPosition === undefined) {
-        return this.view(em, accountId, rotation);
-      }
+      const routingEdit =
+        dto.userRotationArray !== undefined || dto.currentPosition !== undefined || dto.weights !== undefined || dto.dailyCaps !== undefined;
+      if (dto.name === undefined && dto.teamId === undefined && !routingEdit) return this.view(em, accountId, rotation);
       const name = dto.name ?? rotation.name;
       const teamId = dto.teamId !== undefined ? dto.teamId : rotation.teamId;
       const emails = dto.userRotationArray !== undefined ? normalizeEmails(dto.userRotationArray) : rotation.userRotationArray;
       const currentPosition =
         dto.currentPosition ??
         (dto.userRotationArray !== undefined ? clampPosition(rotation.currentPosition, emails.length) : rotation.currentPosition);
+      // Given maps replace the stored ones; a new list alone drops the entries of emails that left it.
+      const weights = dto.weights !== undefined ? normalizeMap(dto.weights) : keptFor(rotation.weights ?? {}, emails);
+      const dailyCaps = dto.dailyCaps !== undefined ? normalizeMap(dto.dailyCaps) : keptFor(rotation.dailyCaps ?? {}, emails);
       const problems = [
         ...(dto.teamId !== undefined ? await this.teamProblems(em, accountId, teamId) : []),
         ...(dto.userRotationArray !== undefined ? await this.emailProblems(em, accountId, emails) : []),
         ...(dto.currentPosition !== undefined ? positionProblems(currentPosition, emails.length) : []),
+        ...memberMapProblems('weights', weights, emails),
+        ...memberMapProblems('dailyCaps', dailyCaps, emails),
       ];
       if (problems.length) throw validationFailed(problems);
       const values: Partial<RotationValues> = {
@@ -122,8 +161,11 @@ export class RotationsService {
         isDefault: isDefaultRotation(name, teamId),
         userRotationArray: emails,
         currentPosition,
+        weights,
+        dailyCaps,
         updatedBy: actor.email,
       };
+      if (routingEdit) values.routingState = afterEdit(rotation.routingState);
       await this.rotations.update(em, accountId, id, values);
       return this.view(em, accountId, (await this.rotations.findById(em, accountId, id))!);
     });
@@ -150,28 +192,36 @@ export class RotationsService {
     });
   }
 
-  /** Picks the next eligible user of the rotation (whatever its status) and advances the pointer. */
+  /**
+   * Picks from the rotation (whatever its status) exactly as a new lead would, and moves it: the
+   * pick counts toward the member's weight and daily cap.
+   */
   nextUser(accountId: number, id: number): Promise<NextUserResponseDto> {
     return this.tx.run(async (em) => {
-      const pick = await this.pointer.advanceById(em, accountId, id);
+      const pick = await this.routing.pick(em, accountId, id, new Date());
       if (!pick) throw ApiError.notFound('Lead rotation');
-      const list = pick.rotation.userRotationArray ?? [];
+      const { rotation, decision, user } = pick;
       return {
-        user: pick.user ? { id: pick.user.id, email: pick.user.email, name: pick.user.name } : null,
-        rotationId: pick.rotation.id,
-        currentPosition: pick.pickedPosition ?? pick.previousPosition,
-        newPosition: pick.newPosition,
-        totalUsers: list.length,
-        currentUser: pick.user?.email ?? null,
-        nextUser: list[pick.newPosition] ?? null,
-        rotation: await this.view(em, accountId, pick.rotation),
+        user: user ? { id: user.userId, email: user.email, name: user.name } : null,
+        rotationId: rotation.id,
+        currentPosition: decision.picked?.index ?? rotation.currentPosition,
+        newPosition: decision.position,
+        totalUsers: (rotation.userRotationArray ?? []).length,
+        currentUser: decision.picked?.email ?? null,
+        nextUser: pick.next,
+        rotation: await this.view(em, accountId, rotation),
       };
     });
   }
 
-  private async view(em: EntityManager, accountId: number, rotation: LeadRotation): Promise<LeadRotationResponseDto> {
+  private async view(
+    em: EntityManager,
+    accountId: number,
+    rotation: LeadRotation,
+    members?: RotationMemberDto[],
+  ): Promise<LeadRotationResponseDto> {
     const team = rotation.teamId !== null ? (await this.teams.summaries(em, accountId, [rotation.teamId])).get(rotation.teamId) : undefined;
-    return toRotationResponse(rotation, team ?? null);
+    return toRotationResponse(rotation, team ?? null, members);
   }
 
   private async teamProblems(em: EntityManager, accountId: number, teamId: number | null): Promise<ErrorDetail[]> {

@@ -1,12 +1,39 @@
 import { PageOf } from '../../common/list/page.dto';
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AuditLogEntry } from '../../audit/dto/audit-log-entry.dto';
+import type { Assignment, SkipReason } from '../../routing/routing-policy';
 import { LEAD_DESCRIPTIONS as D } from './lead-fields';
 
 /**
  * The seed's Lead, property for property. Fields that were never set are null (hence `nullable`,
  * which the seed leaves unsaid). `auditLog` is present on single-lead responses, not in lists.
  */
+export class SkippedMemberDto {
+  @ApiProperty({ example: 'bob@example.com' })
+  email: string;
+
+  @ApiProperty({ enum: ['inactive', 'paused', 'away', 'capped'], example: 'away' })
+  reason: SkipReason;
+}
+
+@ApiSchema({ description: 'Who a new lead went to and why' })
+export class AssignmentDto {
+  @ApiProperty({ enum: ['explicit', 'rotation', 'none'], description: 'explicit: assignedTo was given; rotation: picked by a rotation' })
+  method: Assignment['method'];
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The rotation that picked (or, when nobody was eligible, the last one tried)' })
+  rotationId: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  rotationName: string | null;
+
+  @ApiProperty({ enum: ['assigned_to_given', 'team_rotation', 'default_rotation', 'no_rotation', 'no_eligible_member'] })
+  reason: Assignment['reason'];
+
+  @ApiProperty({ type: [SkippedMemberDto], description: 'Members of the rotations tried who could not be picked, and why' })
+  skipped: SkippedMemberDto[];
+}
+
 @ApiSchema({ description: 'Lead object representing a potential customer or client' })
 export class Lead {
   @ApiProperty({ type: 'integer', readOnly: true, description: D.id })
@@ -99,8 +126,20 @@ export class Lead {
   @ApiPropertyOptional({ type: 'string', format: 'date-time', readOnly: true, description: D.updatedAt })
   updatedAt: string;
 
+  @ApiPropertyOptional({ type: () => AssignmentDto, readOnly: true, description: 'POST /leads only: who the lead went to and why' })
+  assignment?: AssignmentDto;
+
   @ApiPropertyOptional({ type: () => [AuditLogEntry], readOnly: true, description: D.auditLog })
   auditLog?: AuditLogEntry[];
+}
+
+/** POST /lead-rotations/preview: who a lead would go to now, and why. */
+export class RoutingPreviewDto {
+  @ApiProperty({ type: String, nullable: true, example: 'ann@example.com' })
+  assignedTo: string | null;
+
+  @ApiProperty({ type: () => AssignmentDto })
+  assignment: AssignmentDto;
 }
 
 /** GET /leads: leads without their audit log (fetch a lead to read it). */

@@ -1,11 +1,60 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidationOptions,
+} from 'class-validator';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
 
 export const ROTATION_NAME_MAX = 200;
 export const ROTATION_USERS_MAX = 1000;
+export const WEIGHT_MAX = 100;
+export const DAILY_CAP_MAX = 1_000_000;
+
+/** An object whose values are integers from `min` to `max` (keys are checked against the rotation by the service). */
+function IntegerMap(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'integerMap',
+      validator: {
+        validate: (v: unknown) =>
+          typeof v === 'object' &&
+          v !== null &&
+          !Array.isArray(v) &&
+          Object.keys(v).length <= ROTATION_USERS_MAX &&
+          Object.values(v).every((n) => Number.isInteger(n) && (n as number) >= min && (n as number) <= max),
+        defaultMessage: ({ property }) => `${property} must map member emails to integers from ${min} to ${max}`,
+      },
+    },
+    options,
+  );
+}
+
+const WEIGHTS_DOC = {
+  type: 'object',
+  additionalProperties: { type: 'integer', minimum: 0, maximum: WEIGHT_MAX },
+  description:
+    'Weight by member email (0–100): over every W leads (W the sum of the eligible weights) a member gets its weight. ' +
+    'A member not listed weighs 1; 0 pauses them in this rotation.',
+  example: { 'ann@example.com': 3, 'bob@example.com': 1 },
+} as const;
+const CAPS_DOC = {
+  type: 'object',
+  additionalProperties: { type: 'integer', minimum: 1, maximum: DAILY_CAP_MAX },
+  description: "Most leads a member gets through this rotation per day (the account's timeZone); a member not listed has no cap.",
+  example: { 'ann@example.com': 20 },
+} as const;
 
 const NAME_DESCRIPTION =
   'Rotation name (surrounding spaces are trimmed). A rotation named `default` (any case) without a team is the account fallback.';
@@ -58,6 +107,16 @@ export class CreateLeadRotationDto {
   @Min(0)
   @Max(MAX_ID)
   currentPosition?: number;
+
+  @ApiPropertyOptional({ ...WEIGHTS_DOC, default: {} })
+  @OptionalNotNull()
+  @IntegerMap(0, WEIGHT_MAX)
+  weights?: Record<string, number>;
+
+  @ApiPropertyOptional({ ...CAPS_DOC, default: {} })
+  @OptionalNotNull()
+  @IntegerMap(1, DAILY_CAP_MAX)
+  dailyCaps?: Record<string, number>;
 }
 
 /** The status changes only through PATCH /lead-rotations/{id}/status. */
@@ -98,6 +157,16 @@ export class UpdateLeadRotationDto {
   @Min(0)
   @Max(MAX_ID)
   currentPosition?: number;
+
+  @ApiPropertyOptional({ ...WEIGHTS_DOC, description: `${WEIGHTS_DOC.description} Replaces the map.` })
+  @OptionalNotNull()
+  @IntegerMap(0, WEIGHT_MAX)
+  weights?: Record<string, number>;
+
+  @ApiPropertyOptional({ ...CAPS_DOC, description: `${CAPS_DOC.description} Replaces the map.` })
+  @OptionalNotNull()
+  @IntegerMap(1, DAILY_CAP_MAX)
+  dailyCaps?: Record<string, number>;
 }
 
 /** Documents the body of PATCH /lead-rotations/{id}/status; RotationStatusBodyPipe validates it. */

@@ -1,5 +1,6 @@
 import { PageOf } from '../../common/list/page.dto';
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { SkipReason } from '../../routing/routing-policy';
 import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
 
 export class RotationTeamDto {
@@ -11,6 +12,29 @@ export class RotationTeamDto {
 
   @ApiProperty({ example: true })
   active: boolean;
+}
+
+export class RotationMemberDto {
+  @ApiProperty({ example: 'ann@example.com' })
+  email: string;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The user with this email, or null when there is none in the account', example: 7 })
+  userId: number | null;
+
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 3 })
+  weight: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, description: 'Leads per day, or null for no cap', example: 20 })
+  dailyCap: number | null;
+
+  @ApiProperty({ type: 'integer', description: "Leads assigned through this rotation today (the account's timeZone)", example: 4 })
+  assignedToday: number;
+
+  @ApiProperty({ description: 'Whether the member can be picked now', example: true })
+  eligible: boolean;
+
+  @ApiProperty({ enum: ['inactive', 'paused', 'away', 'capped'], nullable: true, description: 'Why the member cannot be picked now' })
+  ineligibleReason: SkipReason | null;
 }
 
 export class LeadRotationResponseDto {
@@ -35,8 +59,30 @@ export class LeadRotationResponseDto {
   @ApiProperty({ type: 'integer', description: 'Index of the next user to pick', example: 0 })
   currentPosition: number;
 
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    description: 'Weight of every member (1 unless set; 0 = paused)',
+    example: { 'ann@example.com': 3, 'bob@example.com': 1 },
+  })
+  weights: Record<string, number>;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer', nullable: true },
+    description: 'Daily cap of every member (null = no cap)',
+    example: { 'ann@example.com': 20, 'bob@example.com': null },
+  })
+  dailyCaps: Record<string, number | null>;
+
   @ApiProperty({ type: RotationTeamDto, nullable: true, description: 'The team, when teamId is set' })
   team: RotationTeamDto | null;
+
+  @ApiPropertyOptional({
+    type: [RotationMemberDto],
+    description: 'GET /lead-rotations/{id} only: each member (once per email, in rotation order) and whether they can be picked now',
+  })
+  members?: RotationMemberDto[];
 
   @ApiProperty({ type: String, nullable: true, description: 'Email of the user who created the rotation' })
   createdBy: string | null;

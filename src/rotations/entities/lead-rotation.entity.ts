@@ -3,6 +3,7 @@ import { Account } from '../../accounts/entities/account.entity';
 import { JSON_COLUMN, TIMESTAMP } from '../../database/column-types';
 import { Team } from '../../teams/entities/team.entity';
 import { registerUniqueConstraints } from '../../common/errors/database-errors';
+import type { RoutingState } from '../../routing/routing-policy';
 
 export type RotationStatus = 'active' | 'archived' | 'queued';
 export const ROTATION_STATUSES: RotationStatus[] = ['active', 'archived', 'queued'];
@@ -55,6 +56,18 @@ export class LeadRotation {
 
   @Column({ name: 'current_position', type: 'integer', default: 0 })
   currentPosition: number;
+
+  /** Weight by member email (0–100); a member without one weighs 1. */
+  @Column({ type: JSON_COLUMN, default: () => "'{}'" })
+  weights: Record<string, number>;
+
+  /** Leads per local day by member email; a member without one has no cap. */
+  @Column({ name: 'daily_caps', type: JSON_COLUMN, default: () => "'{}'" })
+  dailyCaps: Record<string, number>;
+
+  /** Where the weighted order stands and the day's counts (src/routing); null until the first pick, and after an edit. */
+  @Column({ name: 'routing_state', type: JSON_COLUMN, nullable: true })
+  routingState: RoutingState | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 320, nullable: true })
   createdBy: string | null;
