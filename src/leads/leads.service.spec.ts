@@ -7,6 +7,8 @@ import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { LeadRequestContext } from './lead-request';
 import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
+import type { LeadRouting } from '../routing/routing-policy';
+import type { RoutingService } from '../routing/routing.service';
 import { CreatedLead, LeadRulesCheck, LeadsRepository, NewLead } from './leads.repository';
 import { LeadsService } from './leads.service';
 
@@ -37,20 +39,47 @@ const asked = jest.fn();
 
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
-  // As the repository does: the rules decide on the facts first, then the writes.
-  return async (lead: NewLead, entry: AuditEntryInput, rotate: boolean, rules: LeadRulesCheck | null): Promise<CreatedLead> => {
+  // As the repository does: the rules decide on the facts first, then the routing, then the writes.
+  return async (
+    lead: NewLead,
+    entry: AuditEntryInput,
+    rules: LeadRulesCheck | null,
+    route: ((m: EntityManager) => Promise<LeadRouting>) | null,
+  ): Promise<CreatedLead> => {
     if (rules) {
       asked(rules.question);
       rules.decide(dbFacts);
     }
-    writesLead(lead);
     const data = { ...(entry.data as Record<string, unknown>), id: 9 };
-    const assignedTo = rotate ? email : lead.assignedTo;
-    if (rotate) Object.assign(data, { assignedTo, assignment: { method: email ? 'rotation' : 'none', rotationId: 42, position } });
+    let assignedTo = lead.assignedTo;
+    if (route) {
+      routing.routeNewLead.mockResolvedValueOnce(routedTo(email, position));
+      const routed = await route(em);
+      assignedTo = routed.assignedTo;
+      Object.assign(data, { assignedTo, assignment: routed.assignment });
+    }
+    writesLead(lead);
     return {
       lead: Object.assign(new LeadEntity(), lead, { id: 9, assignedTo }),
       entry: { ...entry, id: 100, leadId: 9, data } as CreatedLead['entry'],
     };
+  };
+}
+
+const routing = { routeNewLead: jest.fn() };
+
+/** What RoutingService.routeNewLead answers when the rotation 42 picks `email` at `position` (or nobody). */
+function routedTo(email: string | null, position: number | null): LeadRouting {
+  return {
+    assignedTo: email,
+    assignment: {
+      method: email ? 'rotation' : 'none',
+      rotationId: 42,
+      rotationName: 'default',
+      reason: email ? 'default_rotation' : 'no_eligible_member',
+      skipped: [],
+    },
+    moved: email ? { id: 42, position: (position ?? 0) + 1, state: { cycle: null, day: null, counts: {} } } : null,
   };
 }
 
@@ -136,6 +165,7 @@ describe('LeadsService', () => {
       repo as unknown as LeadsRepository,
       audit as unknown as AuditService,
       auditLogs as unknown as AuditLogsRepository,
+      routing as unknown as RoutingService,
     );
     ctx = { accountId: 7, actor: { userId: 1, email: 'me@example.com', apiKeyId: null }, meta, concerns: jest.fn(), recorded: jest.fn() };
   });

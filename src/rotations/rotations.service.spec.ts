@@ -3,7 +3,7 @@ import type { TransactionService } from '../database/transaction.service';
 import type { TeamsRepository } from '../teams/teams.repository';
 import type { AccountMembersService, AccountMember } from '../users/account-members.service';
 import type { LeadRotation } from './entities/lead-rotation.entity';
-import type { RotationPointerRepository } from './rotation-pointer.repository';
+import type { RoutingService } from '../routing/routing.service';
 import { RotationStatusBodyPipe } from './rotation-status.pipe';
 import type { RotationsRepository } from './rotations.repository';
 import { clampPosition, isDefaultRotation, normalizeEmails, positionProblems, RotationsService } from './rotations.service';
@@ -35,7 +35,7 @@ function build() {
     update: jest.fn(async () => undefined),
     delete: jest.fn(async () => undefined),
   };
-  const pointer = { advanceById: jest.fn() };
+  const routing = { pick: jest.fn(), members: jest.fn(async () => []) };
   const teams = {
     existsInAccount: jest.fn(async (_em, _acc, id: number) => id === 12),
     summaries: jest.fn(async () => new Map([[12, { id: 12, name: 'T', active: true }]])),
@@ -47,11 +47,11 @@ function build() {
   const service = new RotationsService(
     tx as unknown as TransactionService,
     repo as unknown as RotationsRepository,
-    pointer as unknown as RotationPointerRepository,
+    routing as unknown as RoutingService,
     teams as unknown as TeamsRepository,
     members as unknown as AccountMembersService,
   );
-  return { service, repo, pointer };
+  return { service, repo, routing };
 }
 
 describe('rotation rules', () => {
@@ -148,13 +148,12 @@ describe('RotationsService', () => {
   });
 
   it('describes a pick: picked index, pointer after, and the email it now points at', async () => {
-    const { service, pointer } = build();
-    pointer.advanceById.mockResolvedValue({
+    const { service, routing } = build();
+    routing.pick.mockResolvedValue({
       rotation: rotation({ currentPosition: 0 }),
-      user: { id: 9, email: 'c@x.io', name: 'C' },
-      pickedPosition: 2,
-      previousPosition: 1,
-      newPosition: 0,
+      decision: { picked: { index: 2, email: 'c@x.io' }, skipped: [], position: 0, state: { cycle: null, day: null, counts: {} } },
+      user: { userId: 9, email: 'c@x.io', name: 'C', active: true, away: false, awayUntil: null },
+      next: 'a@x.io',
     });
     await expect(service.nextUser(7, 3)).resolves.toMatchObject({
       user: { id: 9, email: 'c@x.io', name: 'C' },
@@ -166,7 +165,7 @@ describe('RotationsService', () => {
       nextUser: 'a@x.io',
       rotation: { id: 3, currentPosition: 0 },
     });
-    pointer.advanceById.mockResolvedValue(null);
+    routing.pick.mockResolvedValue(null);
     await expect(service.nextUser(7, 3)).rejects.toMatchObject({ status: 404 });
   });
 });

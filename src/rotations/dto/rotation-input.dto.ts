@@ -34,7 +34,7 @@ function IntegerMap(min: number, max: number, options?: ValidationOptions): Prop
           !Array.isArray(v) &&
           Object.keys(v).length <= ROTATION_USERS_MAX &&
           Object.values(v).every((n) => Number.isInteger(n) && (n as number) >= min && (n as number) <= max),
-        defaultMessage: ({ property }) => `${property} must map member emails to integers from ${min} to ${max}`,
+        defaultMessage: (args) => `${args?.property} must map member emails to integers from ${min} to ${max}`,
       },
     },
     options,
