@@ -7,7 +7,7 @@ import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { LeadRequestContext } from './lead-request';
 import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
-import type { LeadRouting } from '../routing/routing-policy';
+import { explicitAssignment, LeadRouting } from '../routing/routing-policy';
 import type { RoutingService } from '../routing/routing.service';
 import { CreatedLead, LeadRulesCheck, LeadsRepository, NewLead } from './leads.repository';
 import { LeadsService } from './leads.service';
@@ -130,6 +130,7 @@ describe('LeadsService', () => {
 
   beforeEach(() => {
     writesLead.mockClear();
+    routing.routeNewLead.mockReset();
     asked.mockClear();
     dbFacts = NO_FACTS;
     repo = {
@@ -227,23 +228,25 @@ describe('LeadsService', () => {
         expect.objectContaining({
           event: 'lead_created',
           statusCode: 201,
-          data: expect.objectContaining({ firstName: 'Ada', teamId: 3, assignment: { method: 'none', rotationId: null, position: null } }),
+          data: expect.not.objectContaining({ assignment: expect.anything() }),
         }),
-        true,
         expect.objectContaining({ decide: expect.any(Function) }),
+        expect.any(Function),
       );
+      expect(routing.routeNewLead).toHaveBeenCalledWith(em, 7, 3, expect.any(Date), true);
       expect(asked.mock.invocationCallOrder[0]).toBeLessThan(writesLead.mock.invocationCallOrder[0]);
       expect(lead).toMatchObject({
         id: 9,
         accountId: '7',
         assignedTo: 'b@x.io',
         archived: false,
+        assignment: routedTo('b@x.io', 1).assignment,
         auditLog: [
           expect.objectContaining({
             id: 100,
             event: 'lead_created',
             account_id: '7',
-            data: expect.objectContaining({ id: 9, assignedTo: 'b@x.io', assignment: { method: 'rotation', rotationId: 42, position: 1 } }),
+            data: expect.objectContaining({ id: 9, assignedTo: 'b@x.io', assignment: routedTo('b@x.io', 1).assignment }),
           }),
         ],
       });
@@ -255,7 +258,8 @@ describe('LeadsService', () => {
       repo.create.mockImplementation(written(null, null));
       const lead = await service.create(ctx, input(), true);
       expect(lead.assignedTo).toBeNull();
-      expect(lead.auditLog![0].data).toMatchObject({ assignment: { method: 'none', rotationId: 42, position: null } });
+      expect(lead.assignment).toEqual(routedTo(null, null).assignment);
+      expect(lead.auditLog![0].data).toMatchObject({ assignedTo: null, assignment: routedTo(null, null).assignment });
     });
 
     it('checks a given assignee (lower-cased) and does not touch the rotation', async () => {
@@ -267,11 +271,13 @@ describe('LeadsService', () => {
       });
       expect(repo.create).toHaveBeenCalledWith(
         expect.objectContaining({ assignedTo: 'rep@x.io' }),
-        expect.objectContaining({ data: expect.objectContaining({ assignment: { method: 'manual', rotationId: null, position: null } }) }),
-        false,
+        expect.objectContaining({ data: expect.objectContaining({ assignment: explicitAssignment() }) }),
         expect.objectContaining({ decide: expect.any(Function) }),
+        null,
       );
+      expect(routing.routeNewLead).not.toHaveBeenCalled();
       expect(lead.assignedTo).toBe('rep@x.io');
+      expect(lead.assignment).toEqual(explicitAssignment());
     });
 
     it('refuses an inactive assignee before looking at createdBy', async () => {

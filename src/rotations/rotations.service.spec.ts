@@ -96,6 +96,9 @@ describe('RotationsService', () => {
       teamId: null,
       userRotationArray: ['a@x.io'],
       currentPosition: 0,
+      weights: {},
+      dailyCaps: {},
+      routingState: null,
       createdBy: actor.email,
       updatedBy: actor.email,
     });
