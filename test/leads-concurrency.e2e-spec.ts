@@ -45,26 +45,18 @@ describe('POST /leads under concurrency', () => {
     expect(Object.fromEntries(counts)).toEqual(Object.fromEntries(reps.map((r) => [r.user.email, 30])));
     await expect(leads.pointer(rotation)).resolves.toBe(0);
 
-    // Each lead records the slot it took; the 90 slots are the rotation's positions taken 30 times each,
-    // so no slot was given twice and none was skipped (the rotation is locked from pick to commit).
+    // Each lead's entry records the pick it got (the rotation is locked from pick to commit).
     const created = await t.ds
       .getRepository(AuditLog)
       .find({ where: { accountId: tenant.account.id, event: 'lead_created' }, order: { id: 'ASC' } });
     expect(created).toHaveLength(90);
     expect(new Set(created.map((e) => e.leadId)).size).toBe(90);
     const byLead = new Map(rows.map((r) => [r.id, r.assignedTo]));
-    const positions = created.map((e) => {
-      const { assignment, assignedTo } = e.data as {
-        assignment: { method: string; rotationId: number; position: number };
-        assignedTo: string;
-      };
-      expect(assignment.method).toBe('rotation');
-      expect(assignment.rotationId).toBe(rotation.id);
+    for (const e of created) {
+      const { assignment, assignedTo } = e.data as { assignment: { method: string; rotationId: number }; assignedTo: string };
+      expect(assignment).toMatchObject({ method: 'rotation', rotationId: rotation.id });
       expect(assignedTo).toBe(byLead.get(e.leadId!));
-      expect(byLead.get(e.leadId!)).toBe(reps[assignment.position].user.email);
-      return assignment.position;
-    });
-    expect([0, 1, 2].map((p) => positions.filter((x) => x === p).length)).toEqual([30, 30, 30]);
+    }
     // Every response carries its own lead_created entry and no other.
     for (const r of results)
       expect(r.body.auditLog.map((e: { event: string; data: { id: number } }) => [e.event, e.data.id])).toEqual([

@@ -102,15 +102,17 @@ describe('POST /leads', () => {
       };
       expect(typeof res.body.id).toBe('number');
       expect(res.body.createdAt).toMatch(ISO);
+      const assignment = { method: 'rotation', rotationId: rotation.id, rotationName: rotation.name, reason: 'team_rotation', skipped: [] };
       expect(res.body).toEqual({
         ...fields,
+        assignment,
         auditLog: [
           {
             id: expect.any(Number),
             event: 'lead_created',
             user: tenant.admin.user.email,
             apiKey: null,
-            data: { ...fields, assignment: { method: 'rotation', rotationId: rotation.id, position: 0 } },
+            data: { ...fields, assignment },
             created: expect.stringMatching(ISO),
             requestMethod: 'POST',
             requestPath: '/leads',
@@ -163,7 +165,7 @@ describe('POST /leads', () => {
       expect(res.body.auditLog[0]).toMatchObject({
         event: 'lead_created',
         user: member.user.email,
-        data: { assignment: { method: 'none', rotationId: null, position: null } },
+        data: { assignment: { method: 'none', rotationId: null, rotationName: null, reason: 'no_rotation', skipped: [] } },
       });
     });
 
@@ -453,7 +455,7 @@ describe('POST /leads', () => {
       const rotation = await setup.rotation(tenant, { name: 'default', emails: [tenant.admin.user.email] });
       const res = await post(tenant, { firstName: 'A', lastName: 'B', assignedTo: rep.user.email.toUpperCase() }).expect(201);
       expect(res.body.assignedTo).toBe(rep.user.email);
-      expect(res.body.auditLog[0].data.assignment).toEqual({ method: 'manual', rotationId: null, position: null });
+      expect(res.body.auditLog[0].data.assignment).toEqual({ method: 'explicit', rotationId: null, rotationName: null, reason: 'assigned_to_given', skipped: [] });
       await expect(leads.pointer(rotation)).resolves.toBe(0);
     });
 
@@ -493,7 +495,7 @@ describe('POST /leads', () => {
       const fallback = await setup.rotation(tenant, { name: 'Default', emails: [rep.user.email] });
       const withTeam = await post(tenant, { firstName: 'A', lastName: 'B', teamId: team.id }).expect(201);
       expect(withTeam.body.assignedTo).toBe(rep.user.email);
-      expect(withTeam.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: fallback.id, position: 0 });
+      expect(withTeam.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: fallback.id, rotationName: 'Default', reason: 'default_rotation', skipped: [] });
       const noTeam = await post(tenant, { firstName: 'A', lastName: 'B' }, '?skipTeamAndSourceRequirement=true').expect(201);
       expect(noTeam.body.assignedTo).toBe(rep.user.email);
     });
@@ -506,7 +508,12 @@ describe('POST /leads', () => {
       await leads.deactivateUser(b.user.id);
       const res = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(res.body.assignedTo).toBe(c.user.email);
-      expect(res.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: rotation.id, position: 2 });
+      expect(res.body.auditLog[0].data.assignment).toEqual(
+        { method: 'rotation', rotationId: rotation.id, rotationName: 'default', reason: 'default_rotation', skipped: [
+          { email: a.user.email, reason: 'inactive' },
+          { email: b.user.email, reason: 'inactive' },
+        ] },
+      );
       await expect(leads.pointer(rotation)).resolves.toBe(0);
     });
 
@@ -516,7 +523,7 @@ describe('POST /leads', () => {
       await leads.deactivateMembership(tenant, gone.user.id);
       const none = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(none.body.assignedTo).toBeNull();
-      expect(none.body.auditLog[0].data.assignment).toEqual({ method: 'none', rotationId: null, position: null });
+      expect(none.body.auditLog[0].data.assignment).toEqual({ method: 'none', rotationId: null, rotationName: null, reason: 'no_rotation', skipped: [] });
       const rotation = await setup.rotation(tenant, {
         name: 'default',
         emails: [gone.user.email, 'stranger@example.com'],
@@ -524,7 +531,16 @@ describe('POST /leads', () => {
       });
       const nobody = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(nobody.body.assignedTo).toBeNull();
-      expect(nobody.body.auditLog[0].data.assignment).toEqual({ method: 'none', rotationId: rotation.id, position: null });
+      expect(nobody.body.auditLog[0].data.assignment).toEqual({
+        method: 'none',
+        rotationId: rotation.id,
+        rotationName: 'default',
+        reason: 'no_eligible_member',
+        skipped: [
+          { email: gone.user.email, reason: 'inactive' },
+          { email: 'stranger@example.com', reason: 'inactive' },
+        ],
+      });
       await expect(leads.pointer(rotation)).resolves.toBe(1);
     });
   });
@@ -618,7 +634,7 @@ describe('POST /leads', () => {
       await expect(leads.audit(tenant, { event: 'lead_created' })).resolves.toEqual([]);
 
       const ok = await post(tenant, { firstName: 'A', lastName: 'B', teamId: east.id, leadSourceId: eastSource.id }).expect(201);
-      expect(ok.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: teamRotation.id, position: 0 });
+      expect(ok.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: teamRotation.id, rotationName: 'east', reason: 'team_rotation', skipped: [] });
       await expect(leads.pointer(teamRotation)).resolves.toBe(1);
     });
 

@@ -38,6 +38,8 @@ describe('lead rotations', () => {
     teamId: r.teamId,
     userRotationArray: r.userRotationArray,
     currentPosition: r.currentPosition,
+    weights: Object.fromEntries(r.userRotationArray.map((e) => [e, 1])),
+    dailyCaps: Object.fromEntries(r.userRotationArray.map((e) => [e, null])),
     team: team ? teamView(team) : null,
     createdBy: r.createdBy,
     updatedBy: r.updatedBy,
@@ -250,13 +252,22 @@ describe('lead rotations', () => {
   });
 
   describe('GET /lead-rotations/:id', () => {
-    it('answers the rotation with its team, and 404 for another account', async () => {
-      const { tenant, emails } = await tenantWithReps();
+    it('answers the rotation with its team and members, and 404 for another account', async () => {
+      const { tenant, reps, emails } = await tenantWithReps();
       const other = await fx.tenant();
       const team = await setup.team(tenant, { active: false });
       const r = await setup.rotation(tenant, { teamId: team.id, emails, currentPosition: 2, status: 'archived' });
       const res = await t.http().get(`/lead-rotations/${r.id}`).set(tenant.headers).expect(200);
-      expect(res.body).toEqual(view(r, team));
+      const members = reps.map((rep) => ({
+        email: rep.user.email,
+        userId: rep.user.id,
+        weight: 1,
+        dailyCap: null,
+        assignedToday: 0,
+        eligible: true,
+        ineligibleReason: null,
+      }));
+      expect(res.body).toEqual({ ...view(r, team), members });
       const foreign = await t.http().get(`/lead-rotations/${r.id}`).set(other.headers).expect(404);
       expect(foreign.body).toEqual({ error: 'Not Found', message: 'Lead rotation not found' });
     });

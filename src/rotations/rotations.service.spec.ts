@@ -156,7 +156,6 @@ describe('RotationsService', () => {
       rotation: rotation({ currentPosition: 0 }),
       decision: { picked: { index: 2, email: 'c@x.io' }, skipped: [], position: 0, state: { cycle: null, day: null, counts: {} } },
       user: { userId: 9, email: 'c@x.io', name: 'C', active: true, away: false, awayUntil: null },
-      next: 'a@x.io',
     });
     await expect(service.nextUser(7, 3)).resolves.toMatchObject({
       user: { id: 9, email: 'c@x.io', name: 'C' },

@@ -208,7 +208,8 @@ export class RotationsService {
         newPosition: decision.position,
         totalUsers: (rotation.userRotationArray ?? []).length,
         currentUser: decision.picked?.email ?? null,
-        nextUser: pick.next,
+        // As §4 has it: the email the pointer now stands at (whom a pick gives depends on weights and standing).
+        nextUser: (rotation.userRotationArray ?? [])[decision.position] ?? null,
         rotation: await this.view(em, accountId, rotation),
       };
     });

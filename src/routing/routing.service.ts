@@ -25,8 +25,6 @@ export interface RotationPick {
   rotation: LeadRotation;
   decision: RoutingDecision;
   user: RoutingMember | null;
-  /** Who the pick after this one would give. */
-  next: string | null;
 }
 
 /**
@@ -70,13 +68,7 @@ export class RoutingService {
       rotation.currentPosition = decision.position;
       rotation.routingState = decision.state;
     }
-    const after = route({ ...input, position: decision.position, state: decision.state });
-    return {
-      rotation,
-      decision,
-      user: decision.picked ? (loaded.members[decision.picked.email] ?? null) : null,
-      next: after.picked?.email ?? null,
-    };
+    return { rotation, decision, user: decision.picked ? (loaded.members[decision.picked.email] ?? null) : null };
   }
 
   /** Each member of the rotation as GET /lead-rotations/{id} shows them at `now`. */
