@@ -89,6 +89,15 @@ const SCENARIOS = [
     targets: TARGETS.createRotation,
   },
   {
+    id: 'pg.create-weighted',
+    db: 'pg',
+    tags: ['create', 'weighted'],
+    title: 'POST /leads, auto-assigned through one rotation weighted 3:2:1:1:1 with daily caps',
+    floor: FLOOR_SQL.createRotation,
+    requests: (fx, token) => creates([fx.weighted], token, { assigned: false }),
+    targets: TARGETS.createRotation,
+  },
+  {
     id: 'pg.create-assigned',
     ceiling: true,
     db: 'pg',

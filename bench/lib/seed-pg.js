@@ -64,8 +64,11 @@ async function seedAdmin(url, admin) {
   });
 }
 
-/** A team with two lead sources and an active team rotation over the reps, in `accountId`. */
-async function seedAccountShape(c, accountId, actor, repIds, tag) {
+/**
+ * A team with two lead sources and an active team rotation over the reps, in `accountId`; `routing`
+ * gives the rotation weights and daily caps by email (§7).
+ */
+async function seedAccountShape(c, accountId, actor, repIds, tag, routing = { weights: {}, dailyCaps: {} }) {
   await c.query(
     `INSERT INTO memberships (account_id, user_id, role, active, is_primary, created_by)
      SELECT $1, u, 'user', true, false, $2 FROM unnest($3::int[]) AS u`,
@@ -87,9 +90,9 @@ async function seedAccountShape(c, accountId, actor, repIds, tag) {
     [accountId, teamId, actor],
   );
   const rotation = await c.query(
-    `INSERT INTO lead_rotations (account_id, name, is_default, status, team_id, user_rotation_array, current_position, created_by, updated_by)
-     VALUES ($1, $2, false, 'active', $3, $4::jsonb, 0, $5, $5) RETURNING id`,
-    [accountId, `Bench rotation ${tag}`, teamId, JSON.stringify(REP_EMAILS), actor],
+    `INSERT INTO lead_rotations (account_id, name, is_default, status, team_id, user_rotation_array, current_position, weights, daily_caps, created_by, updated_by)
+     VALUES ($1, $2, false, 'active', $3, $4::jsonb, 0, $6::jsonb, $7::jsonb, $5, $5) RETURNING id`,
+    [accountId, `Bench rotation ${tag}`, teamId, JSON.stringify(REP_EMAILS), actor, JSON.stringify(routing.weights), JSON.stringify(routing.dailyCaps)],
   );
   return {
     accountId: String(accountId),
@@ -126,6 +129,16 @@ async function seedPostgres(url, { mainAccountId, actor, leads, auditRows, extra
       );
       others.push(await seedAccountShape(c, accountId, actor, repIds, String(i)));
     }
+    // One more account whose rotation is weighted 3:2:1:1:1 and capped (caps high enough never to bind
+    // in a run, so every pick checks them and none changes the split).
+    const acc = await c.query(`INSERT INTO accounts (name, created_by) VALUES ('Bench weighted', $1) RETURNING id`, [actor]);
+    await c.query(
+      `INSERT INTO memberships (account_id, user_id, role, active, is_primary, created_by) VALUES ($1, $2, 'admin', true, false, $3)`,
+      [acc.rows[0].id, admin.rows[0].id, actor],
+    );
+    const weights = Object.fromEntries(REP_EMAILS.map((e, i) => [e, [3, 2, 1, 1, 1][i % 5]]));
+    const dailyCaps = Object.fromEntries(REP_EMAILS.map((e) => [e, 1_000_000]));
+    const weighted = await seedAccountShape(c, acc.rows[0].id, actor, repIds, 'weighted', { weights, dailyCaps });
     await c.query('COMMIT');
 
     await c.query('SET synchronous_commit = off');
@@ -183,7 +196,7 @@ async function seedPostgres(url, { mainAccountId, actor, leads, auditRows, extra
     main.leadIdMin = Number(range.rows[0].min);
     main.leadIdMax = Number(range.rows[0].max);
     main.leadCount = leads;
-    return { main, others };
+    return { main, others, weighted };
   });
   return { ...fixture, timings };
 }
