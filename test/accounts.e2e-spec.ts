@@ -34,6 +34,7 @@ describe('accounts', () => {
         {
           accountId: String(a.id),
           accountName: a.name,
+          timeZone: 'UTC',
           usersPrimaryAccount: true,
           accountAdmin: false,
           roles: ['user'],
@@ -43,6 +44,7 @@ describe('accounts', () => {
         {
           accountId: String(b.id),
           accountName: b.name,
+          timeZone: 'UTC',
           usersPrimaryAccount: false,
           accountAdmin: true,
           roles: ['admin'],
@@ -61,6 +63,7 @@ describe('accounts', () => {
         {
           accountId: tenant.accountId,
           accountName: tenant.account.name,
+          timeZone: 'UTC',
           usersPrimaryAccount: true,
           accountAdmin: true,
           roles: ['apiKey'],
@@ -94,6 +97,7 @@ describe('accounts', () => {
       expect(res.body).toEqual({
         accountId: String(account.id),
         accountName: name,
+        timeZone: 'UTC',
         usersPrimaryAccount: true,
         accountAdmin: true,
         roles: ['admin'],

@@ -1,12 +1,20 @@
-import { Body, Controller, Get, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Patch, Post, Req } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuditService, requestMeta } from '../audit/audit.service';
 import { ApiRequest, Principal } from '../auth/principal';
 import { AuditEvent } from '../common/decorators/audit-event.decorator';
 import { CurrentPrincipal } from '../common/decorators/current.decorators';
 import { NoAccount } from '../common/decorators/no-account.decorator';
+import { IdParam } from '../common/pipes/id-param.pipe';
 import { AccountsService } from './accounts.service';
-import { AccountResponseDto, CreateAccountDto } from './dto/account.dto';
+import { AccountResponseDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
 import { ERROR_REF } from '../openapi';
 
 @ApiTags('accounts')
@@ -48,6 +56,29 @@ export class AccountsController {
       }),
     );
     req.audit = { ...(req.audit ?? {}), recorded: true };
+    return account;
+  }
+
+  /**
+   * Changes the account's name or time zone. The account is named by the path (no x-account-id);
+   * the caller must be its admin, in a user session, or a platform administrator (superAdmin).
+   */
+  @Patch(':id')
+  @NoAccount()
+  @AuditEvent('account_updated')
+  @ApiOkResponse({ type: AccountResponseDto, description: 'The account, as the caller sees it in GET /accounts' })
+  @ApiBadRequestResponse({ description: 'Validation failed, or timeZone is not an IANA time zone name', schema: ERROR_REF })
+  @ApiForbiddenResponse({ description: 'The caller is a member but not an admin of the account, or an API key', schema: ERROR_REF })
+  @ApiNotFoundResponse({ description: "Not one of the caller's accounts (or no such account)", schema: ERROR_REF })
+  async update(
+    @CurrentPrincipal() principal: Principal,
+    @IdParam() id: number,
+    @Body() dto: UpdateAccountDto,
+    @Req() req: ApiRequest,
+  ): Promise<AccountResponseDto> {
+    const account = await this.accounts.update(principal, id, dto);
+    // The route names no account in x-account-id: the entry (written with the change) goes to this one's log.
+    req.audit = { ...(req.audit ?? { recorded: false }), accountId: id };
     return account;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Membership, MembershipRole } from '../users/entities/membership.entity';
-import { Account } from './entities/account.entity';
+import { Account, DEFAULT_TIME_ZONE } from './entities/account.entity';
 
 /** A membership with its account loaded. */
 export type MembershipWithAccount = Membership & { account: Account };
@@ -32,7 +32,15 @@ export class AccountsRepository {
   }
 
   insertAccount(em: EntityManager, name: string, createdBy: string | null): Promise<Account> {
-    return em.save(em.create(Account, { name, createdBy }));
+    return em.save(em.create(Account, { name, timeZone: DEFAULT_TIME_ZONE, createdBy }));
+  }
+
+  findAccount(em: EntityManager, accountId: number): Promise<Account | null> {
+    return em.findOne(Account, { where: { id: accountId } });
+  }
+
+  async updateAccount(em: EntityManager, accountId: number, changes: { name?: string; timeZone?: string }): Promise<void> {
+    await em.createQueryBuilder().update(Account).set(changes).where('id = :accountId', { accountId }).execute();
   }
 
   insertMembership(
@@ -46,6 +54,8 @@ export class AccountsRepository {
         role: m.role,
         active: true,
         isPrimary: m.isPrimary,
+        away: false,
+        awayUntil: null,
         createdBy: m.createdBy,
         updatedBy: m.createdBy,
       }),

@@ -1,4 +1,5 @@
 import { EntityManager } from 'typeorm';
+import { ROLE_PERMISSIONS } from '../auth/permissions/permissions';
 import { Principal } from '../auth/principal';
 import { TransactionService } from '../database/transaction.service';
 import { Membership } from '../users/entities/membership.entity';
@@ -7,7 +8,12 @@ import { AccountsService } from './accounts.service';
 import { Account } from './entities/account.entity';
 
 function membership(accountId: number, role: 'admin' | 'user', isPrimary: boolean, active = true): MembershipWithAccount {
-  const account = Object.assign(new Account(), { id: accountId, name: `A${accountId}`, createdAt: new Date(accountId * 1000) });
+  const account = Object.assign(new Account(), {
+    id: accountId,
+    name: `A${accountId}`,
+    timeZone: 'UTC',
+    createdAt: new Date(accountId * 1000),
+  });
   return Object.assign(new Membership(), { accountId, role, isPrimary, active, account }) as MembershipWithAccount;
 }
 
@@ -41,6 +47,10 @@ describe('AccountsService', () => {
         Object.assign(new Account(), { id: 12, name, createdBy, createdAt: new Date(0) }),
       ),
       insertMembership: jest.fn(async (_em, m) => Object.assign(new Membership(), m)),
+      findAccount: jest.fn(async (_em, id) =>
+        Object.assign(new Account(), { id, name: `A${id}`, timeZone: 'UTC', createdAt: new Date(id * 1000) }),
+      ),
+      updateAccount: jest.fn(),
     } as unknown as jest.Mocked<AccountsRepository>;
     service = new AccountsService(tx, repo);
   });
@@ -89,5 +99,66 @@ describe('AccountsService', () => {
       forbidden,
     );
     expect(repo.insertAccount).not.toHaveBeenCalled();
+  });
+
+  describe('update', () => {
+    const user = principal({ isSuperAdmin: false });
+
+    it("changes an admin's account and answers it as GET /accounts does", async () => {
+      repo.activeMembershipsOfUser.mockResolvedValue([membership(1, 'user', true), membership(2, 'admin', false)]);
+      repo.findAccount.mockResolvedValueOnce(
+        Object.assign(new Account(), { id: 2, name: 'Renamed', timeZone: 'Europe/Berlin', createdAt: new Date(2000) }),
+      );
+      const res = await service.update(user, 2, { name: 'Renamed', timeZone: 'Europe/Berlin' });
+      expect(repo.updateAccount).toHaveBeenCalledWith(em, 2, { name: 'Renamed', timeZone: 'Europe/Berlin' });
+      expect(res).toEqual({
+        accountId: '2',
+        accountName: 'Renamed',
+        timeZone: 'Europe/Berlin',
+        usersPrimaryAccount: false,
+        accountAdmin: true,
+        roles: ['admin'],
+        permissions: [...ROLE_PERMISSIONS.admin],
+        createdAt: new Date(2000).toISOString(),
+      });
+    });
+
+    it('refuses a time zone Intl does not know (400 naming the field) and changes nothing', async () => {
+      repo.activeMembershipsOfUser.mockResolvedValue([membership(2, 'admin', true)]);
+      await expect(service.update(user, 2, { name: 'x', timeZone: 'Mars/Olympus' })).rejects.toMatchObject({
+        status: 400,
+        response: {
+          error: 'timeZone must be an IANA time zone name',
+          details: [{ field: 'timeZone', message: 'must be an IANA time zone name' }],
+        },
+      });
+      expect(repo.updateAccount).not.toHaveBeenCalled();
+    });
+
+    it("answers 404 for an account that is not the caller's, 403 to a member who is not its admin and to API keys", async () => {
+      repo.activeMembershipsOfUser.mockResolvedValue([membership(1, 'user', true)]);
+      await expect(service.update(user, 3, { timeZone: 'UTC' })).rejects.toMatchObject({
+        status: 404,
+        response: { error: 'Not Found', message: 'Account not found' },
+      });
+      await expect(service.update(user, 1, { timeZone: 'UTC' })).rejects.toMatchObject({
+        status: 403,
+        response: { error: 'Forbidden', message: 'Only an admin of this account can change it' },
+      });
+      await expect(service.update(principal({ kind: 'apiKey', apiKeyId: 1, apiKeyAccountId: 1 }), 1, {})).rejects.toMatchObject({
+        status: 403,
+        response: { error: 'Forbidden', message: 'API keys cannot change accounts' },
+      });
+      expect(repo.updateAccount).not.toHaveBeenCalled();
+    });
+
+    it('lets a superAdmin change any existing account, answering it without a role there', async () => {
+      const res = await service.update(principal(), 5, { timeZone: 'Asia/Tokyo' });
+      expect(repo.updateAccount).toHaveBeenCalledWith(em, 5, { name: undefined, timeZone: 'Asia/Tokyo' });
+      expect(res).toMatchObject({ accountId: '5', usersPrimaryAccount: false, accountAdmin: false, roles: [], permissions: [] });
+      repo.findAccount.mockResolvedValueOnce(null);
+      await expect(service.update(principal(), 6, { timeZone: 'UTC' })).rejects.toMatchObject({ status: 404 });
+      expect(repo.updateAccount).toHaveBeenCalledTimes(1);
+    });
   });
 });

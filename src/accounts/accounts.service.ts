@@ -5,7 +5,9 @@ import { Principal } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { TransactionService } from '../database/transaction.service';
 import { MembershipWithAccount, AccountsRepository } from './accounts.repository';
-import { AccountResponseDto, CreateAccountDto } from './dto/account.dto';
+import { AccountResponseDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
+import { Account } from './entities/account.entity';
+import { isTimeZoneName } from './time-zone';
 
 /** One account the caller can act in, with what they may do there. */
 export interface AccountAccess {
@@ -26,11 +28,26 @@ export function toAccountResponse(a: AccountAccess): AccountResponseDto {
   return {
     accountId: String(a.membership.accountId),
     accountName: a.membership.account.name,
+    timeZone: a.membership.account.timeZone,
     usersPrimaryAccount: a.primary,
     accountAdmin: a.membership.role === 'admin',
     roles: a.roles,
     permissions: a.permissions,
     createdAt: a.membership.account.createdAt.toISOString(),
+  };
+}
+
+/** An account as seen by a platform administrator who is not an active member of it: no role there. */
+function toOutsiderAccountResponse(account: Account): AccountResponseDto {
+  return {
+    accountId: String(account.id),
+    accountName: account.name,
+    timeZone: account.timeZone,
+    usersPrimaryAccount: false,
+    accountAdmin: false,
+    roles: [],
+    permissions: [],
+    createdAt: account.createdAt.toISOString(),
   };
 }
 
@@ -91,6 +108,35 @@ export class AccountsService {
         permissions: [...ROLE_PERMISSIONS.admin],
         primary: !hasPrimary,
       });
+    });
+  }
+
+  /**
+   * Changes an account's name or time zone and answers it as the caller sees it (as in GET /accounts).
+   * Allowed to an admin of the account in a user session, and to platform administrators (superAdmin)
+   * in any account. An account that is not one of the caller's (no active membership) is a 404, as
+   * another account's record is anywhere else; a member who is not its admin gets a 403. API keys
+   * never change accounts (403): no key permission covers it.
+   */
+  async update(principal: Principal, accountId: number, dto: UpdateAccountDto): Promise<AccountResponseDto> {
+    if (principal.kind !== 'user') throw ApiError.forbidden('API keys cannot change accounts');
+    return this.tx.run(async (em) => {
+      const access = (await this.accessOf(subjectOf(principal), em)).find((a) => a.membership.accountId === accountId);
+      if (!principal.isSuperAdmin) {
+        if (!access) throw ApiError.notFound('Account');
+        if (access.membership.role !== 'admin') throw ApiError.forbidden('Only an admin of this account can change it');
+      } else if (!access && !(await this.repo.findAccount(em, accountId))) {
+        throw ApiError.notFound('Account');
+      }
+      if (dto.timeZone !== undefined && !isTimeZoneName(dto.timeZone)) {
+        throw ApiError.invalidField('timeZone', 'must be an IANA time zone name');
+      }
+      const changes = { name: dto.name, timeZone: dto.timeZone };
+      if (changes.name !== undefined || changes.timeZone !== undefined) await this.repo.updateAccount(em, accountId, changes);
+      const account = (await this.repo.findAccount(em, accountId)) as Account;
+      return access
+        ? toAccountResponse({ ...access, membership: Object.assign(access.membership, { account }) })
+        : toOutsiderAccountResponse(account);
     });
   }
 }

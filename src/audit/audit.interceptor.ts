@@ -35,6 +35,7 @@ export class AuditInterceptor implements NestInterceptor {
         event: req.audit!.event ?? this.reflector.getAllAndOverride<string>(AUDIT_EVENT, targets) ?? 'api_request',
         statusCode,
         leadId: req.audit!.leadId ?? null,
+        accountId: req.audit!.accountId,
         data: req.audit!.data ?? { params: req.params, query: req.query, body: req.body },
       });
     };

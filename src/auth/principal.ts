@@ -34,6 +34,8 @@ export interface AccountContext {
 export interface RequestAudit {
   recorded: boolean;
   event?: string;
+  /** The account whose log gets the entry, for routes that name it in the path rather than in x-account-id. */
+  accountId?: number;
   leadId?: number | null;
   data?: Record<string, unknown>;
 }

@@ -12,6 +12,8 @@ export function toUserResponse(m: MemberRecord): UserResponseDto {
     role: m.role,
     active: m.active,
     primary: m.isPrimary,
+    away: m.away,
+    awayUntil: m.awayUntil ? m.awayUntil.toISOString() : null,
     accountId: String(m.accountId),
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),

@@ -3,6 +3,8 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiExtension,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
@@ -55,9 +57,19 @@ export class UsersController {
     return this.users.get(accountId, id);
   }
 
-  /** The caller must hold every permission of the member's role, and of the new role if one is sent (403 otherwise). */
+  /**
+   * Needs writeUsers, except for a user session changing only its own `away`/`awayUntil`: the service
+   * checks it (the guard cannot tell), so the permission is documented here, not required. The caller
+   * must hold every permission of the member's role, and of the new role if one is sent (403 otherwise).
+   */
   @Patch(':id')
-  @RequirePermissions('writeUsers')
+  @ApiExtension('x-permissions', ['writeUsers'])
+  @ApiForbiddenResponse({
+    description:
+      'Forbidden - User does not have the required permissions (writeUsers, unless a user changes only their own away/awayUntil), ' +
+      "or lacks a permission of the member's role or of the role sent",
+    schema: ERROR_REF,
+  })
   @AuditEvent('user_updated')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiBadRequestResponse({ description: 'Validation failed', schema: ERROR_REF })

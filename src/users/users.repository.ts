@@ -70,6 +70,8 @@ export class UsersRepository {
         role: m.role,
         active: true,
         isPrimary: m.isPrimary,
+        away: false,
+        awayUntil: null,
         createdBy: m.createdBy,
         updatedBy: m.createdBy,
       }),
@@ -80,7 +82,7 @@ export class UsersRepository {
     em: EntityManager,
     accountId: number,
     userId: number,
-    changes: { role?: MembershipRole; active?: boolean; updatedBy: string },
+    changes: { role?: MembershipRole; active?: boolean; away?: boolean; awayUntil?: Date | null; updatedBy: string },
   ): Promise<void> {
     // updatedBy is always set, so updated_at moves even when only the user's name changed.
     await em

@@ -28,6 +28,8 @@ function member(overrides: Partial<Membership> = {}, user: Partial<User> = {}): 
     role: 'admin',
     active: true,
     isPrimary: true,
+    away: false,
+    awayUntil: null,
     createdBy: null,
     updatedBy: null,
     createdAt: new Date('2024-01-01T00:00:00Z'),
@@ -178,6 +180,51 @@ describe('UsersService', () => {
     });
   });
 
+  describe('availability', () => {
+    const rep = account(ROLE_PERMISSIONS.user);
+    const SELF = { userId: 2, email: 'rep@example.com', apiKeyId: null };
+    const MISSING = { status: 403, response: { error: 'Forbidden', message: 'Missing permission: writeUsers' } };
+
+    it('lets a member without writeUsers set their own away and awayUntil, stored as a Date', async () => {
+      repo.findMember.mockResolvedValue(member({ role: 'user' }));
+      await service.update(rep, SELF, 2, { away: true, awayUntil: '2030-01-01T10:00:00+02:00' });
+      expect(repo.updateMembership).toHaveBeenCalledWith(em, 4, 2, {
+        role: undefined,
+        active: undefined,
+        away: true,
+        awayUntil: new Date('2030-01-01T08:00:00.000Z'),
+        updatedBy: 'rep@example.com',
+      });
+      await service.update(rep, SELF, 2, { awayUntil: null });
+      expect(repo.updateMembership).toHaveBeenLastCalledWith(em, 4, 2, expect.objectContaining({ away: undefined, awayUntil: null }));
+    });
+
+    it('needs writeUsers for another user, another field, or an API key, before reading anything', async () => {
+      const key = { ...SELF, apiKeyId: 9 };
+      for (const [actor, id, dto] of [
+        [SELF, 3, { away: true }],
+        [SELF, 2, { away: true, name: 'Me' }],
+        [SELF, 2, {}],
+        [key, 2, { away: true }],
+      ] as const) {
+        await expect(service.update(rep, actor, id, dto)).rejects.toMatchObject(MISSING);
+      }
+      expect(repo.findMember).not.toHaveBeenCalled();
+      expect(repo.updateMembership).not.toHaveBeenCalled();
+    });
+
+    it("lets a caller with writeUsers set another member's availability", async () => {
+      repo.findMember.mockResolvedValue(member({ role: 'user' }));
+      await service.update(ADMIN, ACTOR, 2, { away: false });
+      expect(repo.updateMembership).toHaveBeenCalledWith(
+        em,
+        4,
+        2,
+        expect.objectContaining({ away: false, updatedBy: 'admin@example.com' }),
+      );
+    });
+  });
+
   describe('the last active admin', () => {
     it.each([[{ role: 'user' as const }], [{ active: false }]])('cannot be demoted or deactivated (%j)', async (dto) => {
       repo.findMember.mockResolvedValue(member());
@@ -230,6 +277,8 @@ describe('UsersService', () => {
       role: 'user',
       active: true,
       primary: true,
+      away: false,
+      awayUntil: null,
       accountId: '4',
       createdAt: '2024-01-01T00:00:00.000Z',
       updatedAt: '2024-01-02T00:00:00.000Z',

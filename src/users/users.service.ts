@@ -7,6 +7,7 @@ import { AccountContext, Actor } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
+import { isOwnAvailabilityChange } from './availability';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponseDto } from './dto/user.dto';
 import { MembershipRole } from './entities/membership.entity';
 import { User } from './entities/user.entity';
@@ -67,8 +68,15 @@ export class UsersService {
     });
   }
 
-  /** `name` is the user's own; `role` and `active` are their membership in this account. */
+  /**
+   * `name` is the user's own; `role`, `active`, `away` and `awayUntil` are their membership in this
+   * account. Needs `writeUsers`, except for a member setting their own availability (`isOwnAvailabilityChange`);
+   * the route declares no permission for the guard, so this is where it is enforced, before any read.
+   */
   async update(account: AccountContext, actor: Actor, userId: number, dto: UpdateUserDto): Promise<UserResponseDto> {
+    if (!account.permissions.has('writeUsers') && !isOwnAvailabilityChange(actor, userId, dto)) {
+      throw ApiError.forbidden('Missing permission: writeUsers');
+    }
     const { accountId } = account;
     return this.tx.run(async (em) => {
       const current = await this.member(em, accountId, userId);
@@ -84,7 +92,13 @@ export class UsersService {
         }
         await this.repo.updateUserName(em, userId, dto.name);
       }
-      await this.repo.updateMembership(em, accountId, userId, { role: dto.role, active: dto.active, updatedBy: actor.email });
+      await this.repo.updateMembership(em, accountId, userId, {
+        role: dto.role,
+        active: dto.active,
+        away: dto.away,
+        awayUntil: dto.awayUntil === undefined || dto.awayUntil === null ? dto.awayUntil : new Date(dto.awayUntil),
+        updatedBy: actor.email,
+      });
       return toUserResponse(await this.member(em, accountId, userId));
     });
   }

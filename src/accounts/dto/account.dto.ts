@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PERMISSIONS } from '../../auth/permissions/permissions';
-import { TrimString } from '../../common/validation/dto-decorators';
+import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
+import { TIME_ZONE_MAX_LENGTH } from '../time-zone';
 
 export class CreateAccountDto {
   @ApiProperty({ description: 'Name of the new account', example: 'Acme Inc.', minLength: 1, maxLength: 200 })
@@ -10,6 +11,32 @@ export class CreateAccountDto {
   @IsNotEmpty()
   @MaxLength(200)
   name: string;
+}
+
+const TIME_ZONE_DESCRIPTION =
+  "The account's IANA time zone name (e.g. `Europe/Berlin`), for routing rules that depend on local time; `UTC` until set";
+
+/** Body of PATCH /accounts/{id}: what an admin of the account may change. Absent fields stay as they are. */
+export class UpdateAccountDto {
+  @ApiPropertyOptional({ description: 'Name of the account (trimmed)', example: 'Acme Inc.', minLength: 1, maxLength: 200 })
+  @OptionalNotNull()
+  @TrimString()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({
+    description:
+      `${TIME_ZONE_DESCRIPTION}. Any name \`Intl.DateTimeFormat\` accepts, in any case, stored as sent (trimmed); ` +
+      'UTC offsets such as `+02:00` are not names (400)',
+    example: 'Europe/Berlin',
+    maxLength: TIME_ZONE_MAX_LENGTH,
+  })
+  @OptionalNotNull()
+  @TrimString()
+  @IsString()
+  timeZone?: string;
 }
 
 /**
@@ -23,6 +50,9 @@ export class AccountResponseDto {
 
   @ApiProperty({ example: 'Acme Inc.' })
   accountName: string;
+
+  @ApiProperty({ description: TIME_ZONE_DESCRIPTION, example: 'Europe/Berlin' })
+  timeZone: string;
 
   @ApiProperty({ description: "Whether this is the caller's primary account" })
   usersPrimaryAccount: boolean;

@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { isEmail, isISO8601, isURL, registerDecorator, ValidationArguments } from 'class-validator';
+import { isEmail, isURL, registerDecorator, ValidationArguments } from 'class-validator';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
+import { DATE_TIME_PROBLEM, isDateTimeWithZone } from '../../common/validation/date-time';
 
 /** The seed's descriptions, word for word: LeadInput, UpdateLeadInput and Lead share them. */
 export const LEAD_DESCRIPTIONS = {
@@ -40,9 +41,6 @@ export const LEAD_DESCRIPTIONS = {
   updatedAt: 'When the lead was last updated',
   auditLog: 'Comprehensive audit log of all significant events and actions performed on the lead',
 } as const;
-
-/** RFC 3339 date-time: a time and an explicit zone, so the instant never depends on the server's zone. */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 type TextFormat = 'email' | 'url';
 
@@ -126,12 +124,5 @@ export function BoolField(opts: FieldOptions = {}) {
 
 /** An ISO 8601 date-time with a time zone, e.g. 2024-05-01T14:30:00Z. */
 export function DateTimeField(opts: FieldOptions = {}) {
-  return field(
-    'DateTime',
-    (value) =>
-      typeof value === 'string' && DATE_TIME.test(value) && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value))
-        ? null
-        : 'must be an ISO 8601 date-time with a time zone, e.g. 2024-05-01T14:30:00Z',
-    opts,
-  );
+  return field('DateTime', (value) => (isDateTimeWithZone(value) ? null : DATE_TIME_PROBLEM), opts);
 }

@@ -3,6 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool } from '../../common/list/query-transforms';
+import { IsDateTimeWithZone } from '../../common/validation/date-time';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import type { MembershipRole } from '../entities/membership.entity';
 
@@ -52,6 +53,15 @@ export class CreateUserDto {
   role: MembershipRole;
 }
 
+const AWAY_RULE =
+  'The user counts as away when away is true and awayUntil is null or in the future; ' +
+  'once awayUntil has passed they are available again, whatever away says.';
+const AWAY_DESCRIPTION = `Whether the user marked themselves (or was marked) away in this account. ${AWAY_RULE}`;
+const AWAY_UNTIL_DESCRIPTION = 'When the absence ends (null: until away is switched off).';
+const SELF_SERVICE_NOTE =
+  'A user may change their own away and awayUntil without writeUsers, in a user session and with no other field in the body; ' +
+  'anything else needs writeUsers.';
+
 export class UpdateUserDto {
   @ApiPropertyOptional({ type: String, nullable: true, description: "The user's display name (null clears it)", maxLength: 200 })
   @IsOptional()
@@ -70,6 +80,24 @@ export class UpdateUserDto {
   @OptionalNotNull()
   @IsBoolean()
   active?: boolean;
+
+  @ApiPropertyOptional({ description: `${AWAY_DESCRIPTION} ${SELF_SERVICE_NOTE}` })
+  @OptionalNotNull()
+  @IsBoolean()
+  away?: boolean;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      `${AWAY_UNTIL_DESCRIPTION} An ISO 8601 date-time with a time zone (answered in UTC, to the millisecond); null clears it. ` +
+      `A moment already past is accepted (the user then counts as available). ${SELF_SERVICE_NOTE}`,
+    example: '2024-05-06T08:00:00Z',
+  })
+  @IsOptional()
+  @IsDateTimeWithZone()
+  awayUntil?: string | null;
 }
 
 export class ListUsersQueryDto extends ListQueryDto {
@@ -107,6 +135,18 @@ export class UserResponseDto {
       "Whether this account is the user's primary account (always true in the answer to POST /users, which never tells whether the user existed)",
   })
   primary: boolean;
+
+  @ApiProperty({ description: AWAY_DESCRIPTION })
+  away: boolean;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: `${AWAY_UNTIL_DESCRIPTION} ISO 8601 UTC.`,
+    example: '2024-05-06T08:00:00.000Z',
+  })
+  awayUntil: string | null;
 
   @ApiProperty({ example: '2311' })
   accountId: string;

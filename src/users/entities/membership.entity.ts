@@ -6,7 +6,10 @@ import { User } from './user.entity';
 
 export type MembershipRole = 'admin' | 'user';
 
-/** A user's place in an account: role, whether it is active, and whether it is the user's primary account. */
+/**
+ * A user's place in an account: role, whether it is active, whether it is the user's primary account,
+ * and whether the user is away in this account (availability is per account).
+ */
 @Entity('memberships')
 @Index('UQ_memberships_account_user', ['accountId', 'userId'], { unique: true })
 @Index('IDX_memberships_user', ['userId'])
@@ -36,6 +39,14 @@ export class Membership {
 
   @Column({ name: 'is_primary', type: 'boolean', default: false })
   isPrimary: boolean;
+
+  /** Marked away by the user or an admin; see `isAway` (users/availability.ts) for when it counts. */
+  @Column({ type: 'boolean', default: false })
+  away: boolean;
+
+  /** When the absence ends; null: until `away` is switched off. */
+  @Column({ name: 'away_until', type: TIMESTAMP, nullable: true })
+  awayUntil: Date | null;
 
   @Column({ name: 'created_by', type: 'varchar', length: 320, nullable: true })
   createdBy: string | null;

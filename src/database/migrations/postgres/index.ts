@@ -3,6 +3,7 @@ import { LeadIndexes1795675938327 } from './1795675938327-LeadIndexes';
 import { LeadSearchIndex1795690000000 } from './1795690000000-LeadSearchIndex';
 import { AuditLogBigIds1795700000000 } from './1795700000000-AuditLogBigIds';
 import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex';
+import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailability';
 
 /** PostgreSQL migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const POSTGRES_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const POSTGRES_MIGRATIONS = [
   LeadSearchIndex1795690000000,
   AuditLogBigIds1795700000000,
   LeadHistoryIndex1795700000001,
+  RoutingAvailability1795800000000,
 ];
