@@ -126,7 +126,7 @@ describe('POST /leads', () => {
           },
         ],
       });
-      expect(Object.keys(res.body)).toEqual([...Object.keys(fields), 'auditLog']);
+      expect(Object.keys(res.body)).toEqual([...Object.keys(fields), 'assignment', 'auditLog']);
 
       // The database holds exactly what was answered, and GET answers the same document.
       const row = await leads.row(res.body.id);

@@ -77,6 +77,8 @@ describe('lead rotations', () => {
         teamId: team.id,
         userRotationArray: [emails[0], emails[1]],
         currentPosition: 1,
+        weights: { [emails[0]]: 1, [emails[1]]: 1 },
+        dailyCaps: { [emails[0]]: null, [emails[1]]: null },
         team: teamView(team),
         createdBy: tenant.admin.user.email,
         updatedBy: tenant.admin.user.email,
@@ -292,6 +294,8 @@ describe('lead rotations', () => {
         team: teamView(team),
         userRotationArray: [emails[2], emails[1], emails[0]],
         currentPosition: 2,
+        weights: { [emails[2]]: 1, [emails[1]]: 1, [emails[0]]: 1 },
+        dailyCaps: { [emails[2]]: null, [emails[1]]: null, [emails[0]]: null },
         updatedBy: editor.user.email,
         updatedAt: ISO,
       });

@@ -2,8 +2,6 @@ import {
   capOf,
   CandidateRotation,
   explicitAssignment,
-  isAway,
-  isTimeZone,
   localDay,
   MemberStatus,
   memberViews,
@@ -71,24 +69,7 @@ describe('weightOf and capOf', () => {
   });
 });
 
-describe('isAway', () => {
-  it('is false when the member is not away', () => {
-    expect(isAway({ active: true, away: false, awayUntil: null }, NOW)).toBe(false);
-    expect(isAway({ active: true, away: false, awayUntil: new Date('2024-05-11T00:00:00.000Z') }, NOW)).toBe(false);
-  });
-
-  it('is true without an end', () => {
-    expect(isAway({ active: true, away: true, awayUntil: null }, NOW)).toBe(true);
-  });
-
-  it('is true until awayUntil and false from then on', () => {
-    expect(isAway({ active: true, away: true, awayUntil: new Date('2024-05-10T12:00:00.001Z') }, NOW)).toBe(true);
-    expect(isAway({ active: true, away: true, awayUntil: new Date('2024-05-10T12:00:00.000Z') }, NOW)).toBe(false);
-    expect(isAway({ active: true, away: true, awayUntil: new Date('2024-05-09T00:00:00.000Z') }, NOW)).toBe(false);
-  });
-});
-
-describe('localDay and isTimeZone', () => {
+describe('localDay', () => {
   it('gives the date in the zone', () => {
     const late = new Date('2024-03-05T23:30:00.000Z');
     expect(localDay(late, 'UTC')).toBe('2024-03-05');
@@ -101,15 +82,6 @@ describe('localDay and isTimeZone', () => {
     expect(() => localDay(NOW, 'Nowhere/Nothing')).toThrow(RangeError);
   });
 
-  it('accepts IANA names only', () => {
-    expect(isTimeZone('Europe/Paris')).toBe(true);
-    expect(isTimeZone('UTC')).toBe(true);
-    expect(isTimeZone('America/Argentina/Buenos_Aires')).toBe(true);
-    expect(isTimeZone('Nowhere/Nothing')).toBe(false);
-    expect(isTimeZone('')).toBe(false);
-    expect(isTimeZone('+05:00')).toBe(false);
-    expect(isTimeZone('-0800')).toBe(false);
-  });
 });
 
 describe('route: eligibility', () => {

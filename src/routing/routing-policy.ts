@@ -1,3 +1,5 @@
+import { isAway } from '../users/availability';
+
 /**
  * The routing policy of lead rotations (contract §7), as plain functions of facts the caller reads:
  * which entry of a rotation takes the next lead, why the others were passed over, and which rotation
@@ -113,11 +115,6 @@ export function capOf(dailyCaps: Readonly<Record<string, number>>, email: string
   return own(dailyCaps, email) ?? null;
 }
 
-/** A member is away from the moment they say so until `awayUntil` (forever when it is null). */
-export function isAway(status: MemberStatus, now: Date): boolean {
-  return status.away === true && (status.awayUntil === null || status.awayUntil.getTime() > now.getTime());
-}
-
 const dayFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** The calendar date (YYYY-MM-DD) at `now` in `timeZone`; throws a RangeError for an unknown zone. */
@@ -130,18 +127,6 @@ export function localDay(now: Date, timeZone: string): string {
   // Assembled from the parts rather than taken from format(): the parts do not depend on the locale data's separators.
   const parts = Object.fromEntries(format.formatToParts(now).map((part) => [part.type, part.value]));
   return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
-/** Whether `name` is an IANA time zone that Intl knows. */
-export function isTimeZone(name: string): boolean {
-  // Some runtimes also accept offsets from UTC, which are not zone names.
-  if (/^[+-]/.test(name)) return false;
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Today's assignment counts: the stored ones belong to another day once the account's date moves on. */

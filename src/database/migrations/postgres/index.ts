@@ -4,6 +4,7 @@ import { LeadSearchIndex1795690000000 } from './1795690000000-LeadSearchIndex';
 import { AuditLogBigIds1795700000000 } from './1795700000000-AuditLogBigIds';
 import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex';
 import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailability';
+import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
 
 /** PostgreSQL migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const POSTGRES_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const POSTGRES_MIGRATIONS = [
   AuditLogBigIds1795700000000,
   LeadHistoryIndex1795700000001,
   RoutingAvailability1795800000000,
+  RotationWeights1795800000001,
 ];

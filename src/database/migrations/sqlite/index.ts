@@ -2,6 +2,7 @@ import { Initial1795673980173 } from './1795673980173-Initial';
 import { LeadIndexes1795675927922 } from './1795675927922-LeadIndexes';
 import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex';
 import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailability';
+import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
 
 /** SQLite migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const SQLITE_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const SQLITE_MIGRATIONS = [
   LeadIndexes1795675927922,
   LeadHistoryIndex1795700000001,
   RoutingAvailability1795800000000,
+  RotationWeights1795800000001,
 ];
