@@ -3,7 +3,8 @@
 //  A. 90 concurrent creates through a rotation of 3 users give each user exactly 30 leads;
 //  B. 1,000 creates at 50-way concurrency with Idempotency-Key, a fifth of them re-sent with the same
 //     key to a different instance: exactly one lead per key, rotation counts differ by at most one,
-//     every lead has exactly one lead_created entry.
+//     every lead has exactly one lead_created entry;
+//  C. 600 concurrent creates through a rotation weighted 3:2:1 give exactly 300/200/100.
 // Also starts the three at once with the same bootstrap settings (one admin, one account).
 const h = require('./lib/harness');
 
@@ -50,7 +51,7 @@ async function main() {
 
     // B. Idempotent creates with re-sends to another instance. The phase-A rotation is replaced.
     await h.http(base(0), 'PATCH', `/lead-rotations/${a.rotationId}/status`, { headers: auth.headers, body: { status: 'archived' } });
-    await h.setupRotation(base(0), auth.headers, 5, 'b');
+    const b = await h.setupRotation(base(0), auth.headers, 5, 'b');
     const N = 1000;
     const resendEvery = 5;
     const originals = new Map();
@@ -103,13 +104,36 @@ async function main() {
       `phase B: rotation counts ${JSON.stringify(ns)} differ by at most one`,
     );
     check(fivexx === 0, `phase B: ${fivexx} responses with a 5xx status`);
+
+    // C. Weighted routing across instances (contract §7).
+    await h.http(base(0), 'PATCH', `/lead-rotations/${b.rotationId}/status`, { headers: auth.headers, body: { status: 'archived' } });
+    const c = await h.setupRotation(base(0), auth.headers, 3, 'c');
+    const weights = { [c.emails[0]]: 3, [c.emails[1]]: 2, [c.emails[2]]: 1 };
+    await h.http(base(0), 'PATCH', `/lead-rotations/${c.rotationId}`, { headers: auth.headers, body: { weights } });
+    const resC = [];
+    await h.pool(600, 50, async (i) => {
+      resC.push(await h.http(base(i), 'POST', '/leads', { headers: auth.headers, body: { firstName: `C${i}`, lastName: 'Weighted' } }));
+    });
+    check(
+      resC.filter((r) => r.status === 201).length === 600,
+      `phase C: ${resC.filter((r) => r.status === 201).length}/600 weighted creates answered 201`,
+    );
+    const countsC = await h.query(
+      db.url,
+      `SELECT assigned_to, count(*)::int AS n FROM leads WHERE last_name = 'Weighted' GROUP BY assigned_to`,
+    );
+    const byEmail = Object.fromEntries(countsC.map((r) => [r.assigned_to, r.n]));
+    check(
+      byEmail[c.emails[0]] === 300 && byEmail[c.emails[1]] === 200 && byEmail[c.emails[2]] === 100 && countsC.length === 3,
+      `phase C: weighted counts ${JSON.stringify(c.emails.map((e) => byEmail[e] ?? 0))} (expected [300,200,100])`,
+    );
     const violations = await h.invariantViolations(db.url);
     check(
       violations.length === 0,
       `invariants: ${violations.length ? violations.join('; ') : 'every lead has one lead_created, pointers in range, no orphan idempotency record'}`,
     );
     console.log(
-      `cluster: leads created ${90 + leadsB}, duplicates ${duplicates}, 5xx ${fivexx}, phase B throughput ${Math.round((N / elapsedB) * 1000)} creates/s, total ${Math.round((Date.now() - started) / 1000)} s`,
+      `cluster: leads created ${90 + leadsB + 600}, duplicates ${duplicates}, 5xx ${fivexx}, phase B throughput ${Math.round((N / elapsedB) * 1000)} creates/s, total ${Math.round((Date.now() - started) / 1000)} s`,
     );
   } catch (e) {
     failures.push(String(e && e.stack ? e.stack : e));
