@@ -457,7 +457,13 @@ describe('POST /leads', () => {
       const rotation = await setup.rotation(tenant, { name: 'default', emails: [tenant.admin.user.email] });
       const res = await post(tenant, { firstName: 'A', lastName: 'B', assignedTo: rep.user.email.toUpperCase() }).expect(201);
       expect(res.body.assignedTo).toBe(rep.user.email);
-      expect(res.body.auditLog[0].data.assignment).toEqual({ method: 'explicit', rotationId: null, rotationName: null, reason: 'assigned_to_given', skipped: [] });
+      expect(res.body.auditLog[0].data.assignment).toEqual({
+        method: 'explicit',
+        rotationId: null,
+        rotationName: null,
+        reason: 'assigned_to_given',
+        skipped: [],
+      });
       await expect(leads.pointer(rotation)).resolves.toBe(0);
     });
 
@@ -497,7 +503,13 @@ describe('POST /leads', () => {
       const fallback = await setup.rotation(tenant, { name: 'Default', emails: [rep.user.email] });
       const withTeam = await post(tenant, { firstName: 'A', lastName: 'B', teamId: team.id }).expect(201);
       expect(withTeam.body.assignedTo).toBe(rep.user.email);
-      expect(withTeam.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: fallback.id, rotationName: 'Default', reason: 'default_rotation', skipped: [] });
+      expect(withTeam.body.auditLog[0].data.assignment).toEqual({
+        method: 'rotation',
+        rotationId: fallback.id,
+        rotationName: 'Default',
+        reason: 'default_rotation',
+        skipped: [],
+      });
       const noTeam = await post(tenant, { firstName: 'A', lastName: 'B' }, '?skipTeamAndSourceRequirement=true').expect(201);
       expect(noTeam.body.assignedTo).toBe(rep.user.email);
     });
@@ -510,12 +522,16 @@ describe('POST /leads', () => {
       await leads.deactivateUser(b.user.id);
       const res = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(res.body.assignedTo).toBe(c.user.email);
-      expect(res.body.auditLog[0].data.assignment).toEqual(
-        { method: 'rotation', rotationId: rotation.id, rotationName: 'default', reason: 'default_rotation', skipped: [
+      expect(res.body.auditLog[0].data.assignment).toEqual({
+        method: 'rotation',
+        rotationId: rotation.id,
+        rotationName: 'default',
+        reason: 'default_rotation',
+        skipped: [
           { email: a.user.email, reason: 'inactive' },
           { email: b.user.email, reason: 'inactive' },
-        ] },
-      );
+        ],
+      });
       await expect(leads.pointer(rotation)).resolves.toBe(0);
     });
 
@@ -525,7 +541,13 @@ describe('POST /leads', () => {
       await leads.deactivateMembership(tenant, gone.user.id);
       const none = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
       expect(none.body.assignedTo).toBeNull();
-      expect(none.body.auditLog[0].data.assignment).toEqual({ method: 'none', rotationId: null, rotationName: null, reason: 'no_rotation', skipped: [] });
+      expect(none.body.auditLog[0].data.assignment).toEqual({
+        method: 'none',
+        rotationId: null,
+        rotationName: null,
+        reason: 'no_rotation',
+        skipped: [],
+      });
       const rotation = await setup.rotation(tenant, {
         name: 'default',
         emails: [gone.user.email, 'stranger@example.com'],
@@ -636,7 +658,13 @@ describe('POST /leads', () => {
       await expect(leads.audit(tenant, { event: 'lead_created' })).resolves.toEqual([]);
 
       const ok = await post(tenant, { firstName: 'A', lastName: 'B', teamId: east.id, leadSourceId: eastSource.id }).expect(201);
-      expect(ok.body.auditLog[0].data.assignment).toEqual({ method: 'rotation', rotationId: teamRotation.id, rotationName: 'east', reason: 'team_rotation', skipped: [] });
+      expect(ok.body.auditLog[0].data.assignment).toEqual({
+        method: 'rotation',
+        rotationId: teamRotation.id,
+        rotationName: 'east',
+        reason: 'team_rotation',
+        skipped: [],
+      });
       await expect(leads.pointer(teamRotation)).resolves.toBe(1);
     });
 

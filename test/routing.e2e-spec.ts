@@ -34,7 +34,8 @@ describe('routing', () => {
   const stored = (id: number) => t.ds.getRepository(LeadRotation).findOneByOrFail({ id });
   const setAway = (tenant: Tenant, userId: number, away: boolean, awayUntil: Date | null = null) =>
     t.tx.run((em) => em.update(Membership, { accountId: tenant.account.id, userId }, { away, awayUntil }));
-  const tally = (emails: (string | null)[]) => emails.reduce<Record<string, number>>((n, e) => ({ ...n, [String(e)]: (n[String(e)] ?? 0) + 1 }), {});
+  const tally = (emails: (string | null)[]) =>
+    emails.reduce<Record<string, number>>((n, e) => ({ ...n, [String(e)]: (n[String(e)] ?? 0) + 1 }), {});
 
   async function team3(tenant: Tenant) {
     return [await f.memberOf(tenant), await f.memberOf(tenant), await f.memberOf(tenant)].map((m) => m.user);
@@ -85,7 +86,13 @@ describe('routing', () => {
     expect(res.body.assignment).toEqual(assignment);
     expect(res.body.auditLog[0].data.assignment).toEqual(assignment);
     const explicit = await lead(tenant, { assignedTo: b.email }).expect(201);
-    expect(explicit.body.assignment).toEqual({ method: 'explicit', rotationId: null, rotationName: null, reason: 'assigned_to_given', skipped: [] });
+    expect(explicit.body.assignment).toEqual({
+      method: 'explicit',
+      rotationId: null,
+      rotationName: null,
+      reason: 'assigned_to_given',
+      skipped: [],
+    });
   });
 
   it('falls back from the team rotation to the default, then leaves the lead unassigned', async () => {
@@ -190,13 +197,23 @@ describe('routing', () => {
     for (let i = 0; i < 4; i++) {
       const before = await stored(r.id);
       const count = await leads.count(tenant);
-      const preview = await t.http().post('/lead-rotations/preview?skipTeamAndSourceRequirement=true').set(tenant.headers).send({ firstName: 'A', lastName: 'B' }).expect(200);
+      const preview = await t
+        .http()
+        .post('/lead-rotations/preview?skipTeamAndSourceRequirement=true')
+        .set(tenant.headers)
+        .send({ firstName: 'A', lastName: 'B' })
+        .expect(200);
       expect(await stored(r.id)).toEqual(before);
       await expect(leads.count(tenant)).resolves.toBe(count);
       const created = await lead(tenant).expect(201);
       expect(preview.body).toEqual({ assignedTo: created.body.assignedTo, assignment: created.body.assignment });
     }
-    const refused = await t.http().post('/lead-rotations/preview').set(tenant.headers).send({ firstName: 'A', lastName: 'B', assignedTo: 'nobody@example.com' }).expect(400);
+    const refused = await t
+      .http()
+      .post('/lead-rotations/preview')
+      .set(tenant.headers)
+      .send({ firstName: 'A', lastName: 'B', assignedTo: 'nobody@example.com' })
+      .expect(400);
     expect(refused.body).toEqual({
       error: 'assignedTo is not an active member of this account',
       details: [{ field: 'assignedTo', message: 'is not an active member of this account' }],
@@ -212,7 +229,9 @@ describe('routing', () => {
       .set(tenant.headers)
       .send({ name: 'R', userRotationArray: [a.email], weights: { 'x@example.com': 2 }, dailyCaps: { [a.email]: 0 } })
       .expect(400);
-    expect(res.body.details).toEqual(expect.arrayContaining([{ field: 'dailyCaps', message: 'dailyCaps must map member emails to integers from 1 to 1000000' }]));
+    expect(res.body.details).toEqual(
+      expect.arrayContaining([{ field: 'dailyCaps', message: 'dailyCaps must map member emails to integers from 1 to 1000000' }]),
+    );
     const named = await t
       .http()
       .post('/lead-rotations')

@@ -92,7 +92,15 @@ async function seedAccountShape(c, accountId, actor, repIds, tag, routing = { we
   const rotation = await c.query(
     `INSERT INTO lead_rotations (account_id, name, is_default, status, team_id, user_rotation_array, current_position, weights, daily_caps, created_by, updated_by)
      VALUES ($1, $2, false, 'active', $3, $4::jsonb, 0, $6::jsonb, $7::jsonb, $5, $5) RETURNING id`,
-    [accountId, `Bench rotation ${tag}`, teamId, JSON.stringify(REP_EMAILS), actor, JSON.stringify(routing.weights), JSON.stringify(routing.dailyCaps)],
+    [
+      accountId,
+      `Bench rotation ${tag}`,
+      teamId,
+      JSON.stringify(REP_EMAILS),
+      actor,
+      JSON.stringify(routing.weights),
+      JSON.stringify(routing.dailyCaps),
+    ],
   );
   return {
     accountId: String(accountId),

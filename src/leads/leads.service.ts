@@ -93,7 +93,10 @@ export class LeadsService {
     const { lead, question } = this.newLead(ctx, input, skipTeamAndSourceRequirement);
     const explicit = lead.assignedTo !== null;
     // The lead as created; the repository adds its id and, for a routed lead, its assignment.
-    const data = Object.assign(toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)), explicit ? { assignment: explicitAssignment() } : {});
+    const data = Object.assign(
+      toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)),
+      explicit ? { assignment: explicitAssignment() } : {},
+    );
     const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
     const rules = question && { question, decide: (facts: LeadFacts) => assertLeadRules(question, facts) };
     const route = explicit ? null : (em: EntityManager) => this.routing.routeNewLead(em, ctx.accountId, lead.teamId, lead.createdAt, true);

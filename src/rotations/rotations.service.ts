@@ -136,7 +136,10 @@ export class RotationsService {
       const rotation = await this.rotations.findById(em, accountId, id, { lock: true });
       if (!rotation) throw ApiError.notFound('Lead rotation');
       const routingEdit =
-        dto.userRotationArray !== undefined || dto.currentPosition !== undefined || dto.weights !== undefined || dto.dailyCaps !== undefined;
+        dto.userRotationArray !== undefined ||
+        dto.currentPosition !== undefined ||
+        dto.weights !== undefined ||
+        dto.dailyCaps !== undefined;
       if (dto.name === undefined && dto.teamId === undefined && !routingEdit) return this.view(em, accountId, rotation);
       const name = dto.name ?? rotation.name;
       const teamId = dto.teamId !== undefined ? dto.teamId : rotation.teamId;

@@ -81,7 +81,6 @@ describe('localDay', () => {
   it('throws a RangeError for an unknown zone', () => {
     expect(() => localDay(NOW, 'Nowhere/Nothing')).toThrow(RangeError);
   });
-
 });
 
 describe('route: eligibility', () => {

@@ -21,7 +21,11 @@ export class AssignmentDto {
   @ApiProperty({ enum: ['explicit', 'rotation', 'none'], description: 'explicit: assignedTo was given; rotation: picked by a rotation' })
   method: Assignment['method'];
 
-  @ApiProperty({ type: 'integer', nullable: true, description: 'The rotation that picked (or, when nobody was eligible, the last one tried)' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The rotation that picked (or, when nobody was eligible, the last one tried)',
+  })
   rotationId: number | null;
 
   @ApiProperty({ type: String, nullable: true })

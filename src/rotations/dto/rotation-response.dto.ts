@@ -18,7 +18,12 @@ export class RotationMemberDto {
   @ApiProperty({ example: 'ann@example.com' })
   email: string;
 
-  @ApiProperty({ type: 'integer', nullable: true, description: 'The user with this email, or null when there is none in the account', example: 7 })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'The user with this email, or null when there is none in the account',
+    example: 7,
+  })
   userId: number | null;
 
   @ApiProperty({ type: 'integer', minimum: 0, maximum: 100, example: 3 })
