@@ -6,6 +6,16 @@ import { isPostgres } from './dialect';
 
 const names = new Map<string, string>();
 
+/** The statement name of a fixed text (derived from it, so two texts never share one). */
+export function preparedName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `leads_api_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    names.set(text, name);
+  }
+  return name;
+}
+
 /**
  * Runs fixed SQL text on `em` (in the transaction open on it, if any). On PostgreSQL it is a named
  * prepared statement: each pooled connection parses and plans it once and then only binds and
@@ -21,11 +31,7 @@ const names = new Map<string, string>();
  */
 export function preparedQuery<T = Record<string, unknown>>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {
   if (!isPostgres(em)) return em.query(text, params);
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `leads_api_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-    names.set(text, name);
-  }
+  const name = preparedName(text);
   if (!em.queryRunner) {
     const pool = (em.connection.driver as PostgresDriver).master as Pool;
     return pool.query({ name, text, values: params }).then((r) => r.rows as T[]);

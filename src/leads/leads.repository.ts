@@ -158,41 +158,80 @@ export class LeadsRepository {
     rules: LeadRulesCheck | null,
     route: ((em: EntityManager) => Promise<LeadRouting>) | null,
   ): Promise<CreatedLead> {
-    if (route) {
-      return this.tx.run(async (em) => {
-        if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
-        const routing = await route(em);
-        const r = routed(lead, entry, routing);
-        if (isPostgres(em)) return (await this.pgCreate(em, r.lead, r.entry, null, routing.moved)) as CreatedLead;
-        if (routing.moved) await this.routing.move(em, lead.accountId, routing.moved);
-        return this.sqliteCreate(em, r.lead, r.entry);
-      });
-    }
-    if (!isPostgres(this.tx.manager)) {
-      return this.tx.run(async (em) => {
-        if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
-        return this.sqliteCreate(em, lead, entry);
-      });
-    }
-    const em = this.tx.manager;
-    if (!rules) return (await this.pgCreate(em, lead, entry, null, null)) as CreatedLead;
-    const key = JSON.stringify([lead.accountId, rules.question]);
-    let facts = this.passedFacts.get(key) ?? (await this.leadFacts(em, lead.accountId, rules.question));
-    for (let attempt = 1; ; attempt++) {
-      rules.decide(facts);
-      const written = await this.pgCreate(em, lead, entry, { question: rules.question, facts }, null);
-      if ('lead' in written) {
-        this.passedFacts.delete(key);
-        this.passedFacts.set(key, facts);
-        if (this.passedFacts.size > PASSED_FACTS_LIMIT) this.passedFacts.delete(this.passedFacts.keys().next().value!);
-        return written;
+    if (isPostgres(this.tx.manager) && !this.tx.inTransaction) return this.pgCreate(lead, entry, rules, route);
+    // SQLite, or inside a request's own transaction (an Idempotency-Key): the facts are read in it.
+    return this.tx.run(async (em) => {
+      if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
+      const routing = route && (await route(em));
+      const r = routing ? routed(lead, entry, routing) : { lead, entry };
+      if (isPostgres(em)) {
+        const statement = this.pgCreateStatement(em, r.lead, r.entry, null, routing?.moved ?? null);
+        const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
+        return this.pgCreated(r.lead, r.entry, row) as CreatedLead;
       }
-      this.passedFacts.delete(key);
-      facts = written.found;
+      if (routing?.moved) await this.routing.move(em, lead.accountId, routing.moved);
+      return this.sqliteCreate(em, r.lead, r.entry);
+    });
+  }
+
+  /**
+   * PostgreSQL, outside any transaction: create's statement checks the rules' facts itself, against
+   * a guess (the facts that last passed the same question, else facts read just before). When the
+   * facts changed, nothing is written and the rules decide again on the facts it found.
+   */
+  private async pgCreate(
+    lead: NewLead,
+    entry: AuditEntryInput,
+    rules: LeadRulesCheck | null,
+    route: ((em: EntityManager) => Promise<LeadRouting>) | null,
+  ): Promise<CreatedLead> {
+    const key = rules && JSON.stringify([lead.accountId, rules.question]);
+    let guess = key === null ? null : (this.passedFacts.get(key) ?? null);
+    for (let attempt = 1; ; attempt++) {
+      const written = await this.pgAttempt(lead, entry, rules, guess, route);
+      if ('lead' in written.result) {
+        if (key !== null) {
+          this.passedFacts.delete(key);
+          this.passedFacts.set(key, written.facts!);
+          if (this.passedFacts.size > PASSED_FACTS_LIMIT) this.passedFacts.delete(this.passedFacts.keys().next().value!);
+        }
+        return written.result;
+      }
+      this.passedFacts.delete(key!);
+      guess = written.result.found;
       if (attempt === CREATE_ATTEMPTS) {
         throw ApiError.conflict("The account's teams, lead sources or members changed during the request; retry it");
       }
     }
+  }
+
+  /**
+   * One try of pgCreate. Unrouted: one statement. Routed: one transaction, in which the facts (when
+   * not guessed) and the rotation's locked load go out back to back, and the write goes out with its
+   * COMMIT, so the rotation stays locked only from its load to the write.
+   */
+  private async pgAttempt(
+    lead: NewLead,
+    entry: AuditEntryInput,
+    rules: LeadRulesCheck | null,
+    guess: LeadFacts | null,
+    route: ((em: EntityManager) => Promise<LeadRouting>) | null,
+  ): Promise<{ result: CreatedLead | { found: LeadFacts }; facts: LeadFacts | null }> {
+    const attempt = async (em: EntityManager, finish?: <R>(text: string, values: unknown[]) => Promise<R[]>) => {
+      const [facts, routing] = await Promise.all([
+        rules && (guess ?? this.leadFacts(em, lead.accountId, rules.question)),
+        route && route(em),
+      ]);
+      if (rules) rules.decide(facts!);
+      const r = routing ? routed(lead, entry, routing) : { lead, entry };
+      const expected = rules && { question: rules.question, facts: facts! };
+      const statement = this.pgCreateStatement(em, r.lead, r.entry, expected, routing?.moved ?? null);
+      const [row] = finish
+        ? await finish<Record<string, unknown>>(statement.text, statement.values)
+        : await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
+      return { result: this.pgCreated(r.lead, r.entry, row), facts };
+    };
+    return route ? this.tx.runCommittingWith(attempt) : attempt(this.tx.manager);
   }
 
   /** SQLite: the lead, then its entry. */
@@ -202,17 +241,17 @@ export class LeadsRepository {
   }
 
   /**
-   * PostgreSQL: create's statement. With `expected`, the facts of its question are read in the same
-   * statement and the lead is written only if they equal `expected.facts`; when they do not, nothing
-   * is written and the facts found are answered. With `moved`, the rotation moves too.
+   * PostgreSQL: create's one statement. With `expected`, the facts of its question are read in the
+   * same statement and the lead is written only if they equal `expected.facts`; when they do not,
+   * nothing is written and the facts found are answered. With `moved`, the rotation moves too.
    */
-  private async pgCreate(
+  private pgCreateStatement(
     em: EntityManager,
     lead: NewLead,
     entry: AuditEntryInput,
     expected: { question: LeadQuestion; facts: LeadFacts } | null,
     moved: RotationMove | null,
-  ): Promise<CreatedLead | { found: LeadFacts }> {
+  ): { text: string; values: unknown[] } {
     const p = new SqlParams();
     const account = p.add(lead.accountId);
     const ctes: string[] = [];
@@ -225,14 +264,20 @@ export class LeadsRepository {
       ctes.push(`go AS (SELECT 1 FROM f WHERE (${found}) IS NOT DISTINCT FROM (${wanted}))`);
       when = 'EXISTS (SELECT 1 FROM go)';
     }
-    if (moved) ctes.push(this.routing.moveCte(p, account, moved));
+    if (moved) ctes.push(this.routing.moveCte(p, account, moved, when));
     const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
     ctes.push(`l AS (${insertStatement(em, Lead, lead, p, { account_id: account }, when)} RETURNING id)`);
     const entryExpressions = { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' };
     ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, 'EXISTS (SELECT 1 FROM l)')} RETURNING id)`);
     const facts = expected ? `, ${FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ')} FROM f` : '';
-    const text = `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id${facts}`;
-    const [row] = await preparedQuery<Record<string, unknown>>(em, text, p.values);
+    return {
+      text: `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id${facts}`,
+      values: p.values,
+    };
+  }
+
+  /** PostgreSQL: the lead and entry create's statement wrote, or the facts it found instead. */
+  private pgCreated(lead: NewLead, entry: AuditEntryInput, row: Record<string, unknown>): CreatedLead | { found: LeadFacts } {
     if (row.lead_id === null) return { found: factsFromRow(row) };
     const created = completeCreated(lead, entry, Number(row.lead_id));
     return { lead: created.lead, entry: { ...created.entry, id: Number(row.entry_id) } as AuditLog };

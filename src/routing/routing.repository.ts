@@ -105,10 +105,13 @@ export class RoutingRepository {
     );
   }
 
-  /** PostgreSQL: `move` as a CTE named `mv`, for a statement that also writes the lead (no round trip while the rotation is locked). */
-  moveCte(p: SqlParams, account: string, moved: RotationMove): string {
+  /**
+   * PostgreSQL: `move` as a CTE named `mv`, for the statement that also writes the lead; with `when`,
+   * a condition, the rotation moves only if it holds.
+   */
+  moveCte(p: SqlParams, account: string, moved: RotationMove, when?: string): string {
     return `mv AS (UPDATE lead_rotations SET current_position = ${p.add(moved.position)}, routing_state = ${p.add(JSON.stringify(moved.state))}::jsonb
-      WHERE id = ${p.add(moved.id)} AND account_id = ${account} RETURNING id)`;
+      WHERE id = ${p.add(moved.id)} AND account_id = ${account}${when === undefined ? '' : ` AND ${when}`} RETURNING id)`;
   }
 }
 
