@@ -60,6 +60,49 @@ describe('routing', () => {
     expect(tally(assigned)).toEqual({ [a.email]: 300, [b.email]: 200, [c.email]: 100 });
   });
 
+  it('answers each of many concurrent creates on its own: refused ones take no turn', async () => {
+    const tenant = await f.tenant();
+    const [a, b] = await team3(tenant);
+    const [east, west] = [await setup.team(tenant), await setup.team(tenant)];
+    const eastSource = await setup.leadSource(tenant, { teamId: east.id });
+    const westSource = await setup.leadSource(tenant, { teamId: west.id });
+    await rotation(tenant, { name: 'East', teamId: east.id, userRotationArray: [a.email, b.email] });
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        t
+          .http()
+          .post('/leads')
+          .set(tenant.headers)
+          .send({ firstName: 'A', lastName: `${i}`, teamId: east.id, leadSourceId: i % 4 === 0 ? westSource.id : eastSource.id }),
+      ),
+    );
+    answers.forEach((res, i) => {
+      if (i % 4 === 0) {
+        expect(res.status).toBe(400);
+        expect(res.body).toEqual({
+          error: 'leadSourceId belongs to a different team than the lead',
+          details: [{ field: 'leadSourceId', message: 'belongs to a different team than the lead' }],
+        });
+      } else expect(res.status).toBe(201);
+    });
+    expect(tally(answers.filter((r) => r.status === 201).map((r) => r.body.assignedTo))).toEqual({ [a.email]: 15, [b.email]: 15 });
+    await expect(leads.count(tenant)).resolves.toBe(30);
+  });
+
+  it('fails only the create the database refuses among concurrent ones', async () => {
+    const tenant = await f.tenant();
+    const [a, b] = await team3(tenant);
+    await rotation(tenant, { name: 'default', userRotationArray: [a.email, b.email] });
+    const restore = await leads.failWrites('leads', 'INSERT', `NEW.last_name = 'Refused'`);
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => lead(tenant, { lastName: i === 7 ? 'Refused' : `${i}` })),
+    ).finally(restore);
+    expect(answers.map((r) => r.status)).toEqual(answers.map((_, i) => (i === 7 ? 500 : 201)));
+    const assigned = answers.filter((r) => r.status === 201).map((r) => r.body.assignedTo);
+    expect(Object.values(tally(assigned)).sort()).toEqual([14, 15]);
+    await expect(leads.count(tenant)).resolves.toBe(29);
+  });
+
   it('with equal weights keeps the plain order from the pointer', async () => {
     const tenant = await f.tenant();
     const [a, b, c] = await team3(tenant);

@@ -7,7 +7,7 @@ import { isPostgres } from './dialect';
 const names = new Map<string, string>();
 
 /** The statement name of a fixed text (derived from it, so two texts never share one). */
-export function preparedName(text: string): string {
+function preparedName(text: string): string {
   let name = names.get(text);
   if (name === undefined) {
     name = `leads_api_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;

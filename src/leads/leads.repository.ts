@@ -99,6 +99,27 @@ export interface LeadRulesCheck {
 const PASSED_FACTS_LIMIT = 10_000;
 /** Times a create re-decides on facts that changed under it before it gives up (409). */
 const CREATE_ATTEMPTS = 3;
+/** Most routed creates written together (see LeadsRepository.create). */
+const BATCH_LIMIT = 16;
+
+/** How a new lead is routed: by `pick`, through the rotations of its account and team (`key`). */
+export interface LeadRoute {
+  key: string;
+  /** Picks for `count` leads in order, locking the rotations tried until the transaction ends. */
+  pick(em: EntityManager, count: number): Promise<LeadRouting[]>;
+}
+
+interface PendingCreate {
+  lead: NewLead;
+  entry: AuditEntryInput;
+  rules: LeadRulesCheck | null;
+  route: LeadRoute | null;
+}
+
+interface QueuedCreate extends PendingCreate {
+  resolve(created: CreatedLead): void;
+  reject(error: unknown): void;
+}
 
 /** The lead and its entry as created (see LeadsRepository.create), with the lead's id. */
 function completeCreated(lead: NewLead, entry: AuditEntryInput, leadId: number): { lead: Lead; entry: AuditEntryInput } {
@@ -122,6 +143,8 @@ export class LeadsRepository {
 
   /** Facts that passed, by account and question (see create). */
   private readonly passedFacts = new Map<string, LeadFacts>();
+  /** Routed creates waiting for their account and team's batch in flight (PostgreSQL). */
+  private readonly batches = new Map<string, { queue: QueuedCreate[]; running: boolean }>();
 
   /** Answers the questions of the lead rules in one round trip (prepared on PostgreSQL); what was not asked is answered but ignored. */
   async leadFacts(em: EntityManager, accountId: number, ask: LeadQuestion): Promise<LeadFacts> {
@@ -141,97 +164,149 @@ export class LeadsRepository {
    * transaction open in the caller's context if there is one. `rules` (none when no rule applies)
    * decides on the facts before anything is written.
    *
-   * With `route`, the lead is routed inside the create's transaction (RoutingService.routeNewLead,
-   * which locks the rotations it tries): its pick becomes the lead's `assignedTo` and the entry's
-   * `assignedTo` and `assignment`, and the rotation moves with the writes, which are one statement
-   * on PostgreSQL, so no round trip happens between them while the rotation is locked.
+   * With `route`, the lead is routed in the create's transaction (the rotations tried are locked):
+   * its pick becomes the lead's `assignedTo` and the entry's `assignedTo` and `assignment`, and the
+   * rotation moves with the writes.
    *
-   * Without it, on SQLite: one transaction whose facts are read inside it, so nothing they say can
-   * change before the writes. On PostgreSQL: one statement, which reads the facts again and writes
-   * only if they are the ones the rules decided on; otherwise it answers the facts it found, which
-   * are decided on in turn. The first guess is the facts that last passed the same question, so such
-   * a create usually takes one round trip.
+   * SQLite, or inside a transaction: the facts are read in the transaction, so nothing they say can
+   * change before the writes. PostgreSQL otherwise: the write statement reads the facts again and
+   * writes only if they are the ones the rules decided on (else the rules decide again on what it
+   * found); the first guess is the facts that last passed the same question. Routed creates of one
+   * account and team that arrive while one of theirs is being written are written together, in one
+   * transaction (see pgRoutedBatch): a busy rotation is locked once per batch, not once per lead.
    */
-  async create(
-    lead: NewLead,
-    entry: AuditEntryInput,
-    rules: LeadRulesCheck | null,
-    route: ((em: EntityManager) => Promise<LeadRouting>) | null,
-  ): Promise<CreatedLead> {
-    if (isPostgres(this.tx.manager) && !this.tx.inTransaction) return this.pgCreate(lead, entry, rules, route);
-    // SQLite, or inside a request's own transaction (an Idempotency-Key): the facts are read in it.
+  async create(lead: NewLead, entry: AuditEntryInput, rules: LeadRulesCheck | null, route: LeadRoute | null): Promise<CreatedLead> {
+    if (isPostgres(this.tx.manager) && !this.tx.inTransaction) {
+      return route ? this.batched({ lead, entry, rules, route }) : this.pgCreate({ lead, entry, rules, route: null });
+    }
     return this.tx.run(async (em) => {
       if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
-      const routing = route && (await route(em));
+      const routing = route && (await route.pick(em, 1))[0];
       const r = routing ? routed(lead, entry, routing) : { lead, entry };
       if (isPostgres(em)) {
-        const statement = this.pgCreateStatement(em, r.lead, r.entry, null, routing?.moved ?? null);
+        const statement = this.pgCreateStatement(em, [r], [], routing?.moved ? [routing.moved] : []);
         const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
-        return this.pgCreated(r.lead, r.entry, row) as CreatedLead;
+        return (this.pgCreated([r], [], row) as { created: CreatedLead[] }).created[0];
       }
       if (routing?.moved) await this.routing.move(em, lead.accountId, routing.moved);
       return this.sqliteCreate(em, r.lead, r.entry);
     });
   }
 
+  /** The facts last passed for `rules`' question, if any. */
+  private guessFor(accountId: number, rules: LeadRulesCheck): LeadFacts | null {
+    return this.passedFacts.get(JSON.stringify([accountId, rules.question])) ?? null;
+  }
+
+  private remember(accountId: number, question: LeadQuestion, facts: LeadFacts | null): void {
+    const key = JSON.stringify([accountId, question]);
+    this.passedFacts.delete(key);
+    if (facts === null) return;
+    this.passedFacts.set(key, facts);
+    if (this.passedFacts.size > PASSED_FACTS_LIMIT) this.passedFacts.delete(this.passedFacts.keys().next().value!);
+  }
+
   /**
-   * PostgreSQL, outside any transaction: create's statement checks the rules' facts itself, against
-   * a guess (the facts that last passed the same question, else facts read just before). When the
-   * facts changed, nothing is written and the rules decide again on the facts it found.
+   * PostgreSQL, one create on its own: one statement (routed: one transaction, the rotation locked from
+   * its load to the commit). When the facts changed under the guess, the rules decide again.
    */
-  private async pgCreate(
-    lead: NewLead,
-    entry: AuditEntryInput,
-    rules: LeadRulesCheck | null,
-    route: ((em: EntityManager) => Promise<LeadRouting>) | null,
-  ): Promise<CreatedLead> {
-    const key = rules && JSON.stringify([lead.accountId, rules.question]);
-    let guess = key === null ? null : (this.passedFacts.get(key) ?? null);
+  private async pgCreate(c: PendingCreate): Promise<CreatedLead> {
+    const accountId = c.lead.accountId;
+    let guess = c.rules && this.guessFor(accountId, c.rules);
     for (let attempt = 1; ; attempt++) {
-      const written = await this.pgAttempt(lead, entry, rules, guess, route);
-      if ('lead' in written.result) {
-        if (key !== null) {
-          this.passedFacts.delete(key);
-          this.passedFacts.set(key, written.facts!);
-          if (this.passedFacts.size > PASSED_FACTS_LIMIT) this.passedFacts.delete(this.passedFacts.keys().next().value!);
-        }
-        return written.result;
+      const work = async (em: EntityManager) => {
+        const facts = c.rules && (guess ?? (await this.leadFacts(em, accountId, c.rules.question)));
+        if (c.rules) c.rules.decide(facts!);
+        const routing = c.route && (await c.route.pick(em, 1))[0];
+        const r = routing ? routed(c.lead, c.entry, routing) : { lead: c.lead, entry: c.entry };
+        const checks = c.rules ? [{ question: c.rules.question, facts: facts! }] : [];
+        const statement = this.pgCreateStatement(em, [r], checks, routing?.moved ? [routing.moved] : []);
+        const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
+        return { written: this.pgCreated([r], checks, row), facts };
+      };
+      const { written, facts } = c.route ? await this.tx.run(work) : await work(this.tx.manager);
+      if ('created' in written) {
+        if (c.rules) this.remember(accountId, c.rules.question, facts);
+        return written.created[0];
       }
-      this.passedFacts.delete(key!);
-      guess = written.result.found;
+      this.remember(accountId, c.rules!.question, null);
+      guess = written.found[0];
       if (attempt === CREATE_ATTEMPTS) {
         throw ApiError.conflict("The account's teams, lead sources or members changed during the request; retry it");
       }
     }
   }
 
+  /** Queues a routed create behind the batch of its account and team in flight, if any (PostgreSQL). */
+  private batched(c: PendingCreate): Promise<CreatedLead> {
+    return new Promise<CreatedLead>((resolve, reject) => {
+      const key = c.route!.key;
+      let batch = this.batches.get(key);
+      if (!batch) this.batches.set(key, (batch = { queue: [], running: false }));
+      batch.queue.push({ ...c, resolve, reject });
+      if (!batch.running) void this.drain(key, batch);
+    });
+  }
+
+  /** Writes the key's queued creates, a batch at a time, until none is left. */
+  private async drain(key: string, batch: { queue: QueuedCreate[]; running: boolean }): Promise<void> {
+    batch.running = true;
+    while (batch.queue.length) {
+      const items = batch.queue.splice(0, BATCH_LIMIT);
+      // A batch that cannot be written as a whole (the facts changed, or the database refused one of
+      // its rows) is written one create at a time, so each request gets its own answer.
+      const together = items.length > 1 ? await this.pgRoutedBatch(items).catch(() => null) : null;
+      if (together) {
+        items.forEach((item, i) => (together[i] instanceof Error ? item.reject(together[i]) : item.resolve(together[i] as CreatedLead)));
+        continue;
+      }
+      for (const item of items) await this.pgCreate(item).then(item.resolve, item.reject);
+    }
+    batch.running = false;
+    this.batches.delete(key);
+  }
+
   /**
-   * One try of pgCreate. Unrouted: one statement. Routed: one transaction, in which the facts (when
-   * not guessed) and the rotation's locked load go out back to back, and the write goes out with its
-   * COMMIT, so the rotation stays locked only from its load to the write.
+   * PostgreSQL: routed creates of one account and team, in one transaction: the facts of their
+   * questions (guessed, or read first), the rules decided per create (a refused one gets its error and
+   * takes no pick), the picks in queue order from one locked load, and one statement writing every lead
+   * and entry and the rotation's final state. Null when the facts changed under the guesses (nothing
+   * written).
    */
-  private async pgAttempt(
-    lead: NewLead,
-    entry: AuditEntryInput,
-    rules: LeadRulesCheck | null,
-    guess: LeadFacts | null,
-    route: ((em: EntityManager) => Promise<LeadRouting>) | null,
-  ): Promise<{ result: CreatedLead | { found: LeadFacts }; facts: LeadFacts | null }> {
-    const attempt = async (em: EntityManager, finish?: <R>(text: string, values: unknown[]) => Promise<R[]>) => {
-      const [facts, routing] = await Promise.all([
-        rules && (guess ?? this.leadFacts(em, lead.accountId, rules.question)),
-        route && route(em),
-      ]);
-      if (rules) rules.decide(facts!);
-      const r = routing ? routed(lead, entry, routing) : { lead, entry };
-      const expected = rules && { question: rules.question, facts: facts! };
-      const statement = this.pgCreateStatement(em, r.lead, r.entry, expected, routing?.moved ?? null);
-      const [row] = finish
-        ? await finish<Record<string, unknown>>(statement.text, statement.values)
-        : await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
-      return { result: this.pgCreated(r.lead, r.entry, row), facts };
-    };
-    return route ? this.tx.runCommittingWith(attempt) : attempt(this.tx.manager);
+  private async pgRoutedBatch(items: QueuedCreate[]): Promise<(CreatedLead | Error)[] | null> {
+    const accountId = items[0].lead.accountId;
+    const questions = new Map<string, { question: LeadQuestion; facts: LeadFacts | null }>();
+    for (const item of items) {
+      if (item.rules)
+        questions.set(JSON.stringify(item.rules.question), { question: item.rules.question, facts: this.guessFor(accountId, item.rules) });
+    }
+    return this.tx.run(async (em) => {
+      for (const q of questions.values()) q.facts ??= await this.leadFacts(em, accountId, q.question);
+      const results: (CreatedLead | Error)[] = [];
+      const accepted: number[] = [];
+      items.forEach((item, i) => {
+        try {
+          item.rules?.decide(questions.get(JSON.stringify(item.rules.question))!.facts!);
+          accepted.push(i);
+        } catch (e) {
+          results[i] = e as Error;
+        }
+      });
+      if (!accepted.length) return results;
+      const routings = await items[0].route!.pick(em, accepted.length);
+      const rows = accepted.map((i, k) => routed(items[i].lead, items[i].entry, routings[k]));
+      const finalMoves = new Map<number, RotationMove>();
+      for (const r of routings) if (r.moved) finalMoves.set(r.moved.id, r.moved);
+      const checks = [...questions.values()].map((q) => ({ question: q.question, facts: q.facts! }));
+      const statement = this.pgCreateStatement(em, rows, checks, [...finalMoves.values()]);
+      // Not prepared: a batch's text varies with its size, and each connection would keep every variant.
+      const [row] = (await em.query(statement.text, statement.values)) as Record<string, unknown>[];
+      const written = this.pgCreated(rows, checks, row);
+      if (!('created' in written)) return null;
+      for (const q of checks) this.remember(accountId, q.question, q.facts);
+      accepted.forEach((i, k) => (results[i] = written.created[k]));
+      return results;
+    });
   }
 
   /** SQLite: the lead, then its entry. */
@@ -241,46 +316,57 @@ export class LeadsRepository {
   }
 
   /**
-   * PostgreSQL: create's one statement. With `expected`, the facts of its question are read in the
-   * same statement and the lead is written only if they equal `expected.facts`; when they do not,
-   * nothing is written and the facts found are answered. With `moved`, the rotation moves too.
+   * PostgreSQL: one statement writing `items` (leads with their entries, each entry's data given the
+   * lead's id) and moving the rotations `moved`. With `checks`, the facts of each question are read
+   * in the same statement and nothing is written unless every one equals the facts the rules decided
+   * on; the facts found are answered either way.
    */
   private pgCreateStatement(
     em: EntityManager,
-    lead: NewLead,
-    entry: AuditEntryInput,
-    expected: { question: LeadQuestion; facts: LeadFacts } | null,
-    moved: RotationMove | null,
+    items: { lead: NewLead; entry: AuditEntryInput }[],
+    checks: { question: LeadQuestion; facts: LeadFacts }[],
+    moved: RotationMove[],
   ): { text: string; values: unknown[] } {
     const p = new SqlParams();
-    const account = p.add(lead.accountId);
+    const account = p.add(items[0].lead.accountId);
     const ctes: string[] = [];
-    let when: string | undefined;
-    if (expected) {
-      const { question: q, facts } = expected;
-      ctes.push(`f AS (${FACTS(account, p.add(q.teamId), p.add(q.leadSourceId), p.add(q.assignee), p.add(q.createdBy))})`);
-      const found = FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ');
+    checks.forEach(({ question: q, facts }, i) => {
+      ctes.push(`f${i} AS (${FACTS(account, p.add(q.teamId), p.add(q.leadSourceId), p.add(q.assignee), p.add(q.createdBy))})`);
+      const found = FACT_COLUMNS.map((c) => `f${i}.${c.column}`).join(', ');
       const wanted = FACT_COLUMNS.map((c) => `${p.add(facts[c.key])}::${c.type}`).join(', ');
-      ctes.push(`go AS (SELECT 1 FROM f WHERE (${found}) IS NOT DISTINCT FROM (${wanted}))`);
-      when = 'EXISTS (SELECT 1 FROM go)';
-    }
-    if (moved) ctes.push(this.routing.moveCte(p, account, moved, when));
-    const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
-    ctes.push(`l AS (${insertStatement(em, Lead, lead, p, { account_id: account }, when)} RETURNING id)`);
-    const entryExpressions = { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' };
-    ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, 'EXISTS (SELECT 1 FROM l)')} RETURNING id)`);
-    const facts = expected ? `, ${FACT_COLUMNS.map((c) => `f.${c.column}`).join(', ')} FROM f` : '';
-    return {
-      text: `WITH ${ctes.join(', ')} SELECT (SELECT id FROM l) AS lead_id, (SELECT id FROM a) AS entry_id${facts}`,
-      values: p.values,
-    };
+      ctes.push(`go${i} AS (SELECT 1 FROM f${i} WHERE (${found}) IS NOT DISTINCT FROM (${wanted}))`);
+    });
+    const when = checks.length ? checks.map((_, i) => `EXISTS (SELECT 1 FROM go${i})`).join(' AND ') : undefined;
+    moved.forEach((m, j) => ctes.push(this.routing.moveCte(p, account, m, `mv${j}`, when)));
+    const selected: string[] = [];
+    items.forEach(({ lead, entry }, k) => {
+      const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l${k}))`;
+      ctes.push(`l${k} AS (${insertStatement(em, Lead, lead, p, { account_id: account }, when)} RETURNING id)`);
+      const entryExpressions = { account_id: account, data: entryData, lead_id: `(SELECT id FROM l${k})` };
+      ctes.push(`a${k} AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, `EXISTS (SELECT 1 FROM l${k})`)} RETURNING id)`);
+      selected.push(`(SELECT id FROM l${k}) AS lead_${k}`, `(SELECT id FROM a${k}) AS entry_${k}`);
+    });
+    checks.forEach((_, i) => selected.push(...FACT_COLUMNS.map((c) => `f${i}.${c.column} AS f${i}_${c.column}`)));
+    const from = checks.length ? ` FROM ${checks.map((_, i) => `f${i}`).join(', ')}` : '';
+    return { text: `WITH ${ctes.join(', ')} SELECT ${selected.join(', ')}${from}`, values: p.values };
   }
 
-  /** PostgreSQL: the lead and entry create's statement wrote, or the facts it found instead. */
-  private pgCreated(lead: NewLead, entry: AuditEntryInput, row: Record<string, unknown>): CreatedLead | { found: LeadFacts } {
-    if (row.lead_id === null) return { found: factsFromRow(row) };
-    const created = completeCreated(lead, entry, Number(row.lead_id));
-    return { lead: created.lead, entry: { ...created.entry, id: Number(row.entry_id) } as AuditLog };
+  /** PostgreSQL: what pgCreateStatement wrote, or (when a check failed) the facts it found instead. */
+  private pgCreated(
+    items: { lead: NewLead; entry: AuditEntryInput }[],
+    checks: unknown[],
+    row: Record<string, unknown>,
+  ): { created: CreatedLead[] } | { found: LeadFacts[] } {
+    if (row.lead_0 === null) {
+      const prefixed = (i: number) => Object.fromEntries(FACT_COLUMNS.map((c) => [c.column, row[`f${i}_${c.column}`]]));
+      return { found: checks.map((_, i) => factsFromRow(prefixed(i))) };
+    }
+    return {
+      created: items.map(({ lead, entry }, k) => {
+        const created = completeCreated(lead, entry, Number(row[`lead_${k}`]));
+        return { lead: created.lead, entry: { ...created.entry, id: Number(row[`entry_${k}`]) } as AuditLog };
+      }),
+    };
   }
 
   /**

@@ -9,7 +9,7 @@ import { LeadRequestContext } from './lead-request';
 import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
 import { explicitAssignment, LeadRouting } from '../routing/routing-policy';
 import type { RoutingService } from '../routing/routing.service';
-import { CreatedLead, LeadRulesCheck, LeadsRepository, NewLead } from './leads.repository';
+import { CreatedLead, LeadRoute, LeadRulesCheck, LeadsRepository, NewLead } from './leads.repository';
 import { LeadsService } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
@@ -40,12 +40,7 @@ const asked = jest.fn();
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
   // As the repository does: the rules decide on the facts first, then the routing, then the writes.
-  return async (
-    lead: NewLead,
-    entry: AuditEntryInput,
-    rules: LeadRulesCheck | null,
-    route: ((m: EntityManager) => Promise<LeadRouting>) | null,
-  ): Promise<CreatedLead> => {
+  return async (lead: NewLead, entry: AuditEntryInput, rules: LeadRulesCheck | null, route: LeadRoute | null): Promise<CreatedLead> => {
     if (rules) {
       asked(rules.question);
       rules.decide(dbFacts);
@@ -53,8 +48,8 @@ function written(email: string | null, position: number | null = 0) {
     const data = { ...(entry.data as Record<string, unknown>), id: 9 };
     let assignedTo = lead.assignedTo;
     if (route) {
-      routing.routeNewLead.mockResolvedValueOnce(routedTo(email, position));
-      const routed = await route(em);
+      routing.routeNewLeads.mockResolvedValueOnce([routedTo(email, position)]);
+      const [routed] = await route.pick(em, 1);
       assignedTo = routed.assignedTo;
       Object.assign(data, { assignedTo, assignment: routed.assignment });
     }
@@ -66,7 +61,7 @@ function written(email: string | null, position: number | null = 0) {
   };
 }
 
-const routing = { routeNewLead: jest.fn() };
+const routing = { routeNewLeads: jest.fn() };
 
 /** What RoutingService.routeNewLead answers when the rotation 42 picks `email` at `position` (or nobody). */
 function routedTo(email: string | null, position: number | null): LeadRouting {
@@ -130,7 +125,7 @@ describe('LeadsService', () => {
 
   beforeEach(() => {
     writesLead.mockClear();
-    routing.routeNewLead.mockReset();
+    routing.routeNewLeads.mockReset();
     asked.mockClear();
     dbFacts = NO_FACTS;
     repo = {
@@ -231,9 +226,9 @@ describe('LeadsService', () => {
           data: expect.not.objectContaining({ assignment: expect.anything() }),
         }),
         expect.objectContaining({ decide: expect.any(Function) }),
-        expect.any(Function),
+        expect.objectContaining({ key: '7:3', pick: expect.any(Function) }),
       );
-      expect(routing.routeNewLead).toHaveBeenCalledWith(em, 7, 3, expect.any(Date), true);
+      expect(routing.routeNewLeads).toHaveBeenCalledWith(em, 7, 3, expect.any(Date), 1, true);
       expect(asked.mock.invocationCallOrder[0]).toBeLessThan(writesLead.mock.invocationCallOrder[0]);
       expect(lead).toMatchObject({
         id: 9,
@@ -275,7 +270,7 @@ describe('LeadsService', () => {
         expect.objectContaining({ decide: expect.any(Function) }),
         null,
       );
-      expect(routing.routeNewLead).not.toHaveBeenCalled();
+      expect(routing.routeNewLeads).not.toHaveBeenCalled();
       expect(lead.assignedTo).toBe('rep@x.io');
       expect(lead.assignment).toEqual(explicitAssignment());
     });

@@ -15,7 +15,7 @@ import { Lead as LeadEntity } from './entities/lead.entity';
 import { toLead } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
-import { LEAD_COLUMNS, LeadsRepository, LeadValues, NewLead } from './leads.repository';
+import { LEAD_COLUMNS, LeadRoute, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
 
@@ -99,7 +99,12 @@ export class LeadsService {
     );
     const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
     const rules = question && { question, decide: (facts: LeadFacts) => assertLeadRules(question, facts) };
-    const route = explicit ? null : (em: EntityManager) => this.routing.routeNewLead(em, ctx.accountId, lead.teamId, lead.createdAt, true);
+    const route: LeadRoute | null = explicit
+      ? null
+      : {
+          key: `${ctx.accountId}:${lead.teamId}`,
+          pick: (em, count) => this.routing.routeNewLeads(em, ctx.accountId, lead.teamId, lead.createdAt, count, true),
+        };
     // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
     const created = await this.repo.create(lead, entry, rules, route);
     ctx.concerns(created.lead.id);

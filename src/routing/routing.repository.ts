@@ -106,11 +106,11 @@ export class RoutingRepository {
   }
 
   /**
-   * PostgreSQL: `move` as a CTE named `mv`, for the statement that also writes the lead; with `when`,
+   * PostgreSQL: `move` as a CTE (`name`), for the statement that also writes the leads; with `when`,
    * a condition, the rotation moves only if it holds.
    */
-  moveCte(p: SqlParams, account: string, moved: RotationMove, when?: string): string {
-    return `mv AS (UPDATE lead_rotations SET current_position = ${p.add(moved.position)}, routing_state = ${p.add(JSON.stringify(moved.state))}::jsonb
+  moveCte(p: SqlParams, account: string, moved: RotationMove, name: string, when?: string): string {
+    return `${name} AS (UPDATE lead_rotations SET current_position = ${p.add(moved.position)}, routing_state = ${p.add(JSON.stringify(moved.state))}::jsonb
       WHERE id = ${p.add(moved.id)} AND account_id = ${account}${when === undefined ? '' : ` AND ${when}`} RETURNING id)`;
   }
 }

@@ -43,17 +43,46 @@ export class RoutingService {
    * Without it (a preview) nothing is locked and nothing is written.
    */
   async routeNewLead(em: EntityManager, accountId: number, teamId: number | null, now: Date, lock: boolean): Promise<LeadRouting> {
+    return (await this.routeNewLeads(em, accountId, teamId, now, 1, lock))[0];
+  }
+
+  /**
+   * routeNewLead for `count` leads of the same team, in order: each pick sees the state the one before
+   * it left. A rotation's last `moved` among the answers is its state after all of them.
+   */
+  async routeNewLeads(
+    em: EntityManager,
+    accountId: number,
+    teamId: number | null,
+    now: Date,
+    count: number,
+    lock: boolean,
+  ): Promise<LeadRouting[]> {
     const candidates: CandidateRotation[] = [];
-    const tried = async (ref: RotationRef, kind: CandidateRotation['kind']) => {
+    const add = async (ref: RotationRef, kind: CandidateRotation['kind']) => {
       const loaded = await this.rotations.load(em, accountId, ref, lock);
       if (loaded) candidates.push({ id: loaded.rotation.id, name: loaded.rotation.name, kind, input: routingInput(loaded, now) });
-      return routeLead(candidates);
     };
-    if (teamId !== null) {
-      const routed = await tried({ team: teamId }, 'team');
-      if (routed.moved) return routed;
+    if (teamId !== null) await add({ team: teamId }, 'team');
+    let defaultTried = teamId === null;
+    if (defaultTried) await add({ default: true }, 'default');
+    const routings: LeadRouting[] = [];
+    for (let i = 0; i < count; i++) {
+      let routed = routeLead(candidates);
+      if (!routed.moved && !defaultTried) {
+        // Only when the team's rotation has nobody eligible: the default is locked as late as possible.
+        defaultTried = true;
+        await add({ default: true }, 'default');
+        routed = routeLead(candidates);
+      }
+      const moved = routed.moved;
+      if (moved) {
+        const c = candidates.find((x) => x.id === moved.id)!;
+        c.input = { ...c.input, position: moved.position, state: moved.state };
+      }
+      routings.push(routed);
     }
-    return tried({ default: true }, 'default');
+    return routings;
   }
 
   /** GET /lead-rotations/{id}/next-user: picks from the rotation (any status) as a new lead would, and moves it. Null when it does not exist. */
