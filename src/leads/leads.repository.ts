@@ -251,8 +251,17 @@ export class LeadsRepository {
   /** Writes the key's queued creates, a batch at a time, until none is left. */
   private async drain(key: string, batch: { queue: QueuedCreate[]; running: boolean }): Promise<void> {
     batch.running = true;
-    while (batch.queue.length) {
-      const items = batch.queue.splice(0, BATCH_LIMIT);
+    try {
+      await this.drainQueue(batch.queue);
+    } finally {
+      batch.running = false;
+      this.batches.delete(key);
+    }
+  }
+
+  private async drainQueue(queue: QueuedCreate[]): Promise<void> {
+    while (queue.length) {
+      const items = queue.splice(0, BATCH_LIMIT);
       // A batch that cannot be written as a whole (the facts changed, or the database refused one of
       // its rows) is written one create at a time, so each request gets its own answer.
       const together = items.length > 1 ? await this.pgRoutedBatch(items).catch(() => null) : null;
@@ -262,8 +271,6 @@ export class LeadsRepository {
       }
       for (const item of items) await this.pgCreate(item).then(item.resolve, item.reject);
     }
-    batch.running = false;
-    this.batches.delete(key);
   }
 
   /**
@@ -302,7 +309,10 @@ export class LeadsRepository {
       // Not prepared: a batch's text varies with its size, and each connection would keep every variant.
       const [row] = (await em.query(statement.text, statement.values)) as Record<string, unknown>[];
       const written = this.pgCreated(rows, checks, row);
-      if (!('created' in written)) return null;
+      if (!('created' in written)) {
+        for (const q of checks) this.remember(accountId, q.question, null);
+        return null;
+      }
       for (const q of checks) this.remember(accountId, q.question, q.facts);
       accepted.forEach((i, k) => (results[i] = written.created[k]));
       return results;
