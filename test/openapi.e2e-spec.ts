@@ -25,8 +25,8 @@ const COMPARED = ['type', 'format', 'description', 'readOnly', 'nullable', 'defa
 /**
  * Our document must contain the contract (test/fixtures/post-leads.openapi.yaml) and may add to it. The additions
  * allowed here are deliberate: `nullable: true` on Lead properties the contract does not require
- * (unset fields are answered as null), Error's `message`/`details`, the bearer format, and the
- * Error body on 401/500.
+ * (unset fields are answered as null), Lead's `assignment` (§7), Error's `message`/`details`, the
+ * bearer format, and the Error body on 401/500.
  */
 describe('OpenAPI document against post-leads.openapi.yaml', () => {
   let t: TestApp;
@@ -63,7 +63,8 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
   it('has the contract’s LeadInput', () => expectSchemaMatches('LeadInput'));
 
   it('has the contract’s Lead (optional properties may be nullable: unset fields are null)', () => {
-    expectSchemaMatches('Lead', { nullableAllowed: true });
+    // `assignment` is the wire's addition (contract §7: POST /leads answers it).
+    expectSchemaMatches('Lead', { nullableAllowed: true, extraProperties: ['assignment'] });
     expect(ours.components.schemas.Lead.properties!.auditLog).toEqual({
       type: 'array',
       readOnly: true,

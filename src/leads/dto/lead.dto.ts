@@ -130,11 +130,11 @@ export class Lead {
   @ApiPropertyOptional({ type: 'string', format: 'date-time', readOnly: true, description: D.updatedAt })
   updatedAt: string;
 
-  @ApiPropertyOptional({ type: () => AssignmentDto, readOnly: true, description: 'POST /leads only: who the lead went to and why' })
-  assignment?: AssignmentDto;
-
   @ApiPropertyOptional({ type: () => [AuditLogEntry], readOnly: true, description: D.auditLog })
   auditLog?: AuditLogEntry[];
+
+  @ApiPropertyOptional({ type: () => AssignmentDto, readOnly: true, description: 'POST /leads only: who the lead went to and why' })
+  assignment?: AssignmentDto;
 }
 
 /** POST /lead-rotations/preview: who a lead would go to now, and why. */
