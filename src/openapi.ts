@@ -27,6 +27,23 @@ export const IDEMPOTENCY_KEY_PARAMETER = {
     'while the first is still running 409. Scoped to the account and the caller.',
 };
 
+/** The document's tags, in the order a reader meets them; every operation carries exactly one. */
+export const TAGS = [
+  { name: 'Auth', description: 'Log in with a password or an API key, and read the session a token stands for.' },
+  { name: 'Leads', description: 'Capture leads, read, update, archive and delete them; each new lead is routed to a rep.' },
+  {
+    name: 'Lead rotations',
+    description: 'Routing: rotations with weights, daily caps and availability, their picks, and previews of an assignment.',
+  },
+  { name: 'Teams', description: 'Teams of the account and their members; a team decides which rotation routes its leads.' },
+  { name: 'Lead sources', description: 'Where leads come from; a team with active sources requires one on each lead.' },
+  { name: 'Users', description: "The account's users, their roles, and their availability for routing." },
+  { name: 'Accounts', description: "The caller's accounts; admins set an account's name and time zone." },
+  { name: 'API keys', description: 'Keys for integrations: each acts in its account with at most its own permissions.' },
+  { name: 'Audit log', description: 'Every request the account received, with masked secrets, newest first.' },
+  { name: 'Health', description: 'Liveness and readiness of the service and its database.' },
+];
+
 /** Reference to the shared error body, for `@Api…Response({ schema: ERROR_REF })`. */
 export const ERROR_REF = { $ref: '#/components/schemas/Error' };
 
@@ -62,10 +79,12 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     )
     .setVersion(version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addServer('/', 'The server this document is served from')
     .build();
   const doc = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controllerKey, methodKey) => `${controllerKey.replace(/Controller$/, '')}_${methodKey}`,
   });
+  doc.tags = TAGS;
   doc.components ??= {};
   doc.components.parameters = {
     ...(doc.components.parameters ?? {}),
@@ -84,7 +103,8 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
       delete op['x-public'];
       delete op['x-no-account'];
       op.responses ??= {};
-      if (!isPublic) {
+      if (isPublic) op.security = [];
+      else {
         op.security = [{ bearer: [] }];
         op.responses['401'] ??= { description: 'Unauthorized - User not authenticated', content: errorContent };
         if (!noAccount) {

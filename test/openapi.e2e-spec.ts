@@ -134,4 +134,37 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
       leadId: { type: 'integer', nullable: true },
     });
   });
+
+  it('declares its tags in reading order and gives every operation a summary, a declared tag and its security', () => {
+    const tags = (ours as unknown as { tags: { name: string; description: string }[] }).tags;
+    expect(tags.map((tg) => tg.name)).toEqual([
+      'Auth',
+      'Leads',
+      'Lead rotations',
+      'Teams',
+      'Lead sources',
+      'Users',
+      'Accounts',
+      'API keys',
+      'Audit log',
+      'Health',
+    ]);
+    for (const tg of tags) expect({ tag: tg.name, described: tg.description.length > 10 }).toEqual({ tag: tg.name, described: true });
+    expect((ours as unknown as { servers: unknown[] }).servers).toEqual([
+      { url: '/', description: 'The server this document is served from' },
+    ]);
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(ours.paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, Record<string, unknown>>)) {
+        if (typeof op.summary !== 'string' || !op.summary) problems.push(`${method} ${path}: no summary`);
+        const opTags = (op.tags as string[] | undefined) ?? [];
+        if (opTags.length !== 1 || !tags.some((tg) => tg.name === opTags[0]))
+          problems.push(`${method} ${path}: tags ${JSON.stringify(opTags)}`);
+        if (!Array.isArray(op.security)) problems.push(`${method} ${path}: no security`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(ours.paths['/auth/login'].post.security).toEqual([]);
+    expect(ours.paths['/health'].get.security).toEqual([]);
+  });
 });

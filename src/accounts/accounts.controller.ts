@@ -5,6 +5,7 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { AuditService, requestMeta } from '../audit/audit.service';
@@ -17,7 +18,7 @@ import { AccountsService } from './accounts.service';
 import { AccountResponseDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
 import { ERROR_REF } from '../openapi';
 
-@ApiTags('accounts')
+@ApiTags('Accounts')
 @Controller('accounts')
 export class AccountsController {
   constructor(
@@ -27,6 +28,7 @@ export class AccountsController {
 
   /** The caller's accounts with their roles and permissions (a plain array, not paginated). */
   @Get()
+  @ApiOperation({ summary: "List the caller's accounts" })
   @NoAccount()
   @ApiOkResponse({ type: AccountResponseDto, isArray: true, description: "The caller's accounts, oldest membership first" })
   list(@CurrentPrincipal() principal: Principal): Promise<AccountResponseDto[]> {
@@ -35,6 +37,7 @@ export class AccountsController {
 
   /** Creates an account (platform administrators only); the caller becomes its admin. */
   @Post()
+  @ApiOperation({ summary: 'Create an account (superAdmin)' })
   @NoAccount()
   @AuditEvent('account_created')
   @ApiCreatedResponse({ type: AccountResponseDto, description: 'The new account, as the caller sees it' })
@@ -64,6 +67,7 @@ export class AccountsController {
    * the caller must be its admin, in a user session, or a platform administrator (superAdmin).
    */
   @Patch(':id')
+  @ApiOperation({ summary: "Update an account's name or time zone" })
   @NoAccount()
   @AuditEvent('account_updated')
   @ApiOkResponse({ type: AccountResponseDto, description: 'The account, as the caller sees it in GET /accounts' })

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Patch, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccountContext, Actor } from '../auth/principal';
 import { AuditEvent } from '../common/decorators/audit-event.decorator';
 import { AccountId, CurrentAccount, CurrentActor } from '../common/decorators/current.decorators';
@@ -18,13 +18,14 @@ import {
 } from './dto/api-key.dto';
 import { ERROR_REF } from '../openapi';
 
-@ApiTags('api-keys')
+@ApiTags('API keys')
 @Controller('apikeys')
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeysService) {}
 
   /** Creates a key for server-to-server use. The `apiSecret` is in this answer only (an idempotent replay answers it as null). */
   @Post()
+  @ApiOperation({ summary: 'Create an API key' })
   @IdempotencyRedact('apiSecret')
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_created')
@@ -43,6 +44,7 @@ export class ApiKeysController {
 
   /** The account's keys (search over name and key; sort on id, name, active, createdAt, updatedAt). */
   @Get()
+  @ApiOperation({ summary: "List the account's API keys" })
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyPageDto })
   @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR_REF })
@@ -51,6 +53,7 @@ export class ApiKeysController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get an API key' })
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyResponseDto })
   @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR_REF })
@@ -59,6 +62,7 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: "Update an API key's name, permissions or state" })
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_updated')
   @ApiOkResponse({ type: ApiKeyResponseDto })
@@ -75,6 +79,7 @@ export class ApiKeysController {
 
   /** Deletes the key and answers it (without any secret); its sessions stop working at once. */
   @Delete(':id')
+  @ApiOperation({ summary: 'Delete an API key' })
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_deleted')
   @ApiOkResponse({ type: ApiKeyResponseDto })

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { AuditService, requestMeta } from '../audit/audit.service';
 import { AuditEvent, AuditWrite } from '../common/decorators/audit-event.decorator';
 import { CurrentPrincipal } from '../common/decorators/current.decorators';
@@ -12,7 +19,7 @@ import { SessionDto } from './dto/session.dto';
 import { ApiRequest, Principal } from './principal';
 import { ERROR_REF } from '../openapi';
 
-@ApiTags('auth')
+@ApiTags('Auth')
 @Controller('auth')
 export class AuthController {
   constructor(
@@ -22,6 +29,7 @@ export class AuthController {
 
   /** Logs in with `{email, password}` or `{apiKey, apiSecret}` and answers the session with its bearer token. */
   @Post('login')
+  @ApiOperation({ summary: 'Log in with a password or an API key' })
   @Public()
   @HttpCode(200)
   @LoginRateLimited()
@@ -53,6 +61,7 @@ export class AuthController {
 
   /** The current session: the same body as the login answer, with the caller's token echoed back. */
   @Get('session')
+  @ApiOperation({ summary: 'Get the session of the token' })
   @NoAccount()
   @ApiOkResponse({ type: SessionDto })
   session(@CurrentPrincipal() principal: Principal): Promise<SessionDto> {

@@ -1,9 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
 
-@ApiTags('health')
+@ApiTags('Health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -14,6 +14,7 @@ export class HealthController {
   /** 200 when the database answers, 503 otherwise. No authentication. */
   @Public()
   @Get()
+  @ApiOperation({ summary: 'Check the service and its database' })
   @HealthCheck()
   @ApiOkResponse({ description: 'The service and its database are up' })
   @ApiServiceUnavailableResponse({ description: 'The database does not answer' })

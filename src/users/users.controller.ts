@@ -7,6 +7,7 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import { AccountContext, Actor } from '../auth/principal';
@@ -21,7 +22,7 @@ import { ERROR_REF } from '../openapi';
 
 const LAST_ADMIN = 'The change would leave the account without an active admin';
 
-@ApiTags('users')
+@ApiTags('Users')
 @Controller('users')
 export class UsersController {
   constructor(private readonly users: UsersService) {}
@@ -31,6 +32,7 @@ export class UsersController {
    * either way. The role's permissions must all be the caller's own (403 otherwise).
    */
   @Post()
+  @ApiOperation({ summary: 'Add a user to the account' })
   @RequirePermissions('writeUsers')
   @AuditEvent('user_added')
   @ApiCreatedResponse({ type: UserResponseDto })
@@ -42,6 +44,7 @@ export class UsersController {
 
   /** The account's users (search over email and name; sort on id, email, name, role, active, createdAt). */
   @Get()
+  @ApiOperation({ summary: "List the account's users" })
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserPageDto })
   @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR_REF })
@@ -50,6 +53,7 @@ export class UsersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a user of the account' })
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
@@ -63,6 +67,7 @@ export class UsersController {
    * must hold every permission of the member's role, and of the new role if one is sent (403 otherwise).
    */
   @Patch(':id')
+  @ApiOperation({ summary: "Update a user's name, role, membership or availability" })
   @ApiExtension('x-permissions', ['writeUsers'])
   @ApiForbiddenResponse({
     description:
@@ -86,6 +91,7 @@ export class UsersController {
 
   /** Removes the user from the account and answers the removed membership; the caller must hold every permission of their role (403 otherwise). */
   @Delete(':id')
+  @ApiOperation({ summary: 'Remove a user from the account' })
   @RequirePermissions('writeUsers')
   @AuditEvent('user_removed')
   @ApiOkResponse({ type: UserResponseDto })
