@@ -46,7 +46,7 @@ describe('auth', () => {
         id: u.user.id,
         email: u.user.email,
         active: true,
-        primaryAccount: tenant.accountId,
+        primaryAccount: { accountId: tenant.accountId, accountName: tenant.account.name, usersPrimaryAccount: true, accountAdmin: true },
         accounts: [{ accountId: tenant.accountId, accountName: tenant.account.name, usersPrimaryAccount: true, accountAdmin: true }],
         roles: ['admin'],
         permissions: [...ROLE_PERMISSIONS.admin],
@@ -78,7 +78,7 @@ describe('auth', () => {
         id: u.user.id,
         email: u.user.email,
         active: true,
-        primaryAccount: String(primary.id),
+        primaryAccount: { accountId: String(primary.id), accountName: primary.name, usersPrimaryAccount: true, accountAdmin: false },
         accounts: [
           { accountId: String(other.id), accountName: other.name, usersPrimaryAccount: false, accountAdmin: true },
           { accountId: String(primary.id), accountName: primary.name, usersPrimaryAccount: true, accountAdmin: false },
@@ -99,7 +99,7 @@ describe('auth', () => {
 
       const res = await login({ email: u.user.email, password: u.password }).expect(200);
 
-      expect(res.body.primaryAccount).toBe(String(b.id));
+      expect(res.body.primaryAccount).toMatchObject({ accountId: String(b.id), usersPrimaryAccount: true });
       expect(res.body.accounts).toEqual([{ accountId: String(b.id), accountName: b.name, usersPrimaryAccount: true, accountAdmin: false }]);
       expect(res.body.roles).toEqual(['user']);
     });
@@ -202,7 +202,7 @@ describe('auth', () => {
         id: tenant.admin.user.id,
         email: tenant.admin.user.email,
         active: true,
-        primaryAccount: tenant.accountId,
+        primaryAccount: { accountId: tenant.accountId, accountName: tenant.account.name, usersPrimaryAccount: true, accountAdmin: true },
         accounts: [{ accountId: tenant.accountId, accountName: tenant.account.name, usersPrimaryAccount: true, accountAdmin: true }],
         roles: ['apiKey'],
         permissions: ['readLeads', 'writeLeads', 'readUsers'],
@@ -430,7 +430,7 @@ describe('bootstrap admin', () => {
         .send({ email: 'boot.admin@example.com', password: 'bootstrap-password' })
         .expect(200);
       expect(res.body).toMatchObject({
-        primaryAccount: String(accounts[0].id),
+        primaryAccount: { accountId: String(accounts[0].id), accountName: 'Head office', usersPrimaryAccount: true, accountAdmin: true },
         roles: ['superAdmin', 'admin'],
         accounts: [{ accountId: String(accounts[0].id), accountName: 'Head office', usersPrimaryAccount: true, accountAdmin: true }],
       });

@@ -72,7 +72,7 @@ describe('users', () => {
       expect(stored).toMatchObject({ active: true, isSuperAdmin: false, name: 'Nia New' });
 
       const login = await t.http().post('/auth/login').send({ email, password: 'a-good-password' }).expect(200);
-      expect(login.body).toMatchObject({ id: stored.id, primaryAccount: tenant.accountId, roles: ['admin'] });
+      expect(login.body).toMatchObject({ id: stored.id, primaryAccount: { accountId: tenant.accountId }, roles: ['admin'] });
       const headers = { Authorization: `Bearer ${login.body.token}`, 'x-account-id': tenant.accountId };
       const list = await t.http().get('/users?sort=id').set(headers).expect(200);
       expect(list.body.data.map((u: { email: string }) => u.email)).toEqual([tenant.admin.user.email, email.toLowerCase()]);
@@ -127,7 +127,7 @@ describe('users', () => {
       expect(await id.user(existing.user.id)).toMatchObject({ name: 'Old Name', passwordHash: existing.user.passwordHash });
       expect(await id.membership(tenant.account.id, existing.user.id)).toMatchObject({ role: 'user', active: true, isPrimary: false });
       const login = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
-      expect(login.body.primaryAccount).toBe(home.accountId);
+      expect(login.body.primaryAccount.accountId).toBe(home.accountId);
       expect(login.body.accounts.map((a: { accountId: string }) => a.accountId)).toEqual([home.accountId, tenant.accountId]);
     });
 
@@ -160,7 +160,7 @@ describe('users', () => {
       expect(await id.user(existing.user.id)).toMatchObject({ name: 'Foreign Name', passwordHash: existing.user.passwordHash });
       await t.http().post('/auth/login').send({ email: existing.user.email, password: 'a-new-password' }).expect(401);
       const old = await t.http().post('/auth/login').send({ email: existing.user.email, password: existing.password }).expect(200);
-      expect(old.body.primaryAccount).toBe(elsewhere.accountId);
+      expect(old.body.primaryAccount.accountId).toBe(elsewhere.accountId);
       // The new user got the password sent.
       await t.http().post('/auth/login').send({ email: unknownEmail, password: 'a-new-password' }).expect(200);
 

@@ -126,7 +126,7 @@ async function pool(n, concurrency, task) {
 async function login(base) {
   const res = await http(base, 'POST', '/auth/login', { body: ADMIN });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-  const accountId = res.body.primaryAccount ?? res.body.accounts[0].accountId;
+  const accountId = res.body.primaryAccount?.accountId ?? res.body.accounts[0].accountId;
   return {
     token: res.body.token,
     accountId: String(accountId),

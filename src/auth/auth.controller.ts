@@ -51,7 +51,7 @@ export class AuthController {
       this.audit.entry(meta, {
         event: 'login',
         statusCode: 200,
-        accountId: session.primaryAccount === null ? null : Number(session.primaryAccount),
+        accountId: session.primaryAccount === null ? null : Number(session.primaryAccount.accountId),
         data: { params: req.params, query: req.query, body: req.body },
       }),
     );

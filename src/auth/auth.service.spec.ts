@@ -54,7 +54,7 @@ describe('AuthService', () => {
       id: 7,
       email: 'jane@example.com',
       active: true,
-      primaryAccount: '2',
+      primaryAccount: { accountId: '2', accountName: 'Account 2', usersPrimaryAccount: true, accountAdmin: false },
       accounts: [
         { accountId: '1', accountName: 'Account 1', usersPrimaryAccount: false, accountAdmin: true },
         { accountId: '2', accountName: 'Account 2', usersPrimaryAccount: true, accountAdmin: false },
@@ -104,7 +104,13 @@ describe('AuthService', () => {
       accounts.accessOf.mockResolvedValue([{ ...access(2, 'admin', true, ['readLeads']), roles: ['apiKey'] }]);
       const session = await service.login({ apiKey: creds.key, apiSecret: creds.secret });
       expect(accounts.accessOf).toHaveBeenCalledWith({ userId: 7, apiKey: { accountId: 2, permissions: ['readLeads'] } });
-      expect(session).toMatchObject({ id: 7, roles: ['apiKey'], permissions: ['readLeads'], primaryAccount: '2', apiKeyId: 3 });
+      expect(session).toMatchObject({
+        id: 7,
+        roles: ['apiKey'],
+        permissions: ['readLeads'],
+        primaryAccount: { accountId: '2', usersPrimaryAccount: true },
+        apiKeyId: 3,
+      });
       expect(jwt.verify(session.token)).toMatchObject({ sub: '7', typ: 'key', kid: 3 });
     });
 
@@ -137,7 +143,12 @@ describe('AuthService', () => {
       membership: null,
     };
     const session = await service.session(principal);
-    expect(session).toMatchObject({ token: 'the-token', expiresAt: '2030-01-01T00:00:00.000Z', roles: ['user'], primaryAccount: '2' });
+    expect(session).toMatchObject({
+      token: 'the-token',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      roles: ['user'],
+      primaryAccount: { accountId: '2', usersPrimaryAccount: true },
+    });
     expect(session).not.toHaveProperty('apiKeyId');
   });
 });

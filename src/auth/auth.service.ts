@@ -83,17 +83,19 @@ export class AuthService {
     const primary = access.find((a) => a.primary) ?? null;
     const roles =
       apiKeyId !== null ? ['apiKey'] : [...(user.isSuperAdmin ? ['superAdmin'] : []), ...(primary ? [primary.membership.role] : [])];
+    const accounts = access.map((a) => ({
+      accountId: String(a.membership.accountId),
+      accountName: a.membership.account.name,
+      usersPrimaryAccount: a.primary,
+      accountAdmin: a.membership.role === 'admin',
+    }));
     const session: SessionDto = {
       id: user.id,
       email: user.email,
       active: user.active,
-      primaryAccount: primary ? String(primary.membership.accountId) : null,
-      accounts: access.map((a) => ({
-        accountId: String(a.membership.accountId),
-        accountName: a.membership.account.name,
-        usersPrimaryAccount: a.primary,
-        accountAdmin: a.membership.role === 'admin',
-      })),
+      // As the CRM this follows answers it: the primary account's item of `accounts`.
+      primaryAccount: accounts.find((a) => a.usersPrimaryAccount) ?? null,
+      accounts,
       roles,
       permissions: primary ? [...primary.permissions] : [],
       token,

@@ -27,12 +27,11 @@ export class SessionDto {
   active: boolean;
 
   @ApiProperty({
-    type: String,
+    type: SessionAccountDto,
     nullable: true,
-    description: 'Id of the primary account; null when the user has no account',
-    example: '2311',
+    description: 'The primary account, as in `accounts`; null when the user has no account',
   })
-  primaryAccount: string | null;
+  primaryAccount: SessionAccountDto | null;
 
   @ApiProperty({ type: SessionAccountDto, isArray: true, description: 'Accounts the session can act in (active memberships)' })
   accounts: SessionAccountDto[];
