@@ -27,6 +27,23 @@ export const IDEMPOTENCY_KEY_PARAMETER = {
     'while the first is still running 409. Scoped to the account and the caller.',
 };
 
+/** Response headers the service sends, by name (reused through `#/components/headers/…`). */
+const HEADERS = {
+  'x-request-id': {
+    description: 'Id of the request (a well-formed incoming `x-request-id`, else a new UUID), also in the log line',
+    schema: { type: 'string' },
+  },
+  'RateLimit-Limit': { description: 'Requests allowed per minute to this user or API key', schema: { type: 'integer' } },
+  'RateLimit-Remaining': { description: 'Requests left in the current minute', schema: { type: 'integer' } },
+  'RateLimit-Reset': { description: 'Seconds until the current minute ends', schema: { type: 'integer' } },
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer' } },
+  'Idempotent-Replayed': {
+    description: '`true` when the response is the stored answer to an earlier request with the same Idempotency-Key',
+    schema: { type: 'string', enum: ['true'] },
+  },
+};
+const headerRefs = (...names: (keyof typeof HEADERS)[]) => Object.fromEntries(names.map((n) => [n, { $ref: `#/components/headers/${n}` }]));
+
 /** The document's tags, in the order a reader meets them; every operation carries exactly one. */
 export const TAGS = [
   { name: 'Auth', description: 'Log in with a password or an API key, and read the session a token stands for.' },
@@ -92,6 +109,7 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
     idempotencyKeyHeader: IDEMPOTENCY_KEY_PARAMETER as never,
   };
   doc.components.schemas = { Error: ERROR_SCHEMA as never, ...(doc.components.schemas ?? {}) };
+  doc.components.headers = HEADERS as never;
   const errorContent = { 'application/json': { schema: ERROR_REF } };
 
   for (const pathItem of Object.values(doc.paths)) {
@@ -120,7 +138,39 @@ export function buildOpenApiDocument(app: INestApplication, version: string): Op
           };
         }
       }
+      const hasBody = 'requestBody' in op;
+      if (hasBody) {
+        op.responses['400'] ??= { description: 'Bad Request - the body is not valid', content: errorContent };
+        op.responses['413'] ??= { description: 'Payload Too Large - the body is over 100 KB', content: errorContent };
+        op.responses['415'] ??= {
+          description: 'Unsupported Media Type - a charset other than UTF-8, or an unknown Content-Encoding',
+          content: errorContent,
+        };
+      }
+      const limited = !isPublic || op.operationId === 'Auth_login';
+      if (limited) {
+        op.responses['429'] ??= {
+          description: 'Too Many Requests - the rate limit is reached',
+          headers: headerRefs('Retry-After'),
+          content: errorContent,
+        };
+      }
       op.responses['500'] ??= { description: 'Internal server error', content: errorContent };
+      op.responses['503'] ??= { description: 'Service Unavailable - the database cannot be reached', content: errorContent };
+      for (const [status, response] of Object.entries(
+        op.responses as Record<string, { headers?: Record<string, unknown>; content?: unknown }>,
+      )) {
+        // Every error is answered with the Error body, including those declared without one.
+        if (Number(status) >= 400 && !response.content) response.content = errorContent;
+        const headers = status.startsWith('2')
+          ? headerRefs(
+              'x-request-id',
+              ...(isPublic ? [] : (['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] as const)),
+              ...(method === 'post' && !isPublic ? (['Idempotent-Replayed'] as const) : []),
+            )
+          : headerRefs('x-request-id');
+        response.headers = { ...headers, ...(response.headers ?? {}) };
+      }
     }
   }
   return doc;

@@ -101,8 +101,9 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
 
     const responses = mine.responses as Record<string, Record<string, unknown>>;
     const expected = theirs.responses as Record<string, Record<string, unknown>>;
-    // Every response of the contract; ours adds the two answers of Idempotency-Key.
-    expect(Object.keys(responses).sort()).toEqual([...Object.keys(expected), '409', '422'].sort());
+    // Every response of the contract; ours adds the two answers of Idempotency-Key and the statuses
+    // every write can answer (a body too large or in another charset, the rate limit, the database down).
+    expect(Object.keys(responses).sort()).toEqual([...Object.keys(expected), '409', '413', '415', '422', '429', '503'].sort());
     for (const [status, response] of Object.entries(expected)) {
       expect({ status, description: responses[status].description }).toEqual({ status, description: response.description });
       if (response.content) expect({ status, content: responses[status].content }).toEqual({ status, content: response.content });
@@ -166,5 +167,34 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     expect(problems).toEqual([]);
     expect(ours.paths['/auth/login'].post.security).toEqual([]);
     expect(ours.paths['/health'].get.security).toEqual([]);
+  });
+
+  it('documents the statuses and headers every operation can answer', () => {
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(ours.paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, Record<string, unknown>>)) {
+        const responses = op.responses as Record<string, { content?: unknown; headers?: Record<string, unknown> }>;
+        const isPublic = Array.isArray(op.security) && op.security.length === 0;
+        const wanted = ['500', '503', ...(isPublic ? [] : ['401', '429']), ...('requestBody' in op ? ['400', '413', '415'] : [])];
+        for (const status of wanted) if (!responses[status]) problems.push(`${method} ${path}: no ${status}`);
+        for (const [status, response] of Object.entries(responses)) {
+          if (!response.headers?.['x-request-id']) problems.push(`${method} ${path} ${status}: no x-request-id`);
+          // /health answers 503 with its own report of what is down.
+          if (
+            Number(status) >= 400 &&
+            !(path === '/health' && status === '503') &&
+            JSON.stringify(response.content) !== JSON.stringify({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } })
+          ) {
+            problems.push(`${method} ${path} ${status}: not the Error body`);
+          }
+          if (status.startsWith('2') && !isPublic && !response.headers?.['RateLimit-Remaining'])
+            problems.push(`${method} ${path} ${status}: no RateLimit-*`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect((ours.paths['/leads'].post.responses as Record<string, unknown>)['429']).toMatchObject({
+      headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+    });
   });
 });
