@@ -35,7 +35,7 @@ function build() {
     update: jest.fn(async () => undefined),
     delete: jest.fn(async () => undefined),
   };
-  const routing = { pick: jest.fn(), members: jest.fn(async () => []) };
+  const routing = { pick: jest.fn(), withMembers: jest.fn() };
   const teams = {
     existsInAccount: jest.fn(async (_em, _acc, id: number) => id === 12),
     summaries: jest.fn(async () => new Map([[12, { id: 12, name: 'T', active: true }]])),

@@ -84,10 +84,9 @@ export class RotationsService {
   /** The rotation with each member's standing now (`members`). */
   async get(accountId: number, id: number): Promise<LeadRotationResponseDto> {
     const em = this.tx.manager;
-    const rotation = await this.rotations.findById(em, accountId, id);
-    if (!rotation) throw ApiError.notFound('Lead rotation');
-    const members = await this.routing.members(em, accountId, id, new Date());
-    return this.view(em, accountId, rotation, members ?? []);
+    const found = await this.routing.withMembers(em, accountId, id, new Date());
+    if (!found) throw ApiError.notFound('Lead rotation');
+    return this.view(em, accountId, found.rotation, found.members);
   }
 
   /**

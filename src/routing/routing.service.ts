@@ -100,10 +100,24 @@ export class RoutingService {
     return { rotation, decision, user: decision.picked ? (loaded.members[decision.picked.email] ?? null) : null };
   }
 
-  /** Each member of the rotation as GET /lead-rotations/{id} shows them at `now`. */
-  async members(em: EntityManager, accountId: number, rotationId: number, now: Date): Promise<RotationMemberDto[] | null> {
+  /** The rotation with each member as GET /lead-rotations/{id} shows them at `now`; null when it does not exist. */
+  async withMembers(
+    em: EntityManager,
+    accountId: number,
+    rotationId: number,
+    now: Date,
+  ): Promise<{ rotation: LeadRotation; members: RotationMemberDto[] } | null> {
     const loaded = await this.rotations.load(em, accountId, { id: rotationId }, false);
     if (!loaded) return null;
-    return memberViews(routingInput(loaded, now)).map((m) => ({ ...m, userId: loaded.members[m.email]?.userId ?? null }));
+    const members = memberViews(routingInput(loaded, now)).map((m) => ({
+      email: m.email,
+      userId: loaded.members[m.email]?.userId ?? null,
+      weight: m.weight,
+      dailyCap: m.dailyCap,
+      assignedToday: m.assignedToday,
+      eligible: m.eligible,
+      ineligibleReason: m.ineligibleReason,
+    }));
+    return { rotation: loaded.rotation, members };
   }
 }

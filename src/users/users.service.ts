@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { PasswordService } from '../auth/password.service';
 import { permissionsNotHeld, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
+import { missingPermissions } from '../auth/permissions/permissions';
 import { AccountContext, Actor } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
@@ -75,7 +76,7 @@ export class UsersService {
    */
   async update(account: AccountContext, actor: Actor, userId: number, dto: UpdateUserDto): Promise<UserResponseDto> {
     if (!account.permissions.has('writeUsers') && !isOwnAvailabilityChange(actor, userId, dto)) {
-      throw ApiError.forbidden('Missing permission: writeUsers');
+      throw missingPermissions(['writeUsers']);
     }
     const { accountId } = account;
     return this.tx.run(async (em) => {

@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { REQUIRED_PERMISSIONS } from '../../common/decorators/require-permissions.decorator';
-import { ApiError } from '../../common/errors/api-error';
-import type { Permission } from '../permissions/permissions';
+import { missingPermissions, type Permission } from '../permissions/permissions';
 import { ApiRequest } from '../principal';
 
 /** Enforces @RequirePermissions(...) against the permissions the account guard resolved. */
@@ -19,7 +18,7 @@ export class PermissionsGuard implements CanActivate {
     const req = context.switchToHttp().getRequest<ApiRequest>();
     const granted = req.account?.permissions;
     const missing = required.filter((p) => !granted?.has(p));
-    if (missing.length) throw ApiError.forbidden(`Missing permission: ${missing.join(', ')}`);
+    if (missing.length) throw missingPermissions(missing);
     return true;
   }
 }

@@ -1,3 +1,5 @@
+import { ApiError } from '../../common/errors/api-error';
+
 /** Every permission of the API: read|write × resource, plus readAuditLog. */
 export const PERMISSIONS = [
   'readLeads',
@@ -45,4 +47,9 @@ export function effectiveKeyPermissions(keyPermissions: readonly unknown[], crea
  */
 export function permissionsNotHeld(held: ReadonlySet<Permission>, wanted: readonly Permission[]): Permission[] {
   return normalizePermissions(wanted).filter((p) => !held.has(p));
+}
+
+/** The 403 of a request that lacks `missing` (the guard's, and the services' that check a permission themselves). */
+export function missingPermissions(missing: readonly string[]): ApiError {
+  return ApiError.forbidden(`Missing permission: ${missing.join(', ')}`);
 }
