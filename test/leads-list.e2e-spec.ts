@@ -74,7 +74,7 @@ describe('GET /leads', () => {
       createdAt: day(1),
       updatedAt: day(4),
     });
-    C = await leads.lead(tenant, { firstName: 'gamma', lastName: 'zulu', createdBy: null, createdAt: day(2), updatedAt: day(2) });
+    C = await leads.lead(tenant, { firstName: 'gamma', lastName: 'zulu', createdAt: day(2), updatedAt: day(2) });
     D = await leads.lead(tenant, { firstName: 'delta', lastName: 'archived', archived: true, createdAt: day(3), updatedAt: day(3) });
     // Another account's lead that matches everything must never show.
     await leads.lead(await f.tenant(), { ...texts('alpha'), createdAt: day(0) });
@@ -175,7 +175,8 @@ describe('GET /leads', () => {
       for (const desc of [false, true]) {
         const expected = [...all]
           .sort((x, y) => {
-            const [a, b] = [x[field], y[field]];
+            // An unset field is absent from the answer; it sorts as SQL NULL.
+            const [a, b] = [x[field] ?? null, y[field] ?? null];
             const sign = desc ? -1 : 1;
             if (a === null || b === null) {
               if (a === b) return sign * (x.id - y.id);

@@ -73,7 +73,6 @@ describe('POST /leads', () => {
         accountId: tenant.accountId,
         teamId: team.id,
         leadSourceId: source.id,
-        applicationId: null,
         firstName: 'Ada',
         lastName: 'Lovelace',
         imgSrc: 'https://img.example.com/ada.png',
@@ -126,7 +125,7 @@ describe('POST /leads', () => {
           },
         ],
       });
-      expect(Object.keys(res.body)).toEqual([...Object.keys(fields), 'assignment', 'auditLog']);
+      expect(Object.keys(res.body)).toEqual([...Object.keys(fields), 'auditLog', 'assignment']);
 
       // The database holds exactly what was answered, and GET answers the same document.
       const row = await leads.row(res.body.id);
@@ -148,27 +147,46 @@ describe('POST /leads', () => {
       expect(entries.map((e) => [e.event, e.statusCode, e.leadId])).toEqual([['lead_created', 201, res.body.id]]);
     });
 
-    it('renders unset optional fields as null and defaults createdBy to the caller', async () => {
+    it('leaves unset optional fields out (the seed types them optional, not nullable) and defaults createdBy to the caller', async () => {
       const tenant = await f.tenant();
       const member = await f.memberOf(tenant, 'user');
       const res = await t.http().post('/leads').set(tenant.headersFor(member)).send({ firstName: 'A', lastName: 'B' }).expect(201);
-      expect(res.body).toMatchObject({
-        teamId: null,
-        leadSourceId: null,
-        email: null,
-        numberOfEmployees: null,
-        interestedInSwitching: null,
-        lastContacted: null,
-        assignedTo: null,
+      const { id, createdAt, updatedAt, auditLog, ...rest } = res.body;
+      expect({ id, createdAt, updatedAt }).toEqual({ id: expect.any(Number), createdAt: expect.stringMatching(ISO), updatedAt: createdAt });
+      const assignment = { method: 'none', rotationId: null, rotationName: null, reason: 'no_rotation', skipped: [] };
+      expect(rest).toEqual({
+        accountId: tenant.accountId,
+        firstName: 'A',
+        lastName: 'B',
         archived: false,
         createdBy: member.user.email,
+        assignment,
       });
-      expect(res.body.auditLog).toHaveLength(1);
-      expect(res.body.auditLog[0]).toMatchObject({
-        event: 'lead_created',
-        user: member.user.email,
-        data: { assignment: { method: 'none', rotationId: null, rotationName: null, reason: 'no_rotation', skipped: [] } },
+      expect(auditLog).toHaveLength(1);
+      expect(auditLog[0]).toMatchObject({ event: 'lead_created', user: member.user.email });
+      expect(auditLog[0].data).toEqual({
+        id,
+        accountId: tenant.accountId,
+        firstName: 'A',
+        lastName: 'B',
+        archived: false,
+        createdBy: member.user.email,
+        createdAt,
+        updatedAt,
+        assignment,
       });
+      const got = await t.http().get(`/leads/${id}`).set(tenant.headers).expect(200);
+      expect(Object.keys(got.body)).toEqual([
+        'id',
+        'accountId',
+        'firstName',
+        'lastName',
+        'archived',
+        'createdBy',
+        'createdAt',
+        'updatedAt',
+        'auditLog',
+      ]);
     });
 
     it('treats null and blank optional values as not set', async () => {
@@ -183,7 +201,8 @@ describe('POST /leads', () => {
         createdBy: null,
         assignedTo: '',
       }).expect(201);
-      expect(res.body).toMatchObject({ email: null, company: null, teamId: null, archived: false, createdBy: tenant.admin.user.email });
+      expect(res.body).toMatchObject({ archived: false, createdBy: tenant.admin.user.email });
+      for (const unset of ['email', 'company', 'teamId', 'assignedTo']) expect(Object.keys(res.body)).not.toContain(unset);
     });
 
     it('records the API key of a key-based session and its creator as user', async () => {
@@ -540,7 +559,7 @@ describe('POST /leads', () => {
       const gone = await f.memberOf(tenant);
       await leads.deactivateMembership(tenant, gone.user.id);
       const none = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
-      expect(none.body.assignedTo).toBeNull();
+      expect(Object.keys(none.body)).not.toContain('assignedTo');
       expect(none.body.auditLog[0].data.assignment).toEqual({
         method: 'none',
         rotationId: null,
@@ -554,7 +573,7 @@ describe('POST /leads', () => {
         currentPosition: 1,
       });
       const nobody = await post(tenant, { firstName: 'A', lastName: 'B' }).expect(201);
-      expect(nobody.body.assignedTo).toBeNull();
+      expect(Object.keys(nobody.body)).not.toContain('assignedTo');
       expect(nobody.body.auditLog[0].data.assignment).toEqual({
         method: 'none',
         rotationId: rotation.id,

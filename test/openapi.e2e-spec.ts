@@ -23,10 +23,10 @@ type Doc = {
 const COMPARED = ['type', 'format', 'description', 'readOnly', 'nullable', 'default', 'items', '$ref', 'example'] as const;
 
 /**
- * Our document must contain the contract (test/fixtures/post-leads.openapi.yaml) and may add to it. The additions
- * allowed here are deliberate: `nullable: true` on Lead properties the contract does not require
- * (unset fields are answered as null), Lead's `assignment` (§7), Error's `message`/`details`, the
- * bearer format, and the Error body on 401/500.
+ * Our document may only narrow the contract (test/fixtures/post-leads.openapi.yaml), never loosen it:
+ * every contract property keeps its name, type, format, description and example; `required` may grow
+ * to list what the server always sends; additions are deliberate and named here: Lead's `assignment`
+ * (§7), Error's `message`/`details`, the bearer format, and the Error body on 401/500.
  */
 describe('OpenAPI document against post-leads.openapi.yaml', () => {
   let t: TestApp;
@@ -41,30 +41,31 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     await t.close();
   });
 
-  const pick = (o: Record<string, unknown>, allowNullable: boolean) =>
-    Object.fromEntries(COMPARED.filter((k) => k in o && !(allowNullable && k === 'nullable' && o[k] === true)).map((k) => [k, o[k]]));
+  const pick = (o: Record<string, unknown>) => Object.fromEntries(COMPARED.filter((k) => k in o).map((k) => [k, o[k]]));
 
-  function expectSchemaMatches(name: string, opts: { extraProperties?: string[]; nullableAllowed?: boolean } = {}) {
+  function expectSchemaMatches(name: string, opts: { extraProperties?: string[]; alsoRequired?: string[] } = {}) {
     const theirs = contract.components.schemas[name];
     const mine = ours.components.schemas[name];
     expect(mine).toBeDefined();
     expect(mine.type).toBe(theirs.type);
     expect(mine.description).toBe(theirs.description);
-    expect([...(mine.required ?? [])].sort()).toEqual([...(theirs.required ?? [])].sort());
+    // Narrower only: everything the contract requires, plus what the server always sends.
+    expect([...(mine.required ?? [])].sort()).toEqual([...(theirs.required ?? []), ...(opts.alsoRequired ?? [])].sort());
     // Same properties, in the same order, nothing missing, nothing unexpected.
     expect(Object.keys(mine.properties ?? {})).toEqual([...Object.keys(theirs.properties ?? {}), ...(opts.extraProperties ?? [])]);
     for (const [prop, spec] of Object.entries(theirs.properties ?? {})) {
-      const required = (theirs.required ?? []).includes(prop);
-      const allowNullable = !!opts.nullableAllowed && !required && !spec.nullable;
-      expect({ prop, ...pick(mine.properties![prop], allowNullable) }).toEqual({ prop, ...pick(spec, false) });
+      expect({ prop, ...pick(mine.properties![prop]) }).toEqual({ prop, ...pick(spec) });
     }
   }
 
   it('has the contract’s LeadInput', () => expectSchemaMatches('LeadInput'));
 
-  it('has the contract’s Lead (optional properties may be nullable: unset fields are null)', () => {
+  it('has the contract’s Lead, requiring what is always sent (unset fields are absent, never null)', () => {
     // `assignment` is the wire's addition (contract §7: POST /leads answers it).
-    expectSchemaMatches('Lead', { nullableAllowed: true, extraProperties: ['assignment'] });
+    expectSchemaMatches('Lead', {
+      extraProperties: ['assignment'],
+      alsoRequired: ['accountId', 'archived', 'createdBy', 'createdAt', 'updatedAt', 'auditLog'],
+    });
     expect(ours.components.schemas.Lead.properties!.auditLog).toEqual({
       type: 'array',
       readOnly: true,

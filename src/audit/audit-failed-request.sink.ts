@@ -24,11 +24,11 @@ export class AuditFailedRequestSink implements FailedRequestSink {
         // failed login, still says what was tried.
         data: {
           error: body.error,
-          message: body.message,
+          message: body.message ?? null,
           ...(req.account ? {} : requestedAccount !== undefined ? { requestedAccountId: requestedAccount } : {}),
           params: req.params,
           query: req.query,
-          body: req.body,
+          body: req.body ?? null,
         },
       }),
     );

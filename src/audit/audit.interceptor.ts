@@ -36,7 +36,7 @@ export class AuditInterceptor implements NestInterceptor {
         statusCode,
         leadId: req.audit!.leadId ?? null,
         accountId: req.audit!.accountId,
-        data: req.audit!.data ?? { params: req.params, query: req.query, body: req.body },
+        data: req.audit!.data ?? { params: req.params, query: req.query, body: req.body ?? null },
       });
     };
 

@@ -152,6 +152,11 @@ describe('sanitizePath', () => {
 });
 
 describe('maskSecrets', () => {
+  it('leaves out undefined properties as JSON does, and keeps nulls', () => {
+    expect(maskSecrets({ a: undefined, b: null, c: [undefined, 1], d: { e: undefined } })).toEqual({ b: null, c: [null, 1], d: {} });
+    expect(Object.keys(maskSecrets({ a: undefined, b: 1 }) as object)).toEqual(['b']);
+  });
+
   it('masks body keys named like a secret at any depth, lead fields never', () => {
     const lead = {
       firstName: 'A',

@@ -32,7 +32,8 @@ export function maskSecrets(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   let n = 0;
   for (const key in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    // An undefined property is one JSON leaves out (an unset lead field), so the copy leaves it out too.
+    if (!Object.prototype.hasOwnProperty.call(value, key) || (value as Record<string, unknown>)[key] === undefined) continue;
     if (n++ >= MAX_KEYS) {
       out['…'] = '[truncated]';
       break;

@@ -13,7 +13,7 @@ import { AccountId } from '../common/decorators/current.decorators';
 import { RequirePermissions } from '../common/decorators/require-permissions.decorator';
 import { IdParam } from '../common/pipes/id-param.pipe';
 import { Page } from '../common/list/paginate';
-import { Lead, LeadPage, RoutingPreviewDto } from './dto/lead.dto';
+import { Lead, LeadListItem, LeadPage, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
 import { LeadRequest, LeadRequestContext } from './lead-request';
@@ -62,7 +62,7 @@ export class LeadsController {
   })
   @ApiOkResponse({ description: 'A page of leads', type: LeadPage })
   @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_REF })
-  list(@AccountId() accountId: number, @Query() query: ListLeadsQuery): Promise<Page<Lead>> {
+  list(@AccountId() accountId: number, @Query() query: ListLeadsQuery): Promise<Page<LeadListItem>> {
     return this.leads.list(accountId, query);
   }
 

@@ -129,7 +129,8 @@ function completeCreated(lead: NewLead, entry: AuditEntryInput, leadId: number):
 
 /** The lead and its entry with the routing's outcome applied (assignedTo, and the entry's `assignment`). */
 function routed(lead: NewLead, entry: AuditEntryInput, routing: LeadRouting): { lead: NewLead; entry: AuditEntryInput } {
-  const data = { ...(entry.data as Record<string, unknown>), assignedTo: routing.assignedTo, assignment: routing.assignment };
+  // The entry's data is the lead as answered, so an unassigned lead has no `assignedTo` there either.
+  const data = { ...(entry.data as Record<string, unknown>), assignedTo: routing.assignedTo ?? undefined, assignment: routing.assignment };
   return { lead: { ...lead, assignedTo: routing.assignedTo }, entry: { ...entry, data } };
 }
 

@@ -8,11 +8,11 @@ import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { Assignment, explicitAssignment } from '../routing/routing-policy';
 import { RoutingService } from '../routing/routing.service';
-import { Lead, RoutingPreviewDto } from './dto/lead.dto';
+import { Lead, LeadListItem, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
-import { toLead } from './lead.mapper';
+import { toLead, toLeadListItem } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
 import { LEAD_COLUMNS, LeadRoute, LeadsRepository, LeadValues, NewLead } from './leads.repository';
@@ -94,7 +94,7 @@ export class LeadsService {
     const explicit = lead.assignedTo !== null;
     // The lead as created; the repository adds its id and, for a routed lead, its assignment.
     const data = Object.assign(
-      toLead(Object.assign(new LeadEntity(), { id: 0 }, lead)),
+      toLeadListItem(Object.assign(new LeadEntity(), { id: 0 }, lead)),
       explicit ? { assignment: explicitAssignment() } : {},
     );
     const entry = this.audit.entry(ctx.meta, { event: 'lead_created', statusCode: 201, leadId: null, data });
@@ -157,8 +157,8 @@ export class LeadsService {
   }
 
   /** GET /leads: leads without their audit log. */
-  list(accountId: number, query: ListLeadsQuery): Promise<Page<Lead>> {
-    return paginate(this.repo.filtered(this.tx.manager, accountId, query), query, LEAD_LIST_SPEC, (l) => toLead(l));
+  list(accountId: number, query: ListLeadsQuery): Promise<Page<LeadListItem>> {
+    return paginate(this.repo.filtered(this.tx.manager, accountId, query), query, LEAD_LIST_SPEC, toLeadListItem);
   }
 
   /** GET /leads/{id}: the lead and its history, in one query whatever the history's length. */
@@ -262,7 +262,7 @@ export class LeadsService {
       ctx.concerns(id);
       const history = await this.auditLogs.leadHistory(em, accountId, id);
       await this.repo.delete(em, accountId, id);
-      const snapshot = toLead(current);
+      const snapshot = toLeadListItem(current);
       const entries = await this.audit.writeInTransaction(em, [
         this.audit.entry(ctx.meta, { event: 'lead_deleted', statusCode: 200, leadId: id, data: { lead: snapshot } }),
       ]);

@@ -1,13 +1,9 @@
 import { PageOf } from '../../common/list/page.dto';
-import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema, OmitType } from '@nestjs/swagger';
 import { AuditLogEntry } from '../../audit/dto/audit-log-entry.dto';
 import type { Assignment, SkipReason } from '../../routing/routing-policy';
 import { LEAD_DESCRIPTIONS as D } from './lead-fields';
 
-/**
- * The seed's Lead, property for property. Fields that were never set are null (hence `nullable`,
- * which the seed leaves unsaid). `auditLog` is present on single-lead responses, not in lists.
- */
 export class SkippedMemberDto {
   @ApiProperty({ example: 'bob@example.com' })
   email: string;
@@ -38,22 +34,26 @@ export class AssignmentDto {
   skipped: SkippedMemberDto[];
 }
 
+/**
+ * The seed's Lead, property for property. A field that was never set (or was cleared) is absent, as
+ * the seed's optional types say; `required` lists what is always sent.
+ */
 @ApiSchema({ description: 'Lead object representing a potential customer or client' })
 export class Lead {
   @ApiProperty({ type: 'integer', readOnly: true, description: D.id })
   id: number;
 
-  @ApiPropertyOptional({ type: 'string', description: D.accountId })
+  @ApiProperty({ type: 'string', description: D.accountId })
   accountId: string;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.teamId })
-  teamId: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: D.teamId })
+  teamId?: number;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.leadSourceId })
-  leadSourceId: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: D.leadSourceId })
+  leadSourceId?: number;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.applicationId })
-  applicationId: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.applicationId })
+  applicationId?: string;
 
   @ApiProperty({ type: 'string', description: D.firstName })
   firstName: string;
@@ -61,77 +61,77 @@ export class Lead {
   @ApiProperty({ type: 'string', description: D.lastName })
   lastName: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.imgSrc })
-  imgSrc: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.imgSrc })
+  imgSrc?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.email })
-  email: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.email })
+  email?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.phone })
-  phone: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.phone })
+  phone?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.company })
-  company: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.company })
+  company?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.jobTitle })
-  jobTitle: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.jobTitle })
+  jobTitle?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.branch })
-  branch: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.branch })
+  branch?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.source })
-  source: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.source })
+  source?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.position })
-  position: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.position })
+  position?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.location })
-  location: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.location })
+  location?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.productsServicesSold })
-  productsServicesSold: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.productsServicesSold })
+  productsServicesSold?: string;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.numberOfEmployees })
-  numberOfEmployees: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: D.numberOfEmployees })
+  numberOfEmployees?: number;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.currentPaymentProcessor })
-  currentPaymentProcessor: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.currentPaymentProcessor })
+  currentPaymentProcessor?: string;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: D.monthlyTransactionVolume })
-  monthlyTransactionVolume: number | null;
+  @ApiPropertyOptional({ type: 'integer', description: D.monthlyTransactionVolume })
+  monthlyTransactionVolume?: number;
 
-  @ApiPropertyOptional({ type: 'boolean', nullable: true, description: D.interestedInSwitching })
-  interestedInSwitching: boolean | null;
+  @ApiPropertyOptional({ type: 'boolean', description: D.interestedInSwitching })
+  interestedInSwitching?: boolean;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.processStage })
-  processStage: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.processStage })
+  processStage?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.buyingRole })
-  buyingRole: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.buyingRole })
+  buyingRole?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.assignedTo })
-  assignedTo: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.assignedTo })
+  assignedTo?: string;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.notes })
-  notes: string | null;
+  @ApiPropertyOptional({ type: 'string', description: D.notes })
+  notes?: string;
 
-  @ApiPropertyOptional({ type: 'string', format: 'date-time', nullable: true, description: D.lastContacted })
-  lastContacted: string | null;
+  @ApiPropertyOptional({ type: 'string', format: 'date-time', description: D.lastContacted })
+  lastContacted?: string;
 
-  @ApiPropertyOptional({ type: 'boolean', default: false, description: D.archived })
+  @ApiProperty({ type: 'boolean', default: false, description: D.archived })
   archived: boolean;
 
-  @ApiPropertyOptional({ type: 'string', nullable: true, description: D.createdBy })
-  createdBy: string | null;
+  @ApiProperty({ type: 'string', description: D.createdBy })
+  createdBy: string;
 
-  @ApiPropertyOptional({ type: 'string', format: 'date-time', readOnly: true, description: D.createdAt })
+  @ApiProperty({ type: 'string', format: 'date-time', readOnly: true, description: D.createdAt })
   createdAt: string;
 
-  @ApiPropertyOptional({ type: 'string', format: 'date-time', readOnly: true, description: D.updatedAt })
+  @ApiProperty({ type: 'string', format: 'date-time', readOnly: true, description: D.updatedAt })
   updatedAt: string;
 
-  @ApiPropertyOptional({ type: () => [AuditLogEntry], readOnly: true, description: D.auditLog })
-  auditLog?: AuditLogEntry[];
+  @ApiProperty({ type: () => [AuditLogEntry], readOnly: true, description: D.auditLog })
+  auditLog: AuditLogEntry[];
 
   @ApiPropertyOptional({ type: () => AssignmentDto, readOnly: true, description: 'POST /leads only: who the lead went to and why' })
   assignment?: AssignmentDto;
@@ -146,8 +146,12 @@ export class RoutingPreviewDto {
   assignment: AssignmentDto;
 }
 
-/** GET /leads: leads without their audit log (fetch a lead to read it). */
-export class LeadPage extends PageOf(() => Lead) {
+/** A lead in GET /leads: without its audit log (fetch the lead to read it). */
+@ApiSchema({ description: 'A lead as listed: every Lead field but auditLog' })
+export class LeadListItem extends OmitType(Lead, ['auditLog', 'assignment'] as const) {}
+
+/** GET /leads. */
+export class LeadPage extends PageOf(() => LeadListItem) {
   @ApiProperty({
     type: 'string',
     nullable: true,

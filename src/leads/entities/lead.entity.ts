@@ -152,8 +152,10 @@ export class Lead {
   @Column({ type: 'boolean', default: false })
   archived: boolean;
 
+  // The column allows NULL (the schema as first shipped), but every write sets it: a create defaults it
+  // to the caller and a PATCH cannot clear it, so the API always answers it.
   @Column({ name: 'created_by', type: 'varchar', length: LEAD_TEXT_LIMITS.createdBy, nullable: true })
-  createdBy: string | null;
+  createdBy: string;
 
   @Column({ name: 'updated_by', type: 'varchar', length: 320, nullable: true })
   updatedBy: string | null;
