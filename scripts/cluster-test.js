@@ -4,7 +4,9 @@
 //  B. 1,000 creates at 50-way concurrency with Idempotency-Key, a fifth of them re-sent with the same
 //     key to a different instance: exactly one lead per key, rotation counts differ by at most one,
 //     every lead has exactly one lead_created entry;
-//  C. 600 concurrent creates through a rotation weighted 3:2:1 give exactly 300/200/100.
+//  C. 600 concurrent creates through a rotation weighted 3:2:1 give exactly 300/200/100;
+//  D. with duplicateLeadPolicy reject, then return_existing: 20 concurrent creates of one new email,
+//     spread over the three, give exactly one 201 (and 19 × 409, or 19 × 200 with the same id).
 // Also starts the three at once with the same bootstrap settings (one admin, one account).
 const h = require('./lib/harness');
 
@@ -127,13 +129,39 @@ async function main() {
       byEmail[c.emails[0]] === 300 && byEmail[c.emails[1]] === 200 && byEmail[c.emails[2]] === 100 && countsC.length === 3,
       `phase C: weighted counts ${JSON.stringify(c.emails.map((e) => byEmail[e] ?? 0))} (expected [300,200,100])`,
     );
+    // D. Duplicates across instances (contract §8).
+    let leadsD = 0;
+    for (const [policy, other] of [
+      ['reject', 409],
+      ['return_existing', 200],
+    ]) {
+      await h.http(base(0), 'PATCH', `/accounts/${auth.accountId}`, { headers: auth.headers, body: { duplicateLeadPolicy: policy } });
+      const email = `race-${policy}@example.com`;
+      const resD = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          h.http(base(i), 'POST', '/leads', { headers: auth.headers, body: { firstName: `D${i}`, lastName: 'Duplicate', email } }),
+        ),
+      );
+      const created = resD.filter((r) => r.status === 201);
+      const rest = resD.filter((r) => r.status !== 201);
+      const id = created[0] && created[0].body.id;
+      const sameAnswer = rest.filter((r) => r.status === other && (other === 409 ? r.body.details[0].leadId === id : r.body.id === id));
+      const [{ n }] = await h.query(db.url, `SELECT count(*)::int AS n FROM leads WHERE lower(email) = $1`, [email]);
+      leadsD += n;
+      check(
+        created.length === 1 && sameAnswer.length === 19 && n === 1,
+        `phase D (${policy}): 20 concurrent creates of one email over 3 instances: ${created.length} × 201, ${sameAnswer.length} × ${other} naming it, ${n} lead stored`,
+      );
+    }
+    await h.http(base(0), 'PATCH', `/accounts/${auth.accountId}`, { headers: auth.headers, body: { duplicateLeadPolicy: 'allow' } });
+
     const violations = await h.invariantViolations(db.url);
     check(
       violations.length === 0,
       `invariants: ${violations.length ? violations.join('; ') : 'every lead has one lead_created, pointers in range, no orphan idempotency record'}`,
     );
     console.log(
-      `cluster: leads created ${90 + leadsB + 600}, duplicates ${duplicates}, 5xx ${fivexx}, phase B throughput ${Math.round((N / elapsedB) * 1000)} creates/s, total ${Math.round((Date.now() - started) / 1000)} s`,
+      `cluster: leads created ${90 + leadsB + 600 + leadsD}, duplicates ${duplicates}, 5xx ${fivexx}, phase B throughput ${Math.round((N / elapsedB) * 1000)} creates/s, total ${Math.round((Date.now() - started) / 1000)} s`,
     );
   } catch (e) {
     failures.push(String(e && e.stack ? e.stack : e));

@@ -75,7 +75,11 @@ export const ERROR_SCHEMA = {
       items: {
         type: 'object',
         required: ['field', 'message'],
-        properties: { field: { type: 'string' }, message: { type: 'string' } },
+        properties: {
+          field: { type: 'string' },
+          message: { type: 'string' },
+          leadId: { type: 'integer', description: 'The existing lead of a `duplicate lead` conflict' },
+        },
       },
     },
   },

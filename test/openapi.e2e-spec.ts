@@ -93,18 +93,23 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     expect(mine.security).toEqual(theirs.security);
     // `required: false` is the default of a query parameter, so the two are the same parameter.
     const normalize = (p: Record<string, unknown>) => ('$ref' in p ? p : { required: false, ...p });
-    // The contract's parameters, in its order; ours adds the Idempotency-Key header after them.
+    // The contract's parameters, in its order; ours adds §8's onDuplicate and the Idempotency-Key header after them.
     expect((mine.parameters as Record<string, unknown>[]).map(normalize)).toEqual([
       ...(theirs.parameters as Record<string, unknown>[]).map(normalize),
+      expect.objectContaining({
+        in: 'query',
+        name: 'onDuplicate',
+        schema: { type: 'string', enum: ['allow', 'reject', 'return_existing'] },
+      }),
       { $ref: '#/components/parameters/idempotencyKeyHeader' },
     ]);
     expect(mine.requestBody).toEqual(theirs.requestBody);
 
     const responses = mine.responses as Record<string, Record<string, unknown>>;
     const expected = theirs.responses as Record<string, Record<string, unknown>>;
-    // Every response of the contract; ours adds the two answers of Idempotency-Key and the statuses
-    // every write can answer (a body too large or in another charset, the rate limit, the database down).
-    expect(Object.keys(responses).sort()).toEqual([...Object.keys(expected), '409', '413', '415', '422', '429', '503'].sort());
+    // Every response of the contract; ours adds a duplicate's 200 and 409 (§8), the answers of Idempotency-Key and the
+    // statuses every write can answer (a body too large or in another charset, the rate limit, the database down).
+    expect(Object.keys(responses).sort()).toEqual([...Object.keys(expected), '200', '409', '413', '415', '422', '429', '503'].sort());
     for (const [status, response] of Object.entries(expected)) {
       expect({ status, description: responses[status].description }).toEqual({ status, description: response.description });
       if (response.content) expect({ status, content: responses[status].content }).toEqual({ status, content: response.content });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Membership, MembershipRole } from '../users/entities/membership.entity';
-import { Account, DEFAULT_TIME_ZONE } from './entities/account.entity';
+import { Account, DEFAULT_TIME_ZONE, DuplicateLeadPolicy } from './entities/account.entity';
 
 /** A membership with its account loaded. */
 export type MembershipWithAccount = Membership & { account: Account };
@@ -39,7 +39,11 @@ export class AccountsRepository {
     return em.findOne(Account, { where: { id: accountId } });
   }
 
-  async updateAccount(em: EntityManager, accountId: number, changes: { name?: string; timeZone?: string }): Promise<void> {
+  async updateAccount(
+    em: EntityManager,
+    accountId: number,
+    changes: { name?: string; timeZone?: string; duplicateLeadPolicy?: DuplicateLeadPolicy },
+  ): Promise<void> {
     await em.createQueryBuilder().update(Account).set(changes).where('id = :accountId', { accountId }).execute();
   }
 

@@ -29,6 +29,7 @@ export function toAccountResponse(a: AccountAccess): AccountResponseDto {
     accountId: String(a.membership.accountId),
     accountName: a.membership.account.name,
     timeZone: a.membership.account.timeZone,
+    duplicateLeadPolicy: a.membership.account.duplicateLeadPolicy,
     usersPrimaryAccount: a.primary,
     accountAdmin: a.membership.role === 'admin',
     roles: a.roles,
@@ -43,6 +44,7 @@ function toOutsiderAccountResponse(account: Account): AccountResponseDto {
     accountId: String(account.id),
     accountName: account.name,
     timeZone: account.timeZone,
+    duplicateLeadPolicy: account.duplicateLeadPolicy,
     usersPrimaryAccount: false,
     accountAdmin: false,
     roles: [],
@@ -112,7 +114,7 @@ export class AccountsService {
   }
 
   /**
-   * Changes an account's name or time zone and answers it as the caller sees it (as in GET /accounts).
+   * Changes an account's name, time zone or duplicate policy and answers it as the caller sees it (as in GET /accounts).
    * Allowed to an admin of the account in a user session, and to platform administrators (superAdmin)
    * in any account. An account that is not one of the caller's (no active membership) is a 404, as
    * another account's record is anywhere else; a member who is not its admin gets a 403. API keys
@@ -131,8 +133,8 @@ export class AccountsService {
       if (dto.timeZone !== undefined && !isTimeZoneName(dto.timeZone)) {
         throw ApiError.invalidField('timeZone', 'must be an IANA time zone name');
       }
-      const changes = { name: dto.name, timeZone: dto.timeZone };
-      if (changes.name !== undefined || changes.timeZone !== undefined) await this.repo.updateAccount(em, accountId, changes);
+      const changes = { name: dto.name, timeZone: dto.timeZone, duplicateLeadPolicy: dto.duplicateLeadPolicy };
+      if (Object.values(changes).some((v) => v !== undefined)) await this.repo.updateAccount(em, accountId, changes);
       const account = (await this.repo.findAccount(em, accountId)) as Account;
       return access
         ? toAccountResponse({ ...access, membership: Object.assign(access.membership, { account }) })

@@ -8,7 +8,12 @@ import { ApiKeysService } from './api-keys.service';
 import { ApiKey } from './entities/api-key.entity';
 
 const ACTOR = { userId: 1, email: 'admin@example.com', apiKeyId: null };
-const account = (permissions: Permission[]): AccountContext => ({ accountId: 4, role: 'admin', permissions: new Set(permissions) });
+const account = (permissions: Permission[]): AccountContext => ({
+  accountId: 4,
+  role: 'admin',
+  permissions: new Set(permissions),
+  duplicateLeadPolicy: 'allow',
+});
 
 function key(overrides: Partial<ApiKey> = {}): ApiKey {
   return Object.assign(new ApiKey(), {

@@ -29,8 +29,12 @@ export class AuditInterceptor implements NestInterceptor {
     const mode = this.reflector.getAllAndOverride<AuditWriteMode>(AUDIT_WRITE, targets) ?? defaultAuditWriteMode(req.method);
     const entry = (): AuditEntryInput | null => {
       if (req.audit!.recorded || isUnaudited(req.path)) return null;
-      // Nest sets the response status after the interceptors have run: take it from @HttpCode.
-      const statusCode = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? 201 : 200);
+      // Nest sets the route's status before the interceptors run; a handler may answer another
+      // success (a duplicate lead's 200). Without a response object (unit tests), the route's.
+      const statusCode =
+        context.switchToHttp().getResponse<{ statusCode?: number } | undefined>()?.statusCode ??
+        this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
+        (req.method === 'POST' ? 201 : 200);
       return this.audit.entry(requestMeta(req), {
         event: req.audit!.event ?? this.reflector.getAllAndOverride<string>(AUDIT_EVENT, targets) ?? 'api_request',
         statusCode,

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { dialectOf, param } from '../database/dialect';
 import { preparedQuery } from '../database/prepared';
 import type { MembershipRole } from '../users/entities/membership.entity';
+import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import { ApiKey } from '../api-keys/entities/api-key.entity';
 import { User } from '../users/entities/user.entity';
 
@@ -16,6 +17,7 @@ export interface PrincipalRow {
   m_account_id: number | string | null;
   m_role: MembershipRole | null;
   m_active: boolean | number | null;
+  a_duplicate_lead_policy: DuplicateLeadPolicy | null;
   key_id?: number | null;
   key_account_id?: number | string | null;
   key_permissions?: string | null;
@@ -24,7 +26,7 @@ export interface PrincipalRow {
 
 const PRINCIPAL_COLUMNS =
   'u.id AS user_id, u.email AS email, u.name AS name, u.active AS user_active, u.is_super_admin AS is_super_admin, ' +
-  'm.account_id AS m_account_id, m.role AS m_role, m.active AS m_active';
+  'm.account_id AS m_account_id, m.role AS m_role, m.active AS m_active, a.duplicate_lead_policy AS a_duplicate_lead_policy';
 
 /** The reads behind authentication, login and start-up bootstrap. Users are platform-wide (not account data). */
 @Injectable()
@@ -71,6 +73,7 @@ export class AuthRepository {
        FROM api_keys k
        INNER JOIN users u ON u.id = k.created_by_user_id
        LEFT JOIN memberships m ON m.user_id = u.id AND m.account_id = k.account_id
+       LEFT JOIN accounts a ON a.id = m.account_id
        WHERE k.id = ${param(d, 1)} AND u.id = ${param(d, 2)}`,
       [keyId, userId],
     );
@@ -85,6 +88,7 @@ export class AuthRepository {
       `SELECT ${PRINCIPAL_COLUMNS}
        FROM users u
        LEFT JOIN memberships m ON m.user_id = u.id AND m.account_id = ${param(d, 1)}
+       LEFT JOIN accounts a ON a.id = m.account_id
        WHERE u.id = ${param(d, 2)}`,
       [accountId ?? -1, userId],
     );

@@ -66,7 +66,12 @@ export class PrincipalService {
       membership:
         row.m_account_id === null || row.m_account_id === undefined
           ? null
-          : { accountId: Number(row.m_account_id), role: row.m_role as MembershipRole, active: !!row.m_active },
+          : {
+              accountId: Number(row.m_account_id),
+              role: row.m_role as MembershipRole,
+              active: !!row.m_active,
+              duplicateLeadPolicy: row.a_duplicate_lead_policy ?? 'allow',
+            },
     };
   }
 }

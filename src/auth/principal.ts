@@ -1,4 +1,5 @@
 import type { Request } from 'express';
+import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import type { MembershipRole } from '../users/entities/membership.entity';
 import type { Permission } from './permissions/permissions';
 
@@ -19,8 +20,8 @@ export interface Principal {
   /** The bearer token and its expiry, echoed back by GET /auth/session. */
   token: string;
   expiresAt: Date;
-  /** The caller's membership in the account named by x-account-id, loaded in the same query. */
-  membership: { accountId: number; role: MembershipRole; active: boolean } | null;
+  /** The caller's membership in the account named by x-account-id, loaded in the same query, with the account's settings a request needs. */
+  membership: { accountId: number; role: MembershipRole; active: boolean; duplicateLeadPolicy: DuplicateLeadPolicy } | null;
 }
 
 /** The account a request acts in, resolved by the account guard. */
@@ -28,6 +29,7 @@ export interface AccountContext {
   accountId: number;
   role: MembershipRole;
   permissions: ReadonlySet<Permission>;
+  duplicateLeadPolicy: DuplicateLeadPolicy;
 }
 
 /** The audit context of one request; `recorded` is set once its audit entry has been written. */

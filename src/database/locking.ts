@@ -19,6 +19,15 @@ export async function advisoryLock(em: EntityManager, key: string): Promise<void
 }
 
 /**
+ * Waits for the advisory lock of (`namespace`, `name`) and holds it until the caller's transaction
+ * ends (PostgreSQL). Names are hashed: a collision only makes two holders wait for each other.
+ * On SQLite the transaction already holds the one connection.
+ */
+export async function advisoryLockOn(em: EntityManager, namespace: number, name: string): Promise<void> {
+  if (isPostgres(em)) await em.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [namespace, name]);
+}
+
+/**
  * Takes the advisory lock of (`namespace`, `name`) for the caller's transaction if nobody holds it;
  * false when another transaction does. On SQLite the transaction already holds the one connection.
  */

@@ -119,7 +119,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
               'This Idempotency-Key was already used with a different request',
             );
           }
-          res.setHeader('Idempotent-Replayed', 'true');
+          res.status(existing.responseStatus).setHeader('Idempotent-Replayed', 'true');
           req.audit = { ...(req.audit ?? { recorded: false }), event: 'idempotent_replay' };
           return existing.responseBody;
         }
@@ -133,7 +133,8 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
           requestMethod: req.method,
           requestPath: req.originalUrl.slice(0, 2048),
           requestHash: hash,
-          responseStatus: status,
+          // The handler may answer another success than the route's (a duplicate lead's 200).
+          responseStatus: res.statusCode >= 200 && res.statusCode < 300 ? res.statusCode : status,
           responseBody: storedBody(body, redact),
           createdAt: now,
           expiresAt: new Date(now.getTime() + this.config.idempotencyTtlSeconds * 1000),

@@ -1,11 +1,14 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { requestMeta, RequestMeta } from '../audit/audit.service';
+import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import { Actor, actorOf, ApiRequest } from '../auth/principal';
 
 /** What a lead use case needs from the request it serves. */
 export interface LeadRequestContext {
   accountId: number;
   actor: Actor;
+  /** The account's setting for POST /leads (§8). */
+  duplicateLeadPolicy: DuplicateLeadPolicy;
   /** The audit view of the request, for entries written inside the use case's transaction. */
   meta: RequestMeta;
   /** The lead was found in the account: the request's audit entry names it. */
@@ -20,6 +23,7 @@ export const LeadRequest = createParamDecorator((_: unknown, ctx: ExecutionConte
   if (!req.principal || !req.account) throw new Error('LeadRequest used on a route that is not account-scoped');
   return {
     accountId: req.account.accountId,
+    duplicateLeadPolicy: req.account.duplicateLeadPolicy,
     actor: actorOf(req.principal),
     // Built only by the use cases that write an entry in their transaction (reads never need it).
     get meta() {

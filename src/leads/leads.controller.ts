@@ -1,6 +1,8 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -15,7 +17,7 @@ import { IdParam } from '../common/pipes/id-param.pipe';
 import { Page } from '../common/list/paginate';
 import { Lead, LeadListItem, LeadPage, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
-import { LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
+import { CreateLeadQuery, LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
 import { LeadRequest, LeadRequestContext } from './lead-request';
 import { LeadsService } from './leads.service';
 import { ERROR_REF } from '../openapi';
@@ -48,8 +50,26 @@ export class LeadsController {
     description: 'Bad request - may occur if teamId is required but missing, or if leadSourceId is required for a team but missing',
     schema: ERROR_REF,
   })
-  create(@LeadRequest() ctx: LeadRequestContext, @Query() query: LeadRulesQuery, @Body() body: LeadInput): Promise<Lead> {
-    return this.leads.create(ctx, body, query.skipTeamAndSourceRequirement === true);
+  @ApiOkResponse({
+    description: 'Duplicate (policy `return_existing`): the existing lead, with its auditLog; nothing was created',
+    type: Lead,
+    headers: { 'Duplicate-Of': { description: 'ID of the existing lead answered', schema: { type: 'integer' } } },
+  })
+  @ApiConflictResponse({
+    description:
+      'Conflict - a duplicate lead (policy `reject`: the existing lead in `details[0].leadId`), or a request with this ' +
+      'Idempotency-Key is still running',
+    schema: ERROR_REF,
+  })
+  async create(
+    @LeadRequest() ctx: LeadRequestContext,
+    @Query() query: CreateLeadQuery,
+    @Body() body: LeadInput,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<Lead> {
+    const { lead, duplicateOf } = await this.leads.create(ctx, body, query.skipTeamAndSourceRequirement === true, query.onDuplicate);
+    if (duplicateOf !== null) res.status(200).setHeader('Duplicate-Of', String(duplicateOf));
+    return lead;
   }
 
   @Get()

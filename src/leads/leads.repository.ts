@@ -7,6 +7,7 @@ import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError } from '../common/errors/api-error';
 import { parseDateRange } from '../common/list/paginate';
 import { isPostgres } from '../database/dialect';
+import { advisoryLockOn } from '../database/locking';
 import { preparedQuery } from '../database/prepared';
 import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
@@ -28,6 +29,9 @@ export interface CreatedLead {
 }
 
 /** API field → column, for filters and sorting: read from the entity's TypeORM decorators, so a new column needs no entry here. */
+/** Advisory lock namespace of the duplicate check's email keys. */
+const EMAIL_LOCK_NAMESPACE = 0x1eae;
+
 export const LEAD_COLUMNS: Record<string, string> = Object.fromEntries(
   getMetadataArgsStorage()
     .columns.filter((c) => c.target === Lead)
@@ -378,6 +382,31 @@ export class LeadsRepository {
         return { lead: created.lead, entry: { ...created.entry, id: Number(row[`entry_${k}`]) } as AuditLog };
       }),
     };
+  }
+
+  /**
+   * Holds, until the caller's transaction ends, the right to create a lead with this email key in the
+   * account: concurrent creates of one email wait for each other, other emails do not (PostgreSQL;
+   * SQLite runs one transaction at a time).
+   */
+  lockEmailKey(em: EntityManager, accountId: number, emailKey: string): Promise<void> {
+    return advisoryLockOn(em, EMAIL_LOCK_NAMESPACE, `${accountId}:${emailKey}`);
+  }
+
+  /** The oldest unarchived lead of the account whose email, lower-cased, is `emailKey` (through IDX_leads_account_email_key). */
+  findByEmailKey(em: EntityManager, accountId: number, emailKey: string): Promise<Lead | null> {
+    return (
+      em
+        .createQueryBuilder(Lead, 'l')
+        // The terms of the index's predicate as written there, so both databases use it.
+        .where('l.account_id = :accountId AND lower(l.email) = :emailKey AND NOT l.archived AND l.email IS NOT NULL', {
+          accountId,
+          emailKey,
+        })
+        .orderBy('l.id', 'ASC')
+        .limit(1)
+        .getOne()
+    );
   }
 
   /**

@@ -163,7 +163,14 @@ describe('LeadsService', () => {
       auditLogs as unknown as AuditLogsRepository,
       routing as unknown as RoutingService,
     );
-    ctx = { accountId: 7, actor: { userId: 1, email: 'me@example.com', apiKeyId: null }, meta, concerns: jest.fn(), recorded: jest.fn() };
+    ctx = {
+      accountId: 7,
+      duplicateLeadPolicy: 'allow',
+      actor: { userId: 1, email: 'me@example.com', apiKeyId: null },
+      meta,
+      concerns: jest.fn(),
+      recorded: jest.fn(),
+    };
   });
 
   const input = (values: Partial<LeadInput> = {}) => Object.assign(new LeadInput(), { firstName: 'Ada', lastName: 'Lovelace', ...values });
@@ -171,7 +178,7 @@ describe('LeadsService', () => {
 
   describe('create', () => {
     it('asks nothing about teams when the flag is set and no ids are given', async () => {
-      await expect(service.create(ctx, input(), true)).resolves.toMatchObject({ id: 9 });
+      await expect(service.create(ctx, input(), true)).resolves.toMatchObject({ lead: { id: 9 }, duplicateOf: null });
       expect(asked).not.toHaveBeenCalled();
     });
 
@@ -209,7 +216,7 @@ describe('LeadsService', () => {
 
     it('decides the rules first, then writes the lead, its entry and the rotation advance with one repository call', async () => {
       repo.create.mockImplementation(written('b@x.io', 1));
-      const lead = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
+      const { lead } = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
       expect(repo.create).toHaveBeenCalledTimes(1);
       expect(repo.create).toHaveBeenCalledWith(
         expect.objectContaining({
@@ -251,7 +258,7 @@ describe('LeadsService', () => {
 
     it('records a rotation that had nobody eligible, and leaves the lead unassigned', async () => {
       repo.create.mockImplementation(written(null, null));
-      const lead = await service.create(ctx, input(), true);
+      const { lead } = await service.create(ctx, input(), true);
       // Unset is absent on the wire: undefined is left out of JSON.
       expect(lead.assignedTo).toBeUndefined();
       expect(lead.assignment).toEqual(routedTo(null, null).assignment);
@@ -260,7 +267,7 @@ describe('LeadsService', () => {
 
     it('checks a given assignee (lower-cased) and does not touch the rotation', async () => {
       dbFacts = { ...NO_FACTS, assigneeActive: true };
-      const lead = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
+      const { lead } = await service.create(ctx, input({ assignedTo: 'Rep@X.io' }), true);
       expect(asked).toHaveBeenCalledWith({
         ...teams({ activeTeams: false, teamId: null, teamSources: false, leadSourceId: null }),
         assignee: 'rep@x.io',
@@ -287,7 +294,7 @@ describe('LeadsService', () => {
 
     it('accepts any user of the account as createdBy and refuses strangers', async () => {
       dbFacts = { ...NO_FACTS, createdByMember: true };
-      await expect(service.create(ctx, input({ createdBy: 'old@x.io' }), true)).resolves.toMatchObject({ createdBy: 'old@x.io' });
+      await expect(service.create(ctx, input({ createdBy: 'old@x.io' }), true)).resolves.toMatchObject({ lead: { createdBy: 'old@x.io' } });
       expect(asked).toHaveBeenLastCalledWith(expect.objectContaining({ assignee: null, createdBy: 'old@x.io' }));
       dbFacts = NO_FACTS;
       await expect(service.create(ctx, input({ createdBy: 'new@x.io' }), true)).rejects.toEqual(

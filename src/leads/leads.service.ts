@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import { EntityManager } from 'typeorm';
 import { AuditLogsRepository, LeadEvent } from '../audit/audit-logs.repository';
 import { AuditService } from '../audit/audit.service';
@@ -65,6 +66,8 @@ const UPDATABLE_FIELDS = ['teamId', 'leadSourceId', ...PLAIN_FIELDS, 'assignedTo
 type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
 const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
+/** The duplicate check's key of an email (§8: trimmed, lower-cased); null for no email, which never matches. */
+export const duplicateKey = (email: string | null | undefined): string | null => (email ? lower(email) || null : null);
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
 const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
@@ -85,11 +88,42 @@ export class LeadsService {
   ) {}
 
   /**
-   * POST /leads (§5, §7): the lead, its `lead_created` entry and, when no assignee is given, its
-   * routing written together by one repository call, which writes only once the lead rules have
-   * decided on the database's facts.
+   * POST /leads (§5, §7, §8). Under the `allow` policy (the account's, unless `onDuplicate` overrides
+   * it), or for a lead without an email, this is the plain create. Otherwise the create runs in a
+   * transaction that first holds the lead's email key (see LeadsRepository.lockEmailKey), so of
+   * concurrent creates of one email exactly one writes; an unarchived lead with the key already there
+   * is refused (`reject`) or answered instead (`return_existing`), and nothing is written.
    */
-  async create(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
+  async create(
+    ctx: LeadRequestContext,
+    input: LeadInput,
+    skipTeamAndSourceRequirement: boolean,
+    onDuplicate?: DuplicateLeadPolicy,
+  ): Promise<{ lead: Lead; duplicateOf: number | null }> {
+    const policy = onDuplicate ?? ctx.duplicateLeadPolicy;
+    const emailKey = duplicateKey(input.email);
+    if (policy === 'allow' || emailKey === null)
+      return { lead: await this.write(ctx, input, skipTeamAndSourceRequirement), duplicateOf: null };
+    return this.tx.run(async (em) => {
+      await this.repo.lockEmailKey(em, ctx.accountId, emailKey);
+      const existing = await this.repo.findByEmailKey(em, ctx.accountId, emailKey);
+      if (!existing) return { lead: await this.write(ctx, input, skipTeamAndSourceRequirement), duplicateOf: null };
+      ctx.concerns(existing.id);
+      if (policy === 'reject') {
+        throw new ApiError(HttpStatus.CONFLICT, 'duplicate lead', undefined, [
+          { field: 'email', message: `lead ${existing.id} of this account already has this email`, leadId: existing.id },
+        ]);
+      }
+      return { lead: toLead(existing, await this.auditLogs.leadHistory(em, ctx.accountId, existing.id)), duplicateOf: existing.id };
+    });
+  }
+
+  /**
+   * A new lead: the lead, its `lead_created` entry and, when no assignee is given, its routing written
+   * together by one repository call, which writes only once the lead rules have decided on the
+   * database's facts.
+   */
+  private async write(ctx: LeadRequestContext, input: LeadInput, skipTeamAndSourceRequirement: boolean): Promise<Lead> {
     const { lead, question } = this.newLead(ctx, input, skipTeamAndSourceRequirement);
     const explicit = lead.assignedTo !== null;
     // The lead as created; the repository adds its id and, for a routed lead, its assignment.

@@ -15,6 +15,7 @@ const account = (permissions: readonly Permission[] = ROLE_PERMISSIONS.admin): A
   accountId: 4,
   role: 'admin',
   permissions: new Set(permissions),
+  duplicateLeadPolicy: 'allow',
 });
 const ADMIN = account();
 const LAST_ADMIN = { error: 'Conflict', message: 'The account must keep at least one active admin: make another member admin first' };

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { DUPLICATE_LEAD_POLICIES, DuplicateLeadPolicy } from '../entities/account.entity';
 import { PERMISSIONS } from '../../auth/permissions/permissions';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import { TIME_ZONE_MAX_LENGTH } from '../time-zone';
@@ -15,6 +16,11 @@ export class CreateAccountDto {
 
 const TIME_ZONE_DESCRIPTION =
   "The account's IANA time zone name (e.g. `Europe/Berlin`), for routing rules that depend on local time; `UTC` until set";
+
+const DUPLICATE_POLICY_DESCRIPTION =
+  'What POST /leads does with a lead whose email (trimmed, lower-cased) an unarchived lead of the account already has: ' +
+  '`allow` creates it, `reject` answers 409 naming the existing lead, `return_existing` answers 200 with it. ' +
+  '`?onDuplicate=` overrides it for one request';
 
 /** Body of PATCH /accounts/{id}: what an admin of the account may change. Absent fields stay as they are. */
 export class UpdateAccountDto {
@@ -37,6 +43,11 @@ export class UpdateAccountDto {
   @TrimString()
   @IsString()
   timeZone?: string;
+
+  @ApiPropertyOptional({ description: DUPLICATE_POLICY_DESCRIPTION, enum: DUPLICATE_LEAD_POLICIES, example: 'reject' })
+  @OptionalNotNull()
+  @IsIn(DUPLICATE_LEAD_POLICIES, { message: `duplicateLeadPolicy must be one of ${DUPLICATE_LEAD_POLICIES.join(', ')}` })
+  duplicateLeadPolicy?: DuplicateLeadPolicy;
 }
 
 /**
@@ -53,6 +64,9 @@ export class AccountResponseDto {
 
   @ApiProperty({ description: TIME_ZONE_DESCRIPTION, example: 'Europe/Berlin' })
   timeZone: string;
+
+  @ApiProperty({ description: DUPLICATE_POLICY_DESCRIPTION, enum: DUPLICATE_LEAD_POLICIES, example: 'allow' })
+  duplicateLeadPolicy: DuplicateLeadPolicy;
 
   @ApiProperty({ description: "Whether this is the caller's primary account" })
   usersPrimaryAccount: boolean;

@@ -4,6 +4,10 @@ import { TIMESTAMP } from '../../database/column-types';
 /** The time zone of an account nobody has set one for. */
 export const DEFAULT_TIME_ZONE = 'UTC';
 
+/** What POST /leads does with a lead whose email an unarchived lead of the account already has (§8). */
+export const DUPLICATE_LEAD_POLICIES = ['allow', 'reject', 'return_existing'] as const;
+export type DuplicateLeadPolicy = (typeof DUPLICATE_LEAD_POLICIES)[number];
+
 @Entity('accounts')
 export class Account {
   @PrimaryGeneratedColumn()
@@ -15,6 +19,9 @@ export class Account {
   /** IANA time zone name (`Europe/Berlin`), as sent; valid for `Intl.DateTimeFormat`. */
   @Column({ name: 'time_zone', type: 'varchar', length: 64, default: DEFAULT_TIME_ZONE })
   timeZone: string;
+
+  @Column({ name: 'duplicate_lead_policy', type: 'varchar', length: 16, default: 'allow' })
+  duplicateLeadPolicy: DuplicateLeadPolicy;
 
   @Column({ name: 'created_by', type: 'varchar', length: 320, nullable: true })
   createdBy: string | null;

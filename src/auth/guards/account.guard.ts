@@ -60,7 +60,7 @@ export class AccountGuard implements CanActivate {
       const keyPermissions = new Set(principal.apiKeyPermissions ?? []);
       permissions = permissions.filter((p) => keyPermissions.has(p));
     }
-    req.account = { accountId, role: m.role, permissions: new Set(permissions) };
+    req.account = { accountId, role: m.role, permissions: new Set(permissions), duplicateLeadPolicy: m.duplicateLeadPolicy };
     return true;
   }
 }

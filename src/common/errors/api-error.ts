@@ -3,6 +3,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export interface ErrorDetail {
   field: string;
   message: string;
+  /** The lead a `duplicate lead` conflict is about (§8). */
+  leadId?: number;
 }
 
 /** The one error body of the API: `{error, message?, details?}`. */

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
+import { DUPLICATE_LEAD_POLICIES, DuplicateLeadPolicy } from '../../accounts/entities/account.entity';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool, QueryInt } from '../../common/list/query-transforms';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
@@ -18,6 +19,20 @@ export class LeadRulesQuery {
   @QueryBool()
   @IsBoolean({ message: BOOL_MESSAGE('skipTeamAndSourceRequirement') })
   skipTeamAndSourceRequirement?: boolean;
+}
+
+/** Query of POST /leads: the rules' flag, and the duplicate policy for this request (§8). */
+export class CreateLeadQuery extends LeadRulesQuery {
+  @ApiPropertyOptional({
+    enum: DUPLICATE_LEAD_POLICIES,
+    description:
+      "What to do, for this request, when an unarchived lead of the account has the same email (trimmed, lower-cased); the account's " +
+      '`duplicateLeadPolicy` otherwise. `reject`: 409 with the existing lead in `details[0].leadId`; `return_existing`: 200 with the ' +
+      'existing lead and a `Duplicate-Of` header. Either way nothing is created and no rotation moves',
+  })
+  @IsOptional()
+  @IsIn(DUPLICATE_LEAD_POLICIES, { message: `onDuplicate must be one of ${DUPLICATE_LEAD_POLICIES.join(', ')}` })
+  onDuplicate?: DuplicateLeadPolicy;
 }
 
 /** Lead text fields that GET /leads filters on by exact value. */

@@ -38,6 +38,8 @@ export const LEAD_TEXT_LIMITS = {
  * LeadSearchIndex). `synchronize: false` tells the schema builder it is managed by hand.
  */
 @Index('IDX_leads_search_trgm', { synchronize: false })
+// The duplicate check's (account, lower(email)) of unarchived leads: an expression index (DuplicateLeads).
+@Index('IDX_leads_account_email_key', { synchronize: false })
 @Entity('leads')
 @Index('IDX_leads_account_archived_created', ['accountId', 'archived', 'createdAt', 'id'])
 @Index('IDX_leads_account_archived_updated', ['accountId', 'archived', 'updatedAt', 'id'])

@@ -5,6 +5,7 @@ import { AuditLogBigIds1795700000000 } from './1795700000000-AuditLogBigIds';
 import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex';
 import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailability';
 import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
+import { DuplicateLeads1795900000000 } from './1795900000000-DuplicateLeads';
 
 /** PostgreSQL migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const POSTGRES_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const POSTGRES_MIGRATIONS = [
   LeadHistoryIndex1795700000001,
   RoutingAvailability1795800000000,
   RotationWeights1795800000001,
+  DuplicateLeads1795900000000,
 ];

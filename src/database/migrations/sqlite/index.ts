@@ -3,6 +3,7 @@ import { LeadIndexes1795675927922 } from './1795675927922-LeadIndexes';
 import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex';
 import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailability';
 import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
+import { DuplicateLeads1795900000000 } from './1795900000000-DuplicateLeads';
 
 /** SQLite migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const SQLITE_MIGRATIONS = [
@@ -11,4 +12,5 @@ export const SQLITE_MIGRATIONS = [
   LeadHistoryIndex1795700000001,
   RoutingAvailability1795800000000,
   RotationWeights1795800000001,
+  DuplicateLeads1795900000000,
 ];
