@@ -90,7 +90,9 @@ const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) =>
  * the floor's SQL for the scenarios that name them), reads before creates.
  */
 async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx }, opts, report) {
-  const order = [...scenarios].sort((a, b) => Number(a.tags.includes('create')) - Number(b.tags.includes('create')));
+  // Reads before creates; a scenario measured against another runs after it.
+  const rank = (s) => Number(s.tags.includes('create')) + Number(!!s.against);
+  const order = [...scenarios].sort((a, b) => rank(a) - rank(b));
   const results = new Map();
   for (const s of order) {
     const makeNext = await s.requests(fx, auth.token ?? 'none', svc);
@@ -100,8 +102,7 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx
     if (svc.child.exitCode !== null || svc.child.signalCode !== null) {
       throw new Error(`the service exited during ${s.id}:\n${svc.output.join('').slice(-3000)}`);
     }
-    log(`${s.id}: floor`);
-    const floor = await measure(baseline, makeNext, runOpts);
+    const floor = s.against ? null : (log(`${s.id}: floor`), await measure(baseline, makeNext, runOpts));
     let top = null;
     let withSql = null;
     if (ceiling && s.ceiling) {
@@ -135,6 +136,18 @@ async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx
       ...evaluate(s, service, floor, top, withSql),
     });
     await sleep(1000);
+  }
+  for (const s of order.filter((x) => x.against)) {
+    const r = results.get(s.id);
+    const ref = results.get(s.against.id)?.service;
+    const raw = ref && !ref.pending && !r.service.pending && ref.rps > 0 ? (r.service.rps * s.against.perRequest) / ref.rps : null;
+    r.ratios.rps = raw === null ? null : round(raw, 2);
+    r.checks.unshift({
+      name: 'throughput ratio',
+      value: r.ratios.rps,
+      target: `≥ ${s.targets.leadsRatio}× in leads/s`,
+      pass: raw === null ? null : raw >= s.targets.leadsRatio,
+    });
   }
   for (const s of scenarios) report.scenarios.push(results.get(s.id));
 }

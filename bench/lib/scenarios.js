@@ -59,6 +59,15 @@ function creates(accounts, token, { assigned }) {
   };
 }
 
+/** POST /leads/batch of `size` distinct leads into `account`'s team (routed by its rotation). */
+function batches(account, token, size) {
+  const one = creates([account], token, { assigned: false })();
+  return () => () => {
+    const leads = Array.from({ length: size }, () => JSON.parse(one().body));
+    return { method: 'POST', path: '/leads/batch', headers: headers(token, account.accountId, true), body: JSON.stringify({ leads }) };
+  };
+}
+
 function gets(path, account, token) {
   return () => () => ({ method: 'GET', path: typeof path === 'function' ? path() : path, headers: headers(token, account.accountId) });
 }
@@ -96,6 +105,17 @@ const SCENARIOS = [
     floor: FLOOR_SQL.createRotation,
     requests: (fx, token) => creates([fx.weighted], token, { assigned: false }),
     targets: TARGETS.createRotation,
+  },
+  {
+    // No floor: the target is against the service's own single creates in the same run.
+    id: 'pg.create-batch',
+    db: 'pg',
+    tags: ['create', 'batch'],
+    title: 'POST /leads/batch of 100 leads through one rotation (ratio: leads/s ÷ pg.create-rotation req/s)',
+    connections: 8,
+    against: { id: 'pg.create-rotation', perRequest: 100 },
+    requests: (fx, token) => batches(fx.main, token, 100),
+    targets: { leadsRatio: 5 },
   },
   {
     id: 'pg.create-assigned',
@@ -204,7 +224,9 @@ function selectScenarios(only) {
   if (unknown.length) {
     throw Object.assign(new Error(`--only: unknown ${unknown.join(', ')} (known: ${[...known].join(', ')})`), { usage: true });
   }
-  const scenarios = SCENARIOS.filter((s) => tokens.some((t) => t === s.id || t === s.id.split('.')[1] || t === s.db || s.tags.includes(t)));
+  const picked = (s) => tokens.some((t) => t === s.id || t === s.id.split('.')[1] || t === s.db || s.tags.includes(t));
+  // A scenario measured against another brings that one along.
+  const scenarios = SCENARIOS.filter((s) => picked(s) || SCENARIOS.some((x) => picked(x) && x.against?.id === s.id));
   return { scenarios, coldStart: tokens.includes('coldstart') || tokens.includes('sqlite') || scenarios.some((s) => s.db === 'sqlite') };
 }
 

@@ -1,4 +1,4 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, ArgumentMetadata, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
@@ -20,7 +20,12 @@ import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { CreateLeadQuery, LeadRulesQuery, ListLeadsQuery } from './dto/lead-query.dto';
 import { LeadRequest, LeadRequestContext } from './lead-request';
 import { LeadsService } from './leads.service';
+import { BATCH_LIMIT, LeadBatchInput, LeadBatchQuery, LeadBatchResult } from './dto/lead-batch.dto';
+import { ApiError } from '../common/errors/api-error';
+import { ApiValidationPipe } from '../common/pipes/validation';
 import { ERROR_REF } from '../openapi';
+
+const LEAD_INPUT: ArgumentMetadata = { type: 'body', metatype: LeadInput };
 
 const LeadIdPath = () =>
   applyDecorators(
@@ -33,6 +38,8 @@ const LeadIdPath = () =>
 @AuditWrite('by-use-case')
 @Controller('leads')
 export class LeadsController {
+  private readonly itemValidation = new ApiValidationPipe();
+
   constructor(private readonly leads: LeadsService) {}
 
   @Post()
@@ -70,6 +77,44 @@ export class LeadsController {
     const { lead, duplicateOf } = await this.leads.create(ctx, body, query.skipTeamAndSourceRequirement === true, query.onDuplicate);
     if (duplicateOf !== null) res.status(200).setHeader('Duplicate-Of', String(duplicateOf));
     return lead;
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @RequirePermissions('writeLeads')
+  @ApiOperation({
+    summary: 'Create up to 100 leads',
+    description:
+      `Takes up to ${BATCH_LIMIT} POST /leads bodies and handles each exactly as its own POST /leads would be: validation, ` +
+      'the rules, routing in index order, duplicates (including earlier items of the batch) and its own lead_created. ' +
+      'One failing item does not stop the others: each gets its own result. With atomic=true, any failing item refuses ' +
+      'the batch (400 listing every failing index) and nothing is stored. An Idempotency-Key covers the whole batch.',
+  })
+  @ApiOkResponse({ description: 'One result per item, in index order', type: LeadBatchResult })
+  @ApiBadRequestResponse({
+    description: 'Not 1 to 100 leads, a bad query flag, or (atomic=true) a failing item: `batch refused` with every failing index',
+    schema: ERROR_REF,
+  })
+  async batch(
+    @LeadRequest() ctx: LeadRequestContext,
+    @Query() query: LeadBatchQuery,
+    @Body() body: LeadBatchInput,
+  ): Promise<LeadBatchResult> {
+    // Each item passes the same validation as a POST /leads body, on its own: its failure is its result.
+    const items = await Promise.all(
+      body.leads.map((item) =>
+        (this.itemValidation.transform(item, LEAD_INPUT) as Promise<LeadInput>).catch((e: unknown) => {
+          if (e instanceof ApiError) return e;
+          throw e;
+        }),
+      ),
+    );
+    const results = await this.leads.createBatch(ctx, items, {
+      skipTeamAndSourceRequirement: query.skipTeamAndSourceRequirement === true,
+      onDuplicate: query.onDuplicate,
+      atomic: query.atomic === true,
+    });
+    return { results };
   }
 
   @Get()

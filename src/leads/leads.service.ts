@@ -1,14 +1,15 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
 import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import { EntityManager } from 'typeorm';
 import { AuditLogsRepository, LeadEvent } from '../audit/audit-logs.repository';
 import { AuditService } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
-import { ApiError } from '../common/errors/api-error';
+import { ApiError, ErrorBody } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { Assignment, explicitAssignment } from '../routing/routing-policy';
 import { RoutingService } from '../routing/routing.service';
+import { LeadBatchItemResult } from './dto/lead-batch.dto';
 import { Lead, LeadListItem, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
@@ -73,12 +74,44 @@ const toDate = (v: string | null | undefined): Date | null => (v == null ? null 
 const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
 const sameValue = (a: unknown, b: unknown): boolean => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
+type CreateOutcome = { lead: Lead; duplicateOf: number | null };
+export interface BatchFlags {
+  skipTeamAndSourceRequirement: boolean;
+  onDuplicate?: DuplicateLeadPolicy;
+  atomic: boolean;
+}
+
+const createdResult = (index: number, c: CreateOutcome): LeadBatchItemResult => ({
+  index,
+  status: c.duplicateOf === null ? 201 : 200,
+  lead: c.lead,
+});
+
+/** The 400 of an atomic batch: every failing item, its problems under `leads[i]`. */
+function batchRefused(failed: { index: number; error: ApiError }[]): ApiError {
+  const details = failed.flatMap(({ index, error }) => {
+    const body = error.getResponse() as ErrorBody;
+    const at = `leads[${index}]`;
+    return body.details?.length
+      ? body.details.map((d) => ({ ...d, field: `${at}.${d.field}` }))
+      : [{ field: at, message: body.message ? `${body.error}: ${body.message}` : body.error }];
+  });
+  const indexes = failed.map((f) => f.index).join(', ');
+  return ApiError.badRequest(
+    'batch refused',
+    `${failed.length === 1 ? 'Item' : 'Items'} ${indexes} failed, so nothing was stored`,
+    details,
+  );
+}
+
 /**
  * The lead use cases. Every write runs in one transaction with the lead's audit entries (and, on
  * create, the rotation advance), so either all of it is committed or none.
  */
 @Injectable()
 export class LeadsService {
+  private readonly logger = new Logger('Leads');
+
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: LeadsRepository,
@@ -99,7 +132,7 @@ export class LeadsService {
     input: LeadInput,
     skipTeamAndSourceRequirement: boolean,
     onDuplicate?: DuplicateLeadPolicy,
-  ): Promise<{ lead: Lead; duplicateOf: number | null }> {
+  ): Promise<CreateOutcome> {
     const policy = onDuplicate ?? ctx.duplicateLeadPolicy;
     const emailKey = duplicateKey(input.email);
     if (policy === 'allow' || emailKey === null)
@@ -116,6 +149,62 @@ export class LeadsService {
       }
       return { lead: toLead(existing, await this.auditLogs.leadHistory(em, ctx.accountId, existing.id)), duplicateOf: existing.id };
     });
+  }
+
+  /**
+   * POST /leads/batch (§8): each item as its own POST /leads, with its own result; an item that failed
+   * validation arrives as its error. `atomic`: all in one transaction, and any failing item refuses the
+   * whole batch (400 listing each), so nothing is stored and no rotation moves.
+   */
+  async createBatch(ctx: LeadRequestContext, items: (LeadInput | ApiError)[], flags: BatchFlags): Promise<LeadBatchItemResult[]> {
+    const one = (item: LeadInput | ApiError) =>
+      item instanceof ApiError ? Promise.reject(item) : this.create(ctx, item, flags.skipTeamAndSourceRequirement, flags.onDuplicate);
+    if (flags.atomic) {
+      const invalid = items.flatMap((item, index) => (item instanceof ApiError ? [{ index, error: item }] : []));
+      if (invalid.length) throw batchRefused(invalid);
+      return this.tx.run(async () => {
+        const results: LeadBatchItemResult[] = [];
+        const failed: { index: number; error: ApiError }[] = [];
+        for (const [index, item] of items.entries()) {
+          try {
+            results.push(createdResult(index, await one(item)));
+          } catch (e) {
+            if (!(e instanceof ApiError)) throw e;
+            failed.push({ index, error: e });
+          }
+        }
+        if (failed.length) throw batchRefused(failed);
+        return results;
+      });
+    }
+    const inRequestTransaction = this.tx.inTransaction;
+    const settle = (index: number, p: Promise<CreateOutcome>) =>
+      p.then(
+        (created) => createdResult(index, created),
+        (e: unknown) => this.failedResult(index, e, !inRequestTransaction),
+      );
+    // Index order is routing order either way: the repository queues the routed creates of a rotation in
+    // the order they are called (and writes them together), so all can be started at once, unless a
+    // duplicate check must see the items before it or the request's transaction (Idempotency-Key) holds
+    // the one connection they would share.
+    if ((flags.onDuplicate ?? ctx.duplicateLeadPolicy) === 'allow' && !inRequestTransaction) {
+      return Promise.all(items.map((item, index) => settle(index, one(item))));
+    }
+    const results: LeadBatchItemResult[] = [];
+    for (const [index, item] of items.entries()) results.push(await settle(index, one(item)));
+    return results;
+  }
+
+  /**
+   * An item's error as POST /leads would have answered it. An unexpected one, in the item's own
+   * transaction, is logged and answered as a 500; in the request's transaction it has left that
+   * transaction unusable (PostgreSQL), so the request fails and nothing of it is kept.
+   */
+  private failedResult(index: number, e: unknown, ownTransaction: boolean): LeadBatchItemResult {
+    if (e instanceof ApiError) return { index, status: e.getStatus(), error: e.getResponse() as ErrorBody };
+    if (!ownTransaction) throw e;
+    this.logger.error(`POST /leads/batch item ${index} failed`, e instanceof Error ? e.stack : String(e));
+    return { index, status: 500, error: { error: 'Internal server error' } };
   }
 
   /**
