@@ -1,9 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { PERMISSIONS } from '../../auth/permissions/permissions';
+import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import { TIME_ZONE_MAX_LENGTH } from '../time-zone';
 
+@ClosedBody()
 export class CreateAccountDto {
   @ApiProperty({ description: 'Name of the new account', example: 'Acme Inc.', minLength: 1, maxLength: 200 })
   @TrimString()
@@ -17,6 +19,7 @@ const TIME_ZONE_DESCRIPTION =
   "The account's IANA time zone name (e.g. `Europe/Berlin`), for routing rules that depend on local time; `UTC` until set";
 
 /** Body of PATCH /accounts/{id}: what an admin of the account may change. Absent fields stay as they are. */
+@ClosedBody()
 export class UpdateAccountDto {
   @ApiPropertyOptional({ description: 'Name of the account (trimmed)', example: 'Acme Inc.', minLength: 1, maxLength: 200 })
   @OptionalNotNull()
@@ -66,6 +69,6 @@ export class AccountResponseDto {
   @ApiProperty({ description: 'What the caller may do in this account', enum: PERMISSIONS, isArray: true })
   permissions: string[];
 
-  @ApiProperty({ description: 'When the account was created (ISO 8601 UTC)', example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', description: 'When the account was created (ISO 8601 UTC)', example: '2024-05-01T12:00:00.000Z' })
   createdAt: string;
 }

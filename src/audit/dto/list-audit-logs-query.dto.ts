@@ -1,16 +1,23 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryInt } from '../../common/list/query-transforms';
+import { SortQuery } from '../../common/openapi/schema-decorators';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
+import { AUDIT_EVENTS, AuditEventName } from '../audit-events';
+
+/** The sort keys of GET /audit-logs (AUDIT_LOG_LIST_SPEC.sortable). */
+export const AUDIT_LOG_SORT_FIELDS = ['id', 'created', 'event', 'user', 'requestMethod', 'requestPath', 'statusCode', 'leadId'] as const;
 
 /** Query of GET /audit-logs. */
 export class ListAuditLogsQuery extends ListQueryDto {
-  @ApiPropertyOptional({ type: 'string', description: 'Entries of this event (exact match, e.g. lead_created)' })
+  @SortQuery(AUDIT_LOG_SORT_FIELDS, '-created')
+  declare sort?: string;
+
+  @ApiPropertyOptional({ enum: AUDIT_EVENTS, description: 'Entries of this event' })
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  event?: string;
+  @IsIn(AUDIT_EVENTS, { message: 'event must be one of the audit events the document lists' })
+  event?: AuditEventName;
 
   @ApiPropertyOptional({ type: 'string', description: 'Entries of this user (email, case-insensitive)' })
   @IsOptional()
