@@ -18,7 +18,7 @@ export class ListLeadSourcesQueryDto extends ListQueryDto {
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ type: 'integer', description: 'Only sources of this team' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ID, description: 'Only sources of this team' })
   @IsOptional()
   @QueryInt()
   @IsInt()
@@ -26,7 +26,7 @@ export class ListLeadSourcesQueryDto extends ListQueryDto {
   @Max(MAX_ID)
   teamId?: number;
 
-  @ApiPropertyOptional({ description: 'Exact name, case-insensitive (use `search` for a partial match)' })
+  @ApiPropertyOptional({ description: 'Exact name, case-insensitive (use `search` for a partial match)', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)

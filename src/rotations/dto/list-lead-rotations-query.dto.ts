@@ -33,7 +33,7 @@ export class ListLeadRotationsQueryDto extends ListQueryDto {
   @IsIn(ROTATION_STATUSES, { each: true })
   status?: RotationStatus[];
 
-  @ApiPropertyOptional({ type: 'integer', description: 'Only rotations of this team' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_ID, description: 'Only rotations of this team' })
   @IsOptional()
   @QueryInt()
   @IsInt()
@@ -41,7 +41,7 @@ export class ListLeadRotationsQueryDto extends ListQueryDto {
   @Max(MAX_ID)
   teamId?: number;
 
-  @ApiPropertyOptional({ description: 'Exact name, case-insensitive (use `search` for a partial match)' })
+  @ApiPropertyOptional({ description: 'Exact name, case-insensitive (use `search` for a partial match)', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -17,7 +17,7 @@ export class ListTeamsQueryDto extends ListQueryDto {
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ description: 'Exact name, case-insensitive (use `search` for a partial match)' })
+  @ApiPropertyOptional({ description: 'Exact name, case-insensitive (use `search` for a partial match)', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
