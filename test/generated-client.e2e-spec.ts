@@ -7,6 +7,7 @@ import ts from 'typescript';
 import type { MainFlowInput, MainFlowReport } from './client/flow-types';
 import { Fixtures } from './utils/fixtures';
 import { IdentityFixtures } from './utils/identity-fixtures';
+import { conformanceProblems, OpenApiDoc, responseSchema } from './utils/openapi-conformance';
 import { createTestApp, TestApp } from './utils/test-app';
 
 const CLIENT_DIR = join(__dirname, 'client');
@@ -54,7 +55,9 @@ function typeCheck(): string[] {
 /**
  * A client generated from the running app's /docs-json must compile and work: openapi-typescript makes
  * the types (test/client/generated/, not committed), test/client/main-flow.ts is type-checked with
- * --strict against them, then runs the main flow with openapi-fetch against this instance over HTTP.
+ * --strict against them, then runs the main flow with openapi-fetch against this instance over HTTP,
+ * and every answer is checked against the document (each property sent is declared, required ones
+ * are sent, null only where nullable).
  * The document is the same on both databases; the flow runs on each, since it exercises the server too.
  */
 describe('a client generated from /docs-json', () => {
@@ -80,6 +83,28 @@ describe('a client generated from /docs-json', () => {
     expect(forbiddenConstructs(bad)).toEqual(['non-null assertion at line 1', 'cast at line 1', 'any at line 1', 'a @ts- directive']);
   });
 
+  it('reads answers strictly against a schema', () => {
+    const doc: OpenApiDoc = {
+      paths: {},
+      components: {
+        schemas: {
+          T: {
+            type: 'object',
+            required: ['id', 'name'],
+            properties: { id: { type: 'integer' }, name: { type: 'string' }, kind: { type: 'string', enum: ['a'] } },
+          },
+        },
+      },
+    };
+    expect(conformanceProblems(doc, { $ref: '#/components/schemas/T' }, { id: 1.5, name: null, kind: 'b', extra: true })).toEqual([
+      '$.id: 1.5 is not an integer',
+      '$.name: null, but the schema is not nullable',
+      '$.kind: "b" is not one of the enum',
+      '$.extra: sent, not in the schema',
+    ]);
+    expect(conformanceProblems(doc, { $ref: '#/components/schemas/T' }, { name: 'x' })).toEqual(['$.id: required, not sent']);
+  });
+
   it('generates, type-checks strictly and runs the main flow', async () => {
     // Through supertest's own connection: a keep-alive socket of the global fetch pool would sit idle
     // through the type-check below, be closed by the server, and fail the flow's first request.
@@ -98,10 +123,27 @@ describe('a client generated from /docs-json', () => {
     // Loaded only now: it needs nothing generated at run time, but keeping it out of the static
     // imports keeps it out of the project's `tsc` run, where the generated types may not exist yet.
     const flow: { runMainFlow: (i: MainFlowInput) => Promise<MainFlowReport> } = await import(PROGRAM);
-    const report = await flow.runMainFlow(input);
+    // Every answer of the flow, checked below against the document as a strict reader would.
+    const answers: { method: string; url: string; status: number; body: unknown }[] = [];
+    const recordingFetch = async (request: Request) => {
+      const response = await fetch(request);
+      const text = await response.clone().text();
+      answers.push({ method: request.method, url: request.url, status: response.status, body: text ? JSON.parse(text) : undefined });
+      return response;
+    };
+    const report = await flow.runMainFlow({ ...input, fetch: recordingFetch });
     expect(report).toMatchObject({ assignedTo: report.repEmail, listedLeadIds: [report.leadId], notesAfterPatch: 'Called back' });
     expect(report.unteamedLeadIds).not.toContain(report.leadId);
     expect(report.auditEvents).toEqual(expect.arrayContaining(['lead_created', 'lead_updated']));
     expect(report.keySessionRoles).toEqual(['apiKey']);
+
+    const doc: OpenApiDoc = res.body;
+    const problems = answers.flatMap(({ method, url, status, body }) => {
+      const schema = responseSchema(doc, method, new URL(url).pathname, status);
+      if (!schema) return [`${method} ${url} ${status}: no schema in the document`];
+      return conformanceProblems(doc, schema, body, `${method} ${new URL(url).pathname} ${status}`);
+    });
+    expect(problems).toEqual([]);
+    expect(answers.length).toBeGreaterThanOrEqual(14);
   });
 });

@@ -5,6 +5,8 @@ export interface MainFlowInput {
   /** An admin of an account, who logs in with a password. */
   email: string;
   password: string;
+  /** The fetch the client uses (the e2e test records every answer through it); the global fetch when absent. */
+  fetch?: (request: Request) => Promise<Response>;
 }
 
 export interface MainFlowReport {

@@ -24,7 +24,12 @@ function ok<T>(step: string, result: { data?: T; error?: unknown; response: Resp
 export async function runMainFlow(input: MainFlowInput): Promise<MainFlowReport> {
   // `sort` is documented as a comma-separated list (style form, explode false): the client must send arrays so.
   const client = (headers: Record<string, string> = {}) =>
-    createClient<paths>({ baseUrl: input.baseUrl, headers, querySerializer: { array: { style: 'form', explode: false } } });
+    createClient<paths>({
+      baseUrl: input.baseUrl,
+      headers,
+      querySerializer: { array: { style: 'form', explode: false } },
+      fetch: input.fetch,
+    });
   const anonymous = client();
 
   const session = ok('POST /auth/login', await anonymous.POST('/auth/login', { body: { email: input.email, password: input.password } }));
