@@ -133,6 +133,39 @@ export async function runMainFlow(input: MainFlowInput): Promise<MainFlowReport>
     await anonymous.POST('/auth/login', { body: { apiKey: created.apiKey, apiSecret: created.apiSecret } }),
   );
   check(keySession.apiKeyId === created.id, 'the key session names its key');
+  const keyApi = client({ Authorization: `Bearer ${keySession.token}` });
+  const keyLeads = ok('GET /leads (API key)', await keyApi.GET('/leads', { params: { header, query: { search: 'Lovelace' } } }));
+  check(
+    keyLeads.data.some((l) => l.id === lead.id),
+    'the key reads the lead',
+  );
+
+  // The other reads, so the test checks their answers against the document too.
+  const me = ok('GET /auth/session', await api.GET('/auth/session'));
+  check(me.id === session.id && me.apiKeyId === undefined, 'a user session has no apiKeyId');
+  const accounts = ok('GET /accounts', await api.GET('/accounts'));
+  check(
+    accounts.some((a) => a.accountId === accountId && a.accountAdmin),
+    'the admin sees the account',
+  );
+  const detailed = ok('GET /lead-rotations/{id}', await api.GET('/lead-rotations/{id}', { params: { header, path: { id: rotation.id } } }));
+  check(detailed.members !== undefined && detailed.members.some((m) => m.email === repEmail && m.eligible), 'the rep can be picked');
+  const next = ok(
+    'GET /lead-rotations/{id}/next-user',
+    await api.GET('/lead-rotations/{id}/next-user', { params: { header, path: { id: rotation.id } } }),
+  );
+  check(next.user !== null && next.user.email === repEmail, 'the next user is the rep');
+  const teams = ok('GET /teams', await api.GET('/teams', { params: { header, query: { sort: ['-createdAt', 'name'] } } }));
+  const sources = ok('GET /lead-sources', await api.GET('/lead-sources', { params: { header, query: { teamId: team.id } } }));
+  const users = ok('GET /users', await api.GET('/users', { params: { header, query: { role: 'user' } } }));
+  const keys = ok('GET /apikeys', await api.GET('/apikeys', { params: { header, query: { active: true } } }));
+  check(
+    teams.data.some((x) => x.id === team.id) &&
+      sources.data.some((x) => x.id === source.id) &&
+      users.data.some((x) => x.id === rep.id) &&
+      keys.data.some((x) => x.id === created.id),
+    'the lists hold what the flow created',
+  );
 
   return {
     accountId,
