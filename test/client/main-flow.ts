@@ -73,6 +73,13 @@ export async function runMainFlow(input: MainFlowInput): Promise<MainFlowReport>
   );
   check(rotation.status === 'active' && rotation.team !== null && rotation.team.id === team.id, 'the rotation routes the team');
 
+  // Errors are typed too: the body of every error answer is the Error schema.
+  const refused = await api.POST('/leads', { params: { header }, body: { firstName: 'No', lastName: 'Team' } });
+  check(
+    refused.response.status === 400 && refused.error?.error === 'team ID is required when teams exist in the account',
+    'a lead without a team is refused with the contract error',
+  );
+
   const lead = ok(
     'POST /leads',
     await api.POST('/leads', {
