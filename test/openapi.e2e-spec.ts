@@ -60,6 +60,122 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
 
   it('has the contract’s LeadInput', () => expectSchemaMatches('LeadInput'));
 
+  /** The schemas a schema refers to, itself included, each once ($ref, properties, items, combinators, maps). */
+  function reachable(start: unknown, seen = new Map<string, Schema>(), path = '(inline)'): Map<string, Schema> {
+    if (!start || typeof start !== 'object') return seen;
+    const s = start as Schema & { $ref?: string };
+    if (typeof s.$ref === 'string') {
+      const name = s.$ref.replace('#/components/schemas/', '');
+      if (!seen.has(name)) {
+        seen.set(name, ours.components.schemas[name]);
+        reachable(ours.components.schemas[name], seen, name);
+      }
+      return seen;
+    }
+    if (!seen.has(path)) seen.set(path, s);
+    const children: unknown[] = [
+      ...Object.values(s.properties ?? {}),
+      s.items,
+      s.additionalProperties,
+      ...((s.allOf as unknown[]) ?? []),
+      ...((s.oneOf as unknown[]) ?? []),
+      ...((s.anyOf as unknown[]) ?? []),
+    ];
+    children.forEach((c, i) => reachable(c, seen, `${path}/${i}`));
+    return seen;
+  }
+
+  /** Every operation as [label, operation]. */
+  const operations = () =>
+    Object.entries(ours.paths).flatMap(([path, item]) =>
+      Object.entries(item as Record<string, Record<string, unknown>>).map(([method, op]) => [`${method} ${path}`, op] as const),
+    );
+  const jsonSchema = (o: unknown) =>
+    (o as { content?: Record<string, { schema?: unknown }> } | undefined)?.content?.['application/json']?.schema;
+
+  it('says in every response schema which properties are always sent', () => {
+    // AuditLogEntry is the seed's (it names none; AuditLogRecord, its GET /audit-logs form, does);
+    // /health's report is @nestjs/terminus's.
+    const exempt = new Set(['AuditLogEntry']);
+    const problems: string[] = [];
+    for (const [label, op] of operations()) {
+      if (label === 'get /health') continue;
+      for (const [status, response] of Object.entries(op.responses as Record<string, unknown>)) {
+        if (!status.startsWith('2')) continue;
+        for (const [name, schema] of reachable(jsonSchema(response), new Map(), `${label} ${status}`)) {
+          if (exempt.has(name) || !schema.properties || Object.keys(schema.properties).length === 0) continue;
+          if (!schema.required?.length) problems.push(`${label} ${status}: ${name} has no required list`);
+        }
+      }
+    }
+    expect([...new Set(problems)]).toEqual([]);
+  });
+
+  it('types every object: no bare `type: object` (generated clients would read Record<string, never>)', () => {
+    const problems: string[] = [];
+    const visit = (node: unknown, path: string) => {
+      if (!node || typeof node !== 'object') return;
+      const o = node as Record<string, unknown>;
+      const typed = ['properties', 'additionalProperties', 'allOf', 'oneOf', 'anyOf', '$ref'].some((k) => k in o);
+      if (o.type === 'object' && !typed) problems.push(path);
+      for (const [k, v] of Object.entries(o)) if (k !== 'example' && k !== 'examples') visit(v, `${path}/${k}`);
+    };
+    visit(ours, '#');
+    expect(problems).toEqual([]);
+  });
+
+  it('describes request bodies as the validation pipe reads them: closed, and no `default` that would make a field required', () => {
+    // LeadInput is the seed's schema; the pipe refuses its unknown properties too.
+    const exempt = new Set(['LeadInput']);
+    const problems: string[] = [];
+    for (const [label, op] of operations()) {
+      if (!('requestBody' in op)) continue;
+      for (const [name, schema] of reachable(jsonSchema(op.requestBody), new Map(), `${label} body`)) {
+        if (exempt.has(name)) continue;
+        if (schema.properties && Object.keys(schema.properties).length && schema.additionalProperties !== false)
+          problems.push(`${label}: ${name} is not closed`);
+        for (const [prop, spec] of Object.entries(schema.properties ?? {}))
+          if ('default' in spec) problems.push(`${label}: ${name}.${prop} has a default`);
+      }
+    }
+    expect([...new Set(problems)]).toEqual([]);
+    expect(ours.components.schemas.LoginDto.oneOf).toEqual([
+      { $ref: '#/components/schemas/PasswordLoginDto' },
+      { $ref: '#/components/schemas/ApiKeyLoginDto' },
+    ]);
+    expect(ours.components.schemas.PasswordLoginDto.required).toEqual(['email', 'password']);
+    expect(ours.components.schemas.ApiKeyLoginDto.required).toEqual(['apiKey', 'apiSecret']);
+  });
+
+  it('lists the closed sets: sort keys, statuses, audit events, and types the `null` id filters', () => {
+    const param = (path: string, name: string) =>
+      ((ours.paths[path].get.parameters as Record<string, unknown>[]).find((p) => p.name === name) ?? {}) as Record<string, unknown>;
+    for (const path of ['/leads', '/teams', '/lead-sources', '/lead-rotations', '/users', '/apikeys', '/audit-logs']) {
+      const sort = param(path, 'sort');
+      expect({ path, style: sort.style, explode: sort.explode, type: (sort.schema as Schema)?.type }).toEqual({
+        path,
+        style: 'form',
+        explode: false,
+        type: 'array',
+      });
+      const keys = ((sort.schema as Schema).items as Schema).enum as string[];
+      expect({ path, descending: keys.filter((k) => k.startsWith('-')).map((k) => k.slice(1)) }).toEqual({
+        path,
+        descending: keys.filter((k) => !k.startsWith('-')),
+      });
+    }
+    expect(param('/lead-rotations', 'status').schema).toMatchObject({ type: 'array', items: { enum: ['active', 'archived', 'queued'] } });
+    expect(param('/leads', 'teamId').schema).toEqual({
+      anyOf: [
+        { type: 'integer', minimum: 1, maximum: 2147483647 },
+        { type: 'string', enum: ['null'] },
+      ],
+    });
+    const events = (param('/audit-logs', 'event').schema as Schema).enum as string[];
+    expect(events).toEqual(expect.arrayContaining(['api_request', 'login', 'lead_created', 'lead_updated', 'request_rejected']));
+    expect(ours.components.schemas.AuditLogRecord.properties!.event.enum).toEqual(events);
+  });
+
   it('has the contract’s Lead, requiring what is always sent (unset fields are absent, never null)', () => {
     // `assignment` is the wire's addition (contract §7: POST /leads answers it).
     expectSchemaMatches('Lead', {

@@ -8,10 +8,23 @@ import { TransactionService } from '../database/transaction.service';
 import { generateApiKeyCredentials } from './api-key-credentials';
 import { toApiKeyResponse } from './api-key.mapper';
 import { ApiKeysRepository } from './api-keys.repository';
-import { ApiKeyResponseDto, CreateApiKeyDto, CreatedApiKeyResponseDto, ListApiKeysQueryDto, UpdateApiKeyDto } from './dto/api-key.dto';
+import {
+  API_KEY_SORT_FIELDS,
+  ApiKeyResponseDto,
+  CreateApiKeyDto,
+  CreatedApiKeyResponseDto,
+  ListApiKeysQueryDto,
+  UpdateApiKeyDto,
+} from './dto/api-key.dto';
 
 export const API_KEY_LIST_SPEC: ListSpec = {
-  sortable: { id: 'k.id', name: 'k.name', active: 'k.active', createdAt: 'k.created_at', updatedAt: 'k.updated_at' },
+  sortable: {
+    id: 'k.id',
+    name: 'k.name',
+    active: 'k.active',
+    createdAt: 'k.created_at',
+    updatedAt: 'k.updated_at',
+  } satisfies Record<(typeof API_KEY_SORT_FIELDS)[number], string>,
   searchable: ['k.name', 'k.key'],
   defaultSort: '-createdAt',
   idColumn: 'k.id',

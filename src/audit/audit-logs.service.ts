@@ -5,7 +5,7 @@ import { toAuditLogRecord } from './audit-log.mapper';
 import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditService } from './audit.service';
 import { AuditLogRecord } from './dto/audit-log-entry.dto';
-import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
+import { AUDIT_LOG_SORT_FIELDS, ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
 
 export const AUDIT_LOG_LIST_SPEC: ListSpec = {
   sortable: {
@@ -17,7 +17,7 @@ export const AUDIT_LOG_LIST_SPEC: ListSpec = {
     requestPath: 'a.request_path',
     statusCode: 'a.status_code',
     leadId: 'a.lead_id',
-  },
+  } satisfies Record<(typeof AUDIT_LOG_SORT_FIELDS)[number], string>,
   searchable: ['a.event', 'a.user', 'a.request_path'],
   defaultSort: '-created',
   idColumn: 'a.id',

@@ -5,6 +5,7 @@ import { from, lastValueFrom, Observable, tap } from 'rxjs';
 import { ApiRequest } from '../auth/principal';
 import { AUDIT_EVENT, AUDIT_WRITE, AuditWriteMode, defaultAuditWriteMode } from '../common/decorators/audit-event.decorator';
 import { TransactionService } from '../database/transaction.service';
+import type { AuditEventName } from './audit-events';
 import { AuditEntryInput, AuditService, isUnaudited, requestMeta } from './audit.service';
 
 /**
@@ -36,7 +37,7 @@ export class AuditInterceptor implements NestInterceptor {
         this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
         (req.method === 'POST' ? 201 : 200);
       return this.audit.entry(requestMeta(req), {
-        event: req.audit!.event ?? this.reflector.getAllAndOverride<string>(AUDIT_EVENT, targets) ?? 'api_request',
+        event: req.audit!.event ?? this.reflector.getAllAndOverride<AuditEventName>(AUDIT_EVENT, targets) ?? 'api_request',
         statusCode,
         leadId: req.audit!.leadId ?? null,
         accountId: req.audit!.accountId,

@@ -35,10 +35,11 @@ describe('AuditService.flush', () => {
   it('drops only the entries the database refuses for their content', async () => {
     const { tx, repo, written, state } = fakeDb();
     const audit = new AuditService(tx, repo);
-    state.refused.add('bad');
-    for (const event of ['a', 'bad', 'c']) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
+    state.refused.add('team_updated');
+    for (const event of ['team_created', 'team_updated', 'team_deleted'] as const)
+      audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
     await audit.flush();
-    expect(written.map((e) => e.event)).toEqual(['a', 'c']);
+    expect(written.map((e) => e.event)).toEqual(['team_created', 'team_deleted']);
     await audit.flush();
     expect(written).toHaveLength(2);
     await audit.onApplicationShutdown();
@@ -48,12 +49,12 @@ describe('AuditService.flush', () => {
     const { tx, repo, written, state } = fakeDb();
     const audit = new AuditService(tx, repo);
     state.down = true;
-    for (const event of ['a', 'b']) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
+    for (const event of ['team_created', 'team_updated'] as const) audit.enqueue(audit.entry(meta, { event, statusCode: 200 }));
     await audit.flush();
     expect(written).toEqual([]);
     state.down = false;
     await audit.flush();
-    expect(written.map((e) => e.event)).toEqual(['a', 'b']);
+    expect(written.map((e) => e.event)).toEqual(['team_created', 'team_updated']);
     await audit.onApplicationShutdown();
   });
 });

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ApiRequest } from '../auth/principal';
 import { classifyDbError } from '../common/errors/database-errors';
 import { TransactionService } from '../database/transaction.service';
+import type { AuditEventName } from './audit-events';
 import { AuditLogsRepository } from './audit-logs.repository';
 import { AuditLog } from './entities/audit-log.entity';
 import { maskSecrets, sanitizeHeaders, sanitizePath } from './sanitize';
@@ -62,7 +63,7 @@ export class AuditService implements OnApplicationShutdown {
 
   entry(
     meta: RequestMeta,
-    fields: { event: string; statusCode: number; data?: unknown; leadId?: number | null; accountId?: number | null },
+    fields: { event: AuditEventName; statusCode: number; data?: unknown; leadId?: number | null; accountId?: number | null },
   ): AuditEntryInput {
     return {
       accountId: fields.accountId !== undefined ? fields.accountId : meta.accountId,

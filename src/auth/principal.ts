@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import type { MembershipRole } from '../users/entities/membership.entity';
+import type { AuditEventName } from '../audit/audit-events';
 import type { Permission } from './permissions/permissions';
 
 export { actorOf } from '../common/http/actor';
@@ -35,7 +36,7 @@ export interface AccountContext {
 /** The audit context of one request; `recorded` is set once its audit entry has been written. */
 export interface RequestAudit {
   recorded: boolean;
-  event?: string;
+  event?: AuditEventName;
   /** The account whose log gets the entry, for routes that name it in the path rather than in x-account-id. */
   accountId?: number;
   leadId?: number | null;

@@ -3,6 +3,7 @@ import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { ListSpec } from '../common/list/paginate';
 import { forUpdate } from '../database/locking';
 import { Lead } from '../leads/entities/lead.entity';
+import { LEAD_SOURCE_SORT_FIELDS } from './dto/list-lead-sources-query.dto';
 import { LeadSource } from './entities/lead-source.entity';
 
 export const LEAD_SOURCE_LIST_SPEC: ListSpec = {
@@ -13,7 +14,7 @@ export const LEAD_SOURCE_LIST_SPEC: ListSpec = {
     teamId: 's.team_id',
     createdAt: 's.created_at',
     updatedAt: 's.updated_at',
-  },
+  } satisfies Record<(typeof LEAD_SOURCE_SORT_FIELDS)[number], string>,
   searchable: ['s.name'],
   defaultSort: 'id',
   idColumn: 's.id',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { ListSpec } from '../common/list/paginate';
 import { forUpdate } from '../database/locking';
+import { ROTATION_SORT_FIELDS } from './dto/list-lead-rotations-query.dto';
 import { LeadRotation, RotationStatus } from './entities/lead-rotation.entity';
 
 export const ROTATION_LIST_SPEC: ListSpec = {
@@ -12,7 +13,7 @@ export const ROTATION_LIST_SPEC: ListSpec = {
     createdAt: 'r.created_at',
     updatedAt: 'r.updated_at',
     currentPosition: 'r.current_position',
-  },
+  } satisfies Record<(typeof ROTATION_SORT_FIELDS)[number], string>,
   searchable: ['r.name'],
   defaultSort: 'id',
   idColumn: 'r.id',

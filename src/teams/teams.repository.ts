@@ -7,12 +7,19 @@ import { Lead } from '../leads/entities/lead.entity';
 import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
 import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
+import { TEAM_SORT_FIELDS } from './dto/list-teams-query.dto';
 import { TeamMemberDto } from './dto/team-response.dto';
 import { TeamMember } from './entities/team-member.entity';
 import { Team } from './entities/team.entity';
 
 export const TEAM_LIST_SPEC: ListSpec = {
-  sortable: { id: 't.id', name: 'LOWER(t.name)', active: 't.active', createdAt: 't.created_at', updatedAt: 't.updated_at' },
+  sortable: {
+    id: 't.id',
+    name: 'LOWER(t.name)',
+    active: 't.active',
+    createdAt: 't.created_at',
+    updatedAt: 't.updated_at',
+  } satisfies Record<(typeof TEAM_SORT_FIELDS)[number], string>,
   searchable: ['t.name'],
   defaultSort: 'id',
   idColumn: 't.id',

@@ -9,14 +9,21 @@ import { ApiError } from '../common/errors/api-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { isOwnAvailabilityChange } from './availability';
-import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserResponseDto } from './dto/user.dto';
+import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, USER_SORT_FIELDS, UserResponseDto } from './dto/user.dto';
 import { MembershipRole } from './entities/membership.entity';
 import { User } from './entities/user.entity';
 import { MemberRecord, toUserResponse } from './user.mapper';
 import { UsersRepository } from './users.repository';
 
 export const USER_LIST_SPEC: ListSpec = {
-  sortable: { id: 'u.id', email: 'u.email', name: 'u.name', role: 'm.role', active: 'm.active', createdAt: 'm.created_at' },
+  sortable: {
+    id: 'u.id',
+    email: 'u.email',
+    name: 'u.name',
+    role: 'm.role',
+    active: 'm.active',
+    createdAt: 'm.created_at',
+  } satisfies Record<(typeof USER_SORT_FIELDS)[number], string>,
   searchable: ['u.email', 'u.name'],
   defaultSort: 'id',
   idColumn: 'u.id',

@@ -2,9 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { DUPLICATE_LEAD_POLICIES, DuplicateLeadPolicy } from '../entities/account.entity';
 import { PERMISSIONS } from '../../auth/permissions/permissions';
+import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import { TIME_ZONE_MAX_LENGTH } from '../time-zone';
 
+@ClosedBody()
 export class CreateAccountDto {
   @ApiProperty({ description: 'Name of the new account', example: 'Acme Inc.', minLength: 1, maxLength: 200 })
   @TrimString()
@@ -23,6 +25,7 @@ const DUPLICATE_POLICY_DESCRIPTION =
   '`?onDuplicate=` overrides it for one request';
 
 /** Body of PATCH /accounts/{id}: what an admin of the account may change. Absent fields stay as they are. */
+@ClosedBody()
 export class UpdateAccountDto {
   @ApiPropertyOptional({ description: 'Name of the account (trimmed)', example: 'Acme Inc.', minLength: 1, maxLength: 200 })
   @OptionalNotNull()
@@ -80,6 +83,6 @@ export class AccountResponseDto {
   @ApiProperty({ description: 'What the caller may do in this account', enum: PERMISSIONS, isArray: true })
   permissions: string[];
 
-  @ApiProperty({ description: 'When the account was created (ISO 8601 UTC)', example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', description: 'When the account was created (ISO 8601 UTC)', example: '2024-05-01T12:00:00.000Z' })
   createdAt: string;
 }

@@ -4,6 +4,7 @@ import { IsBoolean, IsNotEmpty, IsOptional, IsString, MaxLength, registerDecorat
 import { isPermission, Permission, PERMISSIONS } from '../../auth/permissions/permissions';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool } from '../../common/list/query-transforms';
+import { ClosedBody, SortQuery } from '../../common/openapi/schema-decorators';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 
 function permissionListProblem(value: unknown, field: string): string | null {
@@ -33,21 +34,23 @@ const PERMISSIONS_DESCRIPTION =
   'What the key may do in its account. Must be a subset of your own permissions; at use, a key also never ' +
   'exceeds what its creator may do at that moment.';
 
+@ClosedBody()
 export class CreateApiKeyDto {
-  @ApiProperty({ description: 'A name to recognise the key by', example: 'Website form', maxLength: 200 })
+  @ApiProperty({ description: 'A name to recognise the key by', example: 'Website form', minLength: 1, maxLength: 200 })
   @TrimString()
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name: string;
 
-  @ApiProperty({ description: PERMISSIONS_DESCRIPTION, enum: PERMISSIONS, isArray: true, example: ['writeLeads'] })
+  @ApiProperty({ description: PERMISSIONS_DESCRIPTION, enum: PERMISSIONS, isArray: true, minItems: 1, example: ['writeLeads'] })
   @IsPermissionList()
   permissions: Permission[];
 }
 
+@ClosedBody()
 export class UpdateApiKeyDto {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ description: 'A name to recognise the key by', minLength: 1, maxLength: 200 })
   @OptionalNotNull()
   @TrimString()
   @IsString()
@@ -55,7 +58,7 @@ export class UpdateApiKeyDto {
   @MaxLength(200)
   name?: string;
 
-  @ApiPropertyOptional({ description: PERMISSIONS_DESCRIPTION, enum: PERMISSIONS, isArray: true })
+  @ApiPropertyOptional({ description: PERMISSIONS_DESCRIPTION, enum: PERMISSIONS, isArray: true, minItems: 1 })
   @OptionalNotNull()
   @IsPermissionList()
   permissions?: Permission[];
@@ -66,7 +69,13 @@ export class UpdateApiKeyDto {
   active?: boolean;
 }
 
+/** The sort keys of GET /apikeys (API_KEY_LIST_SPEC.sortable). */
+export const API_KEY_SORT_FIELDS = ['id', 'name', 'active', 'createdAt', 'updatedAt'] as const;
+
 export class ListApiKeysQueryDto extends ListQueryDto {
+  @SortQuery(API_KEY_SORT_FIELDS, '-createdAt')
+  declare sort?: string;
+
   @ApiPropertyOptional({ type: Boolean })
   @IsOptional()
   @QueryBool()
@@ -94,10 +103,10 @@ export class ApiKeyResponseDto {
   @ApiProperty({ example: '2311' })
   accountId: string;
 
-  @ApiProperty({ example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2024-05-01T12:00:00.000Z' })
   createdAt: string;
 
-  @ApiProperty({ example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2024-05-01T12:00:00.000Z' })
   updatedAt: string;
 
   @ApiProperty({ type: String, nullable: true, description: 'Email of the user who created the key', example: 'admin@example.com' })

@@ -1,5 +1,6 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { isEmail, registerDecorator, ValidationArguments } from 'class-validator';
+import { ClosedBody, OneOfBody } from '../../common/openapi/schema-decorators';
 
 type CredentialField = 'email' | 'password' | 'apiKey' | 'apiSecret';
 
@@ -53,25 +54,59 @@ function Credential(): PropertyDecorator {
   };
 }
 
-/** Either `{email, password}` or `{apiKey, apiSecret}`. */
+/** Documents the first credential shape of LoginDto (validation is LoginDto's). */
+@ClosedBody('Log in as a user')
+export class PasswordLoginDto {
+  @ApiProperty({
+    description: 'Email of the user',
+    format: 'email',
+    example: 'jane@example.com',
+    minLength: 1,
+    maxLength: MAX_LENGTH.email,
+  })
+  email: string;
+
+  @ApiProperty({ description: 'Password of the user', format: 'password', minLength: 1, maxLength: MAX_LENGTH.password })
+  password: string;
+}
+
+/** Documents the second credential shape of LoginDto. */
+@ClosedBody('Log in with an API key')
+export class ApiKeyLoginDto {
+  @ApiProperty({
+    description: 'Public id of an API key',
+    example: 'lk_3f9a0c1b2d4e5f6a7b8c9d0e',
+    minLength: 1,
+    maxLength: MAX_LENGTH.apiKey,
+  })
+  apiKey: string;
+
+  @ApiProperty({
+    description: 'Secret of the API key, as shown when it was created',
+    format: 'password',
+    minLength: 1,
+    maxLength: MAX_LENGTH.apiSecret,
+  })
+  apiSecret: string;
+}
+
+/**
+ * Either `{email, password}` or `{apiKey, apiSecret}`, and nothing else. The document describes it as
+ * a oneOf of the two shapes (so this class declares no Swagger properties of its own); the
+ * validators here check the same rules and word each problem for the caller.
+ */
+@ApiExtraModels(PasswordLoginDto, ApiKeyLoginDto)
+@OneOfBody({ $ref: getSchemaPath(PasswordLoginDto) }, { $ref: getSchemaPath(ApiKeyLoginDto) })
 export class LoginDto {
-  @ApiPropertyOptional({ description: 'Email of the user (with `password`)', example: 'jane@example.com', maxLength: 320 })
   @Credential()
   email?: string;
 
-  @ApiPropertyOptional({ description: 'Password of the user (with `email`)', format: 'password', maxLength: 1024 })
   @Credential()
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Public id of an API key (with `apiSecret`)', example: 'lk_3f9a0c1b2d4e5f6a7b8c9d0e', maxLength: 64 })
   @Credential()
   apiKey?: string;
 
-  @ApiPropertyOptional({
-    description: 'Secret of the API key, as shown when it was created (with `apiKey`)',
-    format: 'password',
-    maxLength: 256,
-  })
   @Credential()
   apiSecret?: string;
 }

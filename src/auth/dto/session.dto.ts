@@ -54,7 +54,7 @@ export class SessionDto {
   @ApiProperty({ description: 'Bearer token for the Authorization header' })
   token: string;
 
-  @ApiProperty({ description: 'When the token expires (ISO 8601 UTC)', example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', description: 'When the token expires (ISO 8601 UTC)', example: '2024-05-01T12:00:00.000Z' })
   expiresAt: string;
 
   @ApiPropertyOptional({ type: 'integer', description: 'Id of the API key (key sessions only)', example: 7 })

@@ -1,8 +1,9 @@
 import { SetMetadata } from '@nestjs/common';
+import type { AuditEventName } from '../../audit/audit-events';
 
 export const AUDIT_EVENT = 'leads:auditEvent';
 /** Names the audit event a successful request records (default `api_request`). */
-export const AuditEvent = (event: string) => SetMetadata(AUDIT_EVENT, event);
+export const AuditEvent = (event: AuditEventName) => SetMetadata(AUDIT_EVENT, event);
 
 /**
  * How the entry of a successful request is written:

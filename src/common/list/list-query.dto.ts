@@ -6,7 +6,7 @@ export const MAX_PAGE_SIZE = 100;
 
 /** The list parameters every list endpoint accepts; resources extend it with their filters. */
 export class ListQueryDto {
-  @ApiPropertyOptional({ description: 'Page number, from 1', default: 1, minimum: 1, type: 'integer' })
+  @ApiPropertyOptional({ description: 'Page number, from 1', default: 1, minimum: 1, maximum: 1_000_000, type: 'integer' })
   @IsOptional()
   @QueryInt()
   @IsInt()
@@ -22,7 +22,7 @@ export class ListQueryDto {
   @Max(MAX_PAGE_SIZE)
   pageSize?: number;
 
-  @ApiPropertyOptional({ description: 'Case-insensitive text search' })
+  @ApiPropertyOptional({ description: 'Case-insensitive text search', maxLength: 200 })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -32,6 +32,7 @@ export class ListQueryDto {
     description:
       'Keyset paging: the `nextCursor` of the previous page (same sort). Constant cost however deep; ' +
       'available on lists that answer `nextCursor`.',
+    maxLength: 2000,
   })
   @IsOptional()
   @IsString()

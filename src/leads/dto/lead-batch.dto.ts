@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsOptional } from 'class-validator';
 import type { ErrorBody } from '../../common/errors/api-error';
 import { QueryBool } from '../../common/list/query-transforms';
+import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { ERROR_REF } from '../../openapi';
 import { CreateLeadQuery } from './lead-query.dto';
 import { Lead } from './lead.dto';
@@ -9,7 +10,7 @@ import { Lead } from './lead.dto';
 /** The most leads one POST /leads/batch takes (§8). */
 export const BATCH_LIMIT = 100;
 
-@ApiSchema({ description: 'Leads to create, each handled as its own POST /leads' })
+@ClosedBody('Leads to create, each handled as its own POST /leads')
 export class LeadBatchInput {
   @ApiProperty({
     type: 'array',

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, OmitType, PartialType } from '@nestjs/swagger';
+import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { BoolField, DateTimeField, IntField, LEAD_DESCRIPTIONS as D, TextField } from './lead-fields';
 
 /**
@@ -112,7 +113,7 @@ export class LeadInput {
  * Body of PATCH /leads/{id}: every LeadInput field, all optional. null clears an optional field;
  * firstName, lastName, archived and createdBy cannot be cleared (null is validated, not skipped).
  */
-@ApiSchema({ description: 'Input for updating a lead: every field optional; null clears an optional field' })
+@ClosedBody('Input for updating a lead: every field optional; null clears an optional field')
 export class UpdateLeadInput extends PartialType(OmitType(LeadInput, ['archived', 'createdBy'] as const), { skipNullProperties: false }) {
   @ApiPropertyOptional({
     type: 'string',

@@ -5,6 +5,7 @@ import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool, QueryInt } from '../../common/list/query-transforms';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
+import { SortQuery } from '../../common/openapi/schema-decorators';
 import { LEAD_DESCRIPTIONS as D } from './lead-fields';
 
 const BOOL_MESSAGE = (field: string) => `${field} must be true, false, 1 or 0`;
@@ -73,26 +74,41 @@ const QueryInteger = (name: string, min: number, allowNull = false) =>
     },
   });
 
+/** Sort fields of GET /leads (every lead field). */
+export const LEAD_SORT_FIELDS = [
+  'id',
+  'teamId',
+  'leadSourceId',
+  ...LEAD_TEXT_FILTERS,
+  ...LEAD_INT_FILTERS,
+  'interestedInSwitching',
+  'assignedTo',
+  'lastContacted',
+  'archived',
+  'createdAt',
+  'updatedAt',
+] as const;
+
+/** An id filter's values: an id, or the text `null` (typed, so generated clients accept both). */
+const ID_OR_NULL_FILTER = [
+  { type: 'integer', minimum: 1, maximum: MAX_ID },
+  { type: 'string', enum: [NULL_FILTER] },
+];
+/** Id filters of GET /leads that also match leads without one. */
+const ID_FILTERS = { teamId: 'Leads of this team', leadSourceId: 'Leads of this lead source' } as const;
+
 type TextFilters = { [K in (typeof LEAD_TEXT_FILTERS)[number]]?: string };
 type IntFilters = { [K in (typeof LEAD_INT_FILTERS)[number]]?: number };
+type IdFilters = { [K in keyof typeof ID_FILTERS]?: number | typeof NULL_FILTER };
 
 /** Query of GET /leads: list parameters, exact filters on every lead field, date ranges. */
-// The text and integer filters are declared by a loop below; the interface gives them their types.
+// The id, text and integer filters are declared by loops below; the interface gives them their types.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface ListLeadsQuery extends TextFilters, IntFilters {}
+export interface ListLeadsQuery extends TextFilters, IntFilters, IdFilters {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ListLeadsQuery extends ListQueryDto {
-  @ApiPropertyOptional({ type: 'integer', description: `Leads of this team${NULL_FILTER_NOTE}` })
-  @IsOptional()
-  @QueryInt()
-  @QueryInteger('teamId', 1, true)
-  teamId?: number | typeof NULL_FILTER;
-
-  @ApiPropertyOptional({ type: 'integer', description: `Leads of this lead source${NULL_FILTER_NOTE}` })
-  @IsOptional()
-  @QueryInt()
-  @QueryInteger('leadSourceId', 1, true)
-  leadSourceId?: number | typeof NULL_FILTER;
+  @SortQuery(LEAD_SORT_FIELDS, '-createdAt')
+  declare sort?: string;
 
   @ApiPropertyOptional({
     type: 'string',
@@ -137,30 +153,24 @@ export class ListLeadsQuery extends ListQueryDto {
 // The exact-match filters are alike: declare them from one list (explicit Swagger metadata included).
 for (const name of LEAD_TEXT_FILTERS) {
   const proto = ListLeadsQuery.prototype;
-  ApiPropertyOptional({ type: 'string', description: `${D[name]} (exact match)` })(proto, name);
+  ApiPropertyOptional({ type: 'string', maxLength: LEAD_TEXT_LIMITS[name], description: `${D[name]} (exact match)` })(proto, name);
   IsOptional()(proto, name);
   IsString({ message: `${name} must be a string` })(proto, name);
   MaxLength(LEAD_TEXT_LIMITS[name])(proto, name);
 }
 for (const name of LEAD_INT_FILTERS) {
   const proto = ListLeadsQuery.prototype;
-  ApiPropertyOptional({ type: 'integer', description: `${D[name]} (exact match)` })(proto, name);
+  ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: MAX_ID, description: `${D[name]} (exact match)` })(proto, name);
   IsOptional()(proto, name);
   QueryInt()(proto, name);
   QueryInteger(name, 0)(proto, name);
 }
-
-/** Sort fields of GET /leads (every lead field). */
-export const LEAD_SORT_FIELDS = [
-  'id',
-  'teamId',
-  'leadSourceId',
-  ...LEAD_TEXT_FILTERS,
-  ...LEAD_INT_FILTERS,
-  'interestedInSwitching',
-  'assignedTo',
-  'lastContacted',
-  'archived',
-  'createdAt',
-  'updatedAt',
-] as const;
+// Declared outside the class body so no design type (Object, for the union) reaches @nestjs/swagger,
+// which would otherwise add it next to the anyOf.
+for (const [name, description] of Object.entries(ID_FILTERS)) {
+  const proto = ListLeadsQuery.prototype;
+  ApiPropertyOptional({ anyOf: ID_OR_NULL_FILTER, description: `${description}${NULL_FILTER_NOTE}` })(proto, name);
+  IsOptional()(proto, name);
+  QueryInt()(proto, name);
+  QueryInteger(name, 1, true)(proto, name);
+}

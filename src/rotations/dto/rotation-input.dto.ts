@@ -13,6 +13,7 @@ import {
   ValidateBy,
   ValidationOptions,
 } from 'class-validator';
+import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
@@ -56,11 +57,16 @@ const CAPS_DOC = {
   example: { 'ann@example.com': 20 },
 } as const;
 
+/** An item of userRotationArray, as validated (a non-empty string of at most 320 characters). */
+const USER_EMAIL_ITEM = { type: 'string', minLength: 1, maxLength: 320 };
+
 const NAME_DESCRIPTION =
   'Rotation name (surrounding spaces are trimmed). A rotation named `default` (any case) without a team is the account fallback.';
 const USERS_DESCRIPTION =
   'Emails of users of the account, in rotation order (stored lower-cased). An email may appear more than once to give that user a larger share.';
 
+// Defaults are stated in descriptions: a `default` makes openapi-typescript type the field as required.
+@ClosedBody()
 export class CreateLeadRotationDto {
   @ApiProperty({ description: NAME_DESCRIPTION, minLength: 1, maxLength: ROTATION_NAME_MAX, example: 'default' })
   @TrimString()
@@ -69,7 +75,14 @@ export class CreateLeadRotationDto {
   @MaxLength(ROTATION_NAME_MAX)
   name: string;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'A team of the account, or null for none', example: 12 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_ID,
+    nullable: true,
+    description: 'A team of the account, or null for none',
+    example: 12,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -77,10 +90,10 @@ export class CreateLeadRotationDto {
   teamId?: number | null;
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: USER_EMAIL_ITEM,
     maxItems: ROTATION_USERS_MAX,
-    description: USERS_DESCRIPTION,
-    default: [],
+    description: `${USERS_DESCRIPTION} Empty when absent.`,
     example: ['ann@example.com', 'bob@example.com'],
   })
   @OptionalNotNull()
@@ -91,7 +104,7 @@ export class CreateLeadRotationDto {
   @MaxLength(320, { each: true })
   userRotationArray?: string[];
 
-  @ApiPropertyOptional({ enum: ROTATION_STATUSES, default: 'active' })
+  @ApiPropertyOptional({ enum: ROTATION_STATUSES, description: 'Status of the new rotation (active when absent)' })
   @OptionalNotNull()
   @IsIn(ROTATION_STATUSES)
   status?: RotationStatus;
@@ -99,8 +112,8 @@ export class CreateLeadRotationDto {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
-    default: 0,
-    description: 'Index in userRotationArray of the next user to pick (0 when the array is empty)',
+    maximum: MAX_ID,
+    description: 'Index in userRotationArray of the next user to pick (0 when absent; 0 when the array is empty)',
   })
   @OptionalNotNull()
   @IsInt()
@@ -108,18 +121,19 @@ export class CreateLeadRotationDto {
   @Max(MAX_ID)
   currentPosition?: number;
 
-  @ApiPropertyOptional({ ...WEIGHTS_DOC, default: {} })
+  @ApiPropertyOptional({ ...WEIGHTS_DOC, description: `${WEIGHTS_DOC.description} None when absent.` })
   @OptionalNotNull()
   @IntegerMap(0, WEIGHT_MAX)
   weights?: Record<string, number>;
 
-  @ApiPropertyOptional({ ...CAPS_DOC, default: {} })
+  @ApiPropertyOptional({ ...CAPS_DOC, description: `${CAPS_DOC.description} None when absent.` })
   @OptionalNotNull()
   @IntegerMap(1, DAILY_CAP_MAX)
   dailyCaps?: Record<string, number>;
 }
 
 /** The status changes only through PATCH /lead-rotations/{id}/status. */
+@ClosedBody()
 export class UpdateLeadRotationDto {
   @ApiPropertyOptional({ description: NAME_DESCRIPTION, minLength: 1, maxLength: ROTATION_NAME_MAX })
   @OptionalNotNull()
@@ -129,7 +143,13 @@ export class UpdateLeadRotationDto {
   @MaxLength(ROTATION_NAME_MAX)
   name?: string;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, description: 'A team of the account; null detaches the rotation from its team' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_ID,
+    nullable: true,
+    description: 'A team of the account; null detaches the rotation from its team',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -137,7 +157,8 @@ export class UpdateLeadRotationDto {
   teamId?: number | null;
 
   @ApiPropertyOptional({
-    type: [String],
+    type: 'array',
+    items: USER_EMAIL_ITEM,
     maxItems: ROTATION_USERS_MAX,
     description:
       `${USERS_DESCRIPTION} Replaces the list; unless currentPosition is also given, ` +
@@ -151,7 +172,12 @@ export class UpdateLeadRotationDto {
   @MaxLength(320, { each: true })
   userRotationArray?: string[];
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'Index of the next user to pick; must be within userRotationArray' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_ID,
+    description: 'Index of the next user to pick; must be within userRotationArray',
+  })
   @OptionalNotNull()
   @IsInt()
   @Min(0)
@@ -169,7 +195,8 @@ export class UpdateLeadRotationDto {
   dailyCaps?: Record<string, number>;
 }
 
-/** Documents the body of PATCH /lead-rotations/{id}/status; RotationStatusBodyPipe validates it. */
+/** Documents the body of PATCH /lead-rotations/{id}/status; RotationStatusBodyPipe validates it (other properties are refused). */
+@ClosedBody()
 export class UpdateLeadRotationStatusDto {
   @ApiProperty({ enum: ROTATION_STATUSES, example: 'archived' })
   status: RotationStatus;

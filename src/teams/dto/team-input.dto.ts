@@ -13,14 +13,16 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 
 export const TEAM_NAME_MAX = 200;
 export const TEAM_MEMBERS_MAX = 500;
 
+@ClosedBody()
 export class TeamMemberInputDto {
-  @ApiProperty({ description: 'Id of a user of the account', type: 'integer', minimum: 1, example: 7 })
+  @ApiProperty({ description: 'Id of a user of the account', type: 'integer', minimum: 1, maximum: MAX_ID, example: 7 })
   @IsInt()
   @Min(1)
   @Max(MAX_ID)
@@ -52,6 +54,8 @@ const UniqueMemberUserIds = () =>
 
 const MEMBERS_DESCRIPTION = 'Users of the account, in display order; each userId at most once';
 
+// Defaults are stated in descriptions: a `default` makes openapi-typescript type the field as required.
+@ClosedBody()
 export class CreateTeamDto {
   @ApiProperty({ description: 'Team name (surrounding spaces are trimmed)', minLength: 1, maxLength: TEAM_NAME_MAX, example: 'West Coast' })
   @TrimString()
@@ -60,12 +64,16 @@ export class CreateTeamDto {
   @MaxLength(TEAM_NAME_MAX)
   name: string;
 
-  @ApiPropertyOptional({ description: 'Whether the team is active', default: true })
+  @ApiPropertyOptional({ description: 'Whether the team is active (true when absent)' })
   @OptionalNotNull()
   @IsBoolean()
   active?: boolean;
 
-  @ApiPropertyOptional({ type: [TeamMemberInputDto], maxItems: TEAM_MEMBERS_MAX, description: MEMBERS_DESCRIPTION, default: [] })
+  @ApiPropertyOptional({
+    type: [TeamMemberInputDto],
+    maxItems: TEAM_MEMBERS_MAX,
+    description: `${MEMBERS_DESCRIPTION} (none when absent)`,
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(TEAM_MEMBERS_MAX)
@@ -76,6 +84,7 @@ export class CreateTeamDto {
 }
 
 /** Every property optional; `members` replaces the whole list. */
+@ClosedBody()
 export class UpdateTeamDto {
   @ApiPropertyOptional({ description: 'Team name (surrounding spaces are trimmed)', minLength: 1, maxLength: TEAM_NAME_MAX })
   @OptionalNotNull()

@@ -3,16 +3,19 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool } from '../../common/list/query-transforms';
+import { ClosedBody, SortQuery } from '../../common/openapi/schema-decorators';
 import { IsDateTimeWithZone } from '../../common/validation/date-time';
 import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import type { MembershipRole } from '../entities/membership.entity';
 
 export const ROLES: MembershipRole[] = ['admin', 'user'];
 
+@ClosedBody()
 export class CreateUserDto {
   @ApiProperty({
     description: 'Email of the user; matched case-insensitively and stored lower-cased',
     example: 'jane@example.com',
+    format: 'email',
     maxLength: 320,
   })
   @TrimString()
@@ -25,6 +28,7 @@ export class CreateUserDto {
     nullable: true,
     description: 'Display name, stored only when the user is new (an existing user keeps theirs); the answer shows this name either way',
     example: 'Jane Doe',
+    minLength: 1,
     maxLength: 200,
   })
   @IsOptional()
@@ -62,8 +66,15 @@ const SELF_SERVICE_NOTE =
   'A user may change their own away and awayUntil without writeUsers, in a user session and with no other field in the body; ' +
   'anything else needs writeUsers.';
 
+@ClosedBody()
 export class UpdateUserDto {
-  @ApiPropertyOptional({ type: String, nullable: true, description: "The user's display name (null clears it)", maxLength: 200 })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: "The user's display name (null clears it)",
+    minLength: 1,
+    maxLength: 200,
+  })
   @IsOptional()
   @TrimString()
   @IsString()
@@ -100,7 +111,13 @@ export class UpdateUserDto {
   awayUntil?: string | null;
 }
 
+/** The sort keys of GET /users (USER_LIST_SPEC.sortable). */
+export const USER_SORT_FIELDS = ['id', 'email', 'name', 'role', 'active', 'createdAt'] as const;
+
 export class ListUsersQueryDto extends ListQueryDto {
+  @SortQuery(USER_SORT_FIELDS, 'id')
+  declare sort?: string;
+
   @ApiPropertyOptional({ enum: ROLES })
   @IsOptional()
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
@@ -151,10 +168,10 @@ export class UserResponseDto {
   @ApiProperty({ example: '2311' })
   accountId: string;
 
-  @ApiProperty({ description: 'When the user was added to the account', example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', description: 'When the user was added to the account', example: '2024-05-01T12:00:00.000Z' })
   createdAt: string;
 
-  @ApiProperty({ example: '2024-05-01T12:00:00.000Z' })
+  @ApiProperty({ format: 'date-time', example: '2024-05-01T12:00:00.000Z' })
   updatedAt: string;
 
   @ApiProperty({ type: String, nullable: true, example: 'admin@example.com' })
