@@ -13,9 +13,9 @@ import { Team } from '../teams/entities/team.entity';
 import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
 
-/** The demo login, documented in the README. Development only: never created in production. */
-export const DEMO_ADMIN = { email: 'admin@demo.local', password: 'demo-password' } as const;
-const DEMO_REPS = ['ana@demo.local', 'ben@demo.local', 'cleo@demo.local'];
+import { DEMO_ADMIN, DEMO_REPS } from './demo-credentials';
+
+export { DEMO_ADMIN };
 
 export interface DemoData {
   accountId: number;
