@@ -1,6 +1,6 @@
 import { ApiBody, ApiExtension } from '@nestjs/swagger';
 import type { ErrorBody } from './common/errors/api-error';
-import { DEMO_ADMIN, DEMO_REPS as REPS } from './demo/demo-credentials';
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN, DEMO_REPS as REPS } from './demo/demo-credentials';
 
 /** One documented error body: what the server answers for one cause of a status. */
 export interface ErrorExample {
@@ -27,12 +27,12 @@ export const fieldError = (field: string, message: string): ErrorBody => ({
 
 /**
  * The ids the demo records get on a fresh database (DemoDataService creates them in this order):
- * the account, the admin and the reps ana, ben and cleo (users 1–4), the team "Inbound", its lead
+ * the account (its id fixed at the x-account-id example), the admin and the reps ana, ben and cleo (users 1–4), the team "Inbound", its lead
  * sources "Website form" and "Webinar", and the rotations "Inbound rotation" and "default".
  * test/openapi-examples.e2e-spec.ts sends every request example to a freshly seeded app.
  */
 export const DEMO_IDS = {
-  accountId: 1,
+  accountId: DEMO_ACCOUNT_ID,
   adminUserId: 1,
   anaUserId: 2,
   benUserId: 3,
@@ -57,7 +57,7 @@ const NEW_LEAD = {
 
 /**
  * The request body "Try it out" starts from, per operation: each works as it is against the demo
- * data of a fresh development start (x-account-id 1, the demo admin's token). Paths with an id use
+ * data of a fresh development start (the x-account-id example, the demo admin's token). Paths with an id use
  * the id given here as the parameter's example.
  */
 export const REQUEST_EXAMPLES = {

@@ -86,7 +86,8 @@ export const BEARER_DESCRIPTION =
   'A session token. Get one from POST /auth/login (Auth, "Try it out") with `{"email", "password"}` or ' +
   '`{"apiKey", "apiSecret"}`, copy `token` from the answer and paste it here (without "Bearer "). Account-scoped ' +
   'operations also need the `x-account-id` header: an `accountId` from the login answer (`primaryAccount` or ' +
-  '`accounts`); on a fresh development start with demo data, log in as admin@demo.local / demo-password and use account 1.';
+  '`accounts`). On a fresh development start with demo data, log in as admin@demo.local / demo-password: the demo ' +
+  'account is the x-account-id example, 2311.';
 
 /** The resource a 404 names, by tag (`ApiError.notFound(...)` in the services). */
 const NOT_FOUND_BY_TAG: Record<string, string> = {
@@ -172,7 +173,7 @@ function sharedErrorExamples(status: number, f: OperationFacts): Record<string, 
           : {
               notAMember: {
                 summary: 'The caller is no active member of the account',
-                value: { error: 'Forbidden', message: 'You have no access to account 2311' },
+                value: { error: 'Forbidden', message: 'You have no access to account 9999' },
               },
             }),
       };

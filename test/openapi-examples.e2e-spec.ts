@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { DEMO_ADMIN, DEMO_REPS } from '../src/demo/demo-credentials';
+import { Account } from '../src/accounts/entities/account.entity';
 import { DemoDataService } from '../src/demo/demo-data.service';
 import { DEMO_IDS } from '../src/openapi-examples';
 import { User } from '../src/users/entities/user.entity';
@@ -16,7 +17,7 @@ type Operation = {
   security?: unknown[];
   'x-permissions'?: string[];
 };
-type Doc = { paths: Record<string, Record<string, Operation>> };
+type Doc = { paths: Record<string, Record<string, Operation>>; components: { parameters: Record<string, { example?: unknown }> } };
 
 const METHODS = ['get', 'post', 'patch', 'put', 'delete'] as const;
 const ACCOUNT_HEADER = '#/components/parameters/xAccountIdHeader';
@@ -31,6 +32,8 @@ describe('OpenAPI examples against the demo data', () => {
   let doc: Doc;
   let adminToken: string;
   let repToken: string;
+  /** The documented x-account-id example: the demo account. */
+  let account: string;
   let scratchDb: string | null = null;
   const admin = async (sql: string) => {
     const c = new Client({ connectionString: process.env.TEST_DATABASE_URL });
@@ -86,6 +89,8 @@ describe('OpenAPI examples against the demo data', () => {
       [DEMO_IDS.cleoUserId, DEMO_REPS[2]],
     ]);
     doc = (await t.http().get('/docs-json').expect(200)).body as Doc;
+    account = String(doc.components.parameters.xAccountIdHeader.example);
+    expect(account).toBe(String(DEMO_IDS.accountId));
     const login = doc.paths['/auth/login'].post;
     const res = await send('post', '/auth/login', { body: bodyExample(login) });
     expect(res.status).toBe(200);
@@ -105,7 +110,7 @@ describe('OpenAPI examples against the demo data', () => {
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {
       if (op.security?.length === 0) continue;
-      const res = await send(method, urlOf(path, op, '1'), { account: String(DEMO_IDS.accountId) });
+      const res = await send(method, urlOf(path, op, '1'), { account: account });
       if (res.status !== 401 || !errorExamples(op, '401').some((e) => JSON.stringify(e) === JSON.stringify(res.body)))
         problems.push(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     }
@@ -122,8 +127,8 @@ describe('OpenAPI examples against the demo data', () => {
       if (!isAccountScoped(op)) continue;
       const url = urlOf(path, op);
       await expectDocumented('no x-account-id', op, 400, await send(method, url, { token: adminToken }));
-      // The seed's x-account-id example, 2311, is no account of the demo admin.
-      await expectDocumented('another account', op, 403, await send(method, url, { token: adminToken, account: '2311' }));
+      // The account of the documented 403 example, which the demo admin is no member of.
+      await expectDocumented('another account', op, 403, await send(method, url, { token: adminToken, account: '9999' }));
       const permissions = op['x-permissions'] ?? [];
       const repLacks = [
         'writeTeams',
@@ -137,7 +142,7 @@ describe('OpenAPI examples against the demo data', () => {
       ];
       // PATCH /users/{id} checks writeUsers in the service, after the body (a rep may change their own availability).
       if (permissions.some((p) => repLacks.includes(p)) && op.operationId !== 'Users_update')
-        await expectDocumented('a rep', op, 403, await send(method, url, { token: repToken, account: String(DEMO_IDS.accountId) }));
+        await expectDocumented('a rep', op, 403, await send(method, url, { token: repToken, account: account }));
     }
     expect(problems).toEqual([]);
   });
@@ -146,7 +151,7 @@ describe('OpenAPI examples against the demo data', () => {
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {
       if (!path.includes('{id}')) continue;
-      const opts = { token: adminToken, account: String(DEMO_IDS.accountId), body: bodyExample(op) };
+      const opts = { token: adminToken, account: account, body: bodyExample(op) };
       for (const [id, status] of [
         ['abc', '400'],
         ['999999', '404'],
@@ -171,7 +176,7 @@ describe('OpenAPI examples against the demo data', () => {
       }
       const res = await send(method, urlOf(path, op), {
         token: adminToken,
-        account: isAccountScoped(op) ? String(DEMO_IDS.accountId) : null,
+        account: isAccountScoped(op) ? account : null,
         body,
       });
       // Creating an account needs a platform administrator, which the demo has not: its documented 403.
@@ -198,9 +203,14 @@ describe('OpenAPI examples against the demo data', () => {
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {
       if (method !== 'get' || !path.includes('{id}')) continue;
-      const res = await send(method, urlOf(path, op), { token: adminToken, account: String(DEMO_IDS.accountId) });
+      const res = await send(method, urlOf(path, op), { token: adminToken, account: account });
       if (res.status !== 200) problems.push(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     expect(problems).toEqual([]);
+  });
+
+  it('generates ids after the demo account for later accounts', async () => {
+    const next = await t.tx.run((em) => em.save(em.create(Account, { name: 'After the demo', createdBy: DEMO_ADMIN.email })));
+    expect(next.id).toBe(DEMO_IDS.accountId + 1);
   });
 });

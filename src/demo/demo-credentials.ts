@@ -5,3 +5,9 @@
  */
 export const DEMO_ADMIN = { email: 'admin@demo.local', password: 'demo-password' } as const;
 export const DEMO_REPS = ['ana@demo.local', 'ben@demo.local', 'cleo@demo.local'] as const;
+
+/**
+ * The demo account's id: the `x-account-id` example of the OpenAPI document (the contract's "2311"),
+ * so "Try it out" in /docs works on the demo data without editing the header.
+ */
+export const DEMO_ACCOUNT_ID = 2311;
