@@ -147,6 +147,13 @@ describe('OpenAPI examples against the demo data', () => {
     expect(problems).toEqual([]);
   });
 
+  it('answers 400 with the documented body to a cursor GET /leads did not issue', async () => {
+    const op = doc.paths['/leads'].get;
+    const res = await send('get', '/leads?cursor=not-a-cursor', { token: adminToken, account });
+    expect(res.status).toBe(400);
+    expect(errorExamples(op, '400')).toContainEqual(res.body);
+  });
+
   it('answers 400 and 404 with documented bodies for an invalid and an unknown id', async () => {
     const problems: string[] = [];
     for (const { path, method, op } of operations()) {

@@ -22,6 +22,9 @@ import { ERROR_REF } from '../openapi';
 import { ApiBodyExample, ApiErrorExamples, ApiIdExample, fieldError, REQUEST_EXAMPLES } from '../openapi-examples';
 import { SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
 
+/** paginate.ts's answer to a cursor it did not issue for this list and sort. */
+const CURSOR_MESSAGE = 'cursor must be the nextCursor of a previous page with the same sort';
+
 /** The 400s of the lead rules (lead-rules.ts), shared by create, update and preview. */
 const LEAD_RULE_ERRORS = {
   400: {
@@ -82,6 +85,14 @@ export class LeadsController {
       'Leads of the account, newest first by default; only unarchived leads unless archived=true. Every lead field ' +
       'can be filtered by exact value and sorted on. Listed leads carry no auditLog: fetch a lead to read it. ' +
       '400 for an unknown filter or sort field, or a cursor of another query.',
+  })
+  @ApiErrorExamples({
+    400: {
+      invalidCursor: {
+        summary: 'cursor is not the nextCursor of a page of the same sort',
+        value: { ...fieldError('cursor', CURSOR_MESSAGE), error: 'Invalid cursor' },
+      },
+    },
   })
   @ApiOkResponse({ description: 'A page of leads', type: LeadPage })
   @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_REF })
