@@ -147,7 +147,12 @@ describe('foundation', () => {
 
   it('serves the OpenAPI document with the bearer scheme and the x-account-id parameter', async () => {
     const res = await t.http().get('/docs-json').expect(200);
-    expect(res.body.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(res.body.components.securitySchemes.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: expect.stringContaining('POST /auth/login'),
+    });
     expect(res.body.components.parameters.xAccountIdHeader).toEqual({
       in: 'header',
       name: 'x-account-id',

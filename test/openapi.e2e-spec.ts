@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { load } from 'js-yaml';
+import { BEARER_DESCRIPTION } from '../src/openapi';
 import { createTestApp, TestApp } from './utils/test-app';
+
+const ERROR_BODY = JSON.stringify({ $ref: '#/components/schemas/Error' });
 
 type Schema = {
   type?: string;
@@ -26,7 +29,10 @@ const COMPARED = ['type', 'format', 'description', 'readOnly', 'nullable', 'defa
  * Our document may only narrow the contract (test/fixtures/post-leads.openapi.yaml), never loosen it:
  * every contract property keeps its name, type, format, description and example; `required` may grow
  * to list what the server always sends; additions are deliberate and named here: Lead's `assignment`
- * (§7), Error's `message`/`details`, the bearer format, and the Error body on 401/500.
+ * (§7), Error's `message`/`details`, the bearer format and description, and the Error body on 401/500.
+ * POST /leads's description starts with the contract's and goes on with its errors and permission, and
+ * its body and responses carry examples beside the contract's schemas, so those are compared as
+ * "starts with" and "contains".
  */
 describe('OpenAPI document against post-leads.openapi.yaml', () => {
   let t: TestApp;
@@ -198,14 +204,22 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
 
   it('has the x-account-id parameter and the bearer scheme', () => {
     expect(ours.components.parameters.xAccountIdHeader).toEqual(contract.components.parameters.xAccountIdHeader);
-    expect(ours.components.securitySchemes.bearer).toEqual({ ...contract.components.securitySchemes.bearer, bearerFormat: 'JWT' });
+    // The scheme's description is ours: it is what the Authorize dialog shows.
+    expect(ours.components.securitySchemes.bearer).toEqual({
+      ...contract.components.securitySchemes.bearer,
+      bearerFormat: 'JWT',
+      description: BEARER_DESCRIPTION,
+    });
+    for (const needed of ['POST /auth/login', '"email", "password"', '"apiKey", "apiSecret"', 'token', 'x-account-id'])
+      expect({ needed, found: BEARER_DESCRIPTION.includes(needed) }).toEqual({ needed, found: true });
   });
 
   it('describes POST /leads as the contract does', () => {
     const theirs = contract.paths['/leads'].post;
     const mine = ours.paths['/leads'].post;
     expect(mine.summary).toBe(theirs.summary);
-    expect(mine.description).toBe(theirs.description);
+    // Ours continues the contract's description with the distinctive errors and the permission it needs.
+    expect((mine.description as string).startsWith(theirs.description as string)).toBe(true);
     expect(mine.security).toEqual(theirs.security);
     // `required: false` is the default of a query parameter, so the two are the same parameter.
     const normalize = (p: Record<string, unknown>) => ('$ref' in p ? p : { required: false, ...p });
@@ -219,7 +233,12 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
       }),
       { $ref: '#/components/parameters/idempotencyKeyHeader' },
     ]);
-    expect(mine.requestBody).toEqual(theirs.requestBody);
+    // The contract's body, plus the example "Try it out" starts from.
+    const body = mine.requestBody as { content: Record<string, Record<string, unknown>> };
+    expect(body).toEqual({
+      ...(theirs.requestBody as object),
+      content: { 'application/json': { ...(theirs.requestBody as typeof body).content['application/json'], examples: expect.any(Object) } },
+    });
 
     const responses = mine.responses as Record<string, Record<string, unknown>>;
     const expected = theirs.responses as Record<string, Record<string, unknown>>;
@@ -228,7 +247,12 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     expect(Object.keys(responses).sort()).toEqual([...Object.keys(expected), '200', '409', '413', '415', '422', '429', '503'].sort());
     for (const [status, response] of Object.entries(expected)) {
       expect({ status, description: responses[status].description }).toEqual({ status, description: response.description });
-      if (response.content) expect({ status, content: responses[status].content }).toEqual({ status, content: response.content });
+      // The contract's schema, plus an example of each body the server sends for the status.
+      const content = responses[status].content as Record<string, Record<string, unknown>>;
+      const theirContent = (response.content ?? {
+        'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+      }) as typeof content;
+      expect({ status, schema: content['application/json'].schema }).toEqual({ status, schema: theirContent['application/json'].schema });
     }
   });
 
@@ -291,6 +315,27 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     expect(ours.paths['/health'].get.security).toEqual([]);
   });
 
+  it('describes every operation, ending with the permission it needs (from x-permissions, kept too)', () => {
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(ours.paths)) {
+      for (const [method, op] of Object.entries(item as Record<string, Record<string, unknown>>)) {
+        const description = String(op.description ?? '');
+        const permissions = (op['x-permissions'] as string[] | undefined) ?? [];
+        const isPublic = Array.isArray(op.security) && op.security.length === 0;
+        const access = isPublic
+          ? 'Public: needs no token and no x-account-id.'
+          : permissions.length
+            ? `Requires the ${permissions.map((p) => `\`${p}\``).join(' and ')} permission${permissions.length > 1 ? 's' : ''} in the x-account-id account.`
+            : 'Needs a bearer token only: no permission and no x-account-id.';
+        if (!description.endsWith(` ${access}`)) problems.push(`${method} ${path}: does not end with "${access}"`);
+        // The operation's own text (what it does, its distinctive errors) comes before the access rule.
+        if (description.length - access.length < 20) problems.push(`${method} ${path}: no description of its own`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(ours.paths['/leads'].post['x-permissions']).toEqual(['writeLeads']);
+  });
+
   it('documents the statuses and headers every operation can answer', () => {
     const problems: string[] = [];
     for (const [path, item] of Object.entries(ours.paths)) {
@@ -302,12 +347,18 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
         for (const [status, response] of Object.entries(responses)) {
           if (!response.headers?.['x-request-id']) problems.push(`${method} ${path} ${status}: no x-request-id`);
           // /health answers 503 with its own report of what is down.
-          if (
-            Number(status) >= 400 &&
-            !(path === '/health' && status === '503') &&
-            JSON.stringify(response.content) !== JSON.stringify({ 'application/json': { schema: { $ref: '#/components/schemas/Error' } } })
-          ) {
-            problems.push(`${method} ${path} ${status}: not the Error body`);
+          if (Number(status) >= 400 && !(path === '/health' && status === '503')) {
+            const content = response.content as Record<string, { schema?: unknown; examples?: Record<string, { value?: unknown }> }>;
+            if (
+              Object.keys(content ?? {}).join() !== 'application/json' ||
+              JSON.stringify(content['application/json'].schema) !== ERROR_BODY
+            )
+              problems.push(`${method} ${path} ${status}: not the Error body`);
+            const examples = Object.values(content?.['application/json']?.examples ?? {});
+            if (!examples.length) problems.push(`${method} ${path} ${status}: no example`);
+            // Not the schema's own example: that is one 400's message, not this status's body.
+            if (status !== '400' && examples.some((e) => JSON.stringify(e.value).includes('team ID is required')))
+              problems.push(`${method} ${path} ${status}: the 400 example`);
           }
           if (status.startsWith('2') && !isPublic && !response.headers?.['RateLimit-Remaining'])
             problems.push(`${method} ${path} ${status}: no RateLimit-*`);

@@ -17,6 +17,7 @@ import { IdParam } from '../common/pipes/id-param.pipe';
 import { AccountsService } from './accounts.service';
 import { AccountResponseDto, CreateAccountDto, UpdateAccountDto } from './dto/account.dto';
 import { ERROR_REF } from '../openapi';
+import { ApiBodyExample, ApiErrorExamples, ApiIdExample, DEMO_IDS, REQUEST_EXAMPLES } from '../openapi-examples';
 
 @ApiTags('Accounts')
 @Controller('accounts')
@@ -28,7 +29,7 @@ export class AccountsController {
 
   /** The caller's accounts with their roles and permissions (a plain array, not paginated). */
   @Get()
-  @ApiOperation({ summary: "List the caller's accounts" })
+  @ApiOperation({ summary: "List the caller's accounts", description: 'With the role and permissions in each; a plain array.' })
   @NoAccount()
   @ApiOkResponse({ type: AccountResponseDto, isArray: true, description: "The caller's accounts, oldest membership first" })
   list(@CurrentPrincipal() principal: Principal): Promise<AccountResponseDto[]> {
@@ -37,7 +38,19 @@ export class AccountsController {
 
   /** Creates an account (platform administrators only); the caller becomes its admin. */
   @Post()
-  @ApiOperation({ summary: 'Create an account (superAdmin)' })
+  @ApiOperation({
+    summary: 'Create an account (superAdmin)',
+    description: 'Platform administrators (superAdmin) only; the caller becomes its admin. 403 for anyone else.',
+  })
+  @ApiBodyExample(CreateAccountDto, REQUEST_EXAMPLES.createAccount)
+  @ApiErrorExamples({
+    403: {
+      notSuperAdmin: {
+        summary: 'The caller is not a platform administrator',
+        value: { error: 'Forbidden', message: 'Only a platform administrator (superAdmin) can create accounts' },
+      },
+    },
+  })
   @NoAccount()
   @AuditEvent('account_created')
   @ApiCreatedResponse({ type: AccountResponseDto, description: 'The new account, as the caller sees it' })
@@ -67,7 +80,32 @@ export class AccountsController {
    * the caller must be its admin, in a user session, or a platform administrator (superAdmin).
    */
   @Patch(':id')
-  @ApiOperation({ summary: "Update an account's name or time zone" })
+  @ApiOperation({
+    summary: "Update an account's name or time zone",
+    description:
+      'The account is named by the path, not x-account-id. Its admins (in a user session) and platform administrators ' +
+      "only: 403 for other members and API keys, 404 for an account that is not the caller's.",
+  })
+  @ApiIdExample(DEMO_IDS.accountId)
+  @ApiBodyExample(UpdateAccountDto, REQUEST_EXAMPLES.updateAccount)
+  @ApiErrorExamples({
+    400: {
+      badTimeZone: {
+        summary: 'timeZone is not an IANA time zone name',
+        value: {
+          error: 'timeZone must be an IANA time zone name',
+          details: [{ field: 'timeZone', message: 'must be an IANA time zone name' }],
+        },
+      },
+    },
+    403: {
+      notAdmin: {
+        summary: 'A member who is not an admin',
+        value: { error: 'Forbidden', message: 'Only an admin of this account can change it' },
+      },
+      apiKey: { summary: 'An API key', value: { error: 'Forbidden', message: 'API keys cannot change accounts' } },
+    },
+  })
   @NoAccount()
   @AuditEvent('account_updated')
   @ApiOkResponse({ type: AccountResponseDto, description: 'The account, as the caller sees it in GET /accounts' })

@@ -17,6 +17,20 @@ import {
   UpdateApiKeyDto,
 } from './dto/api-key.dto';
 import { ERROR_REF } from '../openapi';
+import { ApiBodyExample, ApiErrorExamples, ApiIdExample, REQUEST_EXAMPLES } from '../openapi-examples';
+
+const NOT_HELD = {
+  400: {
+    permissionNotHeld: {
+      summary: 'A permission the caller does not hold',
+      value: {
+        error: 'Validation failed',
+        message: 'permissions you do not hold cannot be granted: writeUsers',
+        details: [{ field: 'permissions', message: 'permissions you do not hold cannot be granted: writeUsers' }],
+      },
+    },
+  },
+};
 
 @ApiTags('API keys')
 @Controller('apikeys')
@@ -25,7 +39,12 @@ export class ApiKeysController {
 
   /** Creates a key for server-to-server use. The `apiSecret` is in this answer only (an idempotent replay answers it as null). */
   @Post()
-  @ApiOperation({ summary: 'Create an API key' })
+  @ApiOperation({
+    summary: 'Create an API key',
+    description: 'The answer holds the apiSecret, shown this once. 400 for an unknown permission or one the caller does not hold.',
+  })
+  @ApiBodyExample(CreateApiKeyDto, REQUEST_EXAMPLES.createApiKey)
+  @ApiErrorExamples(NOT_HELD)
   @IdempotencyRedact('apiSecret')
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_created')
@@ -44,7 +63,10 @@ export class ApiKeysController {
 
   /** The account's keys (search over name and key; sort on id, name, active, createdAt, updatedAt). */
   @Get()
-  @ApiOperation({ summary: "List the account's API keys" })
+  @ApiOperation({
+    summary: "List the account's API keys",
+    description: 'Search over name and key; sort on id, name, active, createdAt or updatedAt. 400 for an unknown filter or sort field.',
+  })
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyPageDto })
   @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR_REF })
@@ -53,7 +75,8 @@ export class ApiKeysController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an API key' })
+  @ApiOperation({ summary: 'Get an API key', description: 'Without its secret. 404 when the account has no such key.' })
+  @ApiIdExample(1)
   @RequirePermissions('readApiKeys')
   @ApiOkResponse({ type: ApiKeyResponseDto })
   @ApiNotFoundResponse({ description: 'No such key in this account', schema: ERROR_REF })
@@ -62,7 +85,13 @@ export class ApiKeysController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: "Update an API key's name, permissions or state" })
+  @ApiOperation({
+    summary: "Update an API key's name, permissions or state",
+    description: '400 for a permission the caller does not hold, 404 when the account has no such key.',
+  })
+  @ApiIdExample(1)
+  @ApiBodyExample(UpdateApiKeyDto, REQUEST_EXAMPLES.updateApiKey)
+  @ApiErrorExamples(NOT_HELD)
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_updated')
   @ApiOkResponse({ type: ApiKeyResponseDto })
@@ -79,7 +108,11 @@ export class ApiKeysController {
 
   /** Deletes the key and answers it (without any secret); its sessions stop working at once. */
   @Delete(':id')
-  @ApiOperation({ summary: 'Delete an API key' })
+  @ApiOperation({
+    summary: 'Delete an API key',
+    description: 'Its sessions stop working at once. 404 when the account has no such key.',
+  })
+  @ApiIdExample(1)
   @RequirePermissions('writeApiKeys')
   @AuditEvent('api_key_deleted')
   @ApiOkResponse({ type: ApiKeyResponseDto })

@@ -19,7 +19,7 @@ export class AuditLogsController {
     summary: 'List audit log entries',
     description:
       "The account's audit log: one entry per request that reached the API, newest first by default. " +
-      'Entries of a deleted lead stay listed (filter with leadId).',
+      'Entries of a deleted lead stay listed (filter with leadId). 400 for an unknown filter or sort field.',
   })
   @ApiOkResponse({ description: 'A page of audit log entries', type: AuditLogPage })
   @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_REF })

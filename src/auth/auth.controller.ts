@@ -18,6 +18,7 @@ import { LoginDto } from './dto/login.dto';
 import { SessionDto } from './dto/session.dto';
 import { ApiRequest, Principal } from './principal';
 import { ERROR_REF } from '../openapi';
+import { ApiBodyExample, ApiErrorExamples, REQUEST_EXAMPLES } from '../openapi-examples';
 
 @ApiTags('Auth')
 @Controller('auth')
@@ -29,7 +30,31 @@ export class AuthController {
 
   /** Logs in with `{email, password}` or `{apiKey, apiSecret}` and answers the session with its bearer token. */
   @Post('login')
-  @ApiOperation({ summary: 'Log in with a password or an API key' })
+  @ApiOperation({
+    summary: 'Log in with a password or an API key',
+    description:
+      'Send `{email, password}` or `{apiKey, apiSecret}`; the answer carries the bearer `token` and the accounts to ' +
+      'send as x-account-id. Wrong credentials and inactive users or keys all answer the same 401.',
+  })
+  @ApiBodyExample(LoginDto, REQUEST_EXAMPLES.login)
+  @ApiErrorExamples({
+    400: {
+      bothPairs: {
+        summary: 'Both credential pairs were sent',
+        value: {
+          error: 'Validation failed',
+          message: 'send either email and password, or apiKey and apiSecret, not both',
+          details: [{ field: 'apiKey', message: 'send either email and password, or apiKey and apiSecret, not both' }],
+        },
+      },
+    },
+    401: {
+      invalidCredentials: {
+        summary: 'Wrong credentials, or an inactive user or key',
+        value: { error: 'Unauthorized', message: 'Invalid credentials' },
+      },
+    },
+  })
   @Public()
   @HttpCode(200)
   @LoginRateLimited()
@@ -61,7 +86,10 @@ export class AuthController {
 
   /** The current session: the same body as the login answer, with the caller's token echoed back. */
   @Get('session')
-  @ApiOperation({ summary: 'Get the session of the token' })
+  @ApiOperation({
+    summary: 'Get the session of the token',
+    description: 'The same body as the login answer, with the token sent. 401 once the token expired or its user or key was deactivated.',
+  })
   @NoAccount()
   @ApiOkResponse({ type: SessionDto })
   session(@CurrentPrincipal() principal: Principal): Promise<SessionDto> {

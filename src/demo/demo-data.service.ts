@@ -5,6 +5,7 @@ import { BOOTSTRAP_LOCK_KEY } from '../auth/bootstrap.service';
 import { PasswordService } from '../auth/password.service';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { advisoryLock } from '../database/locking';
+import { reserveNextId } from '../database/sequences';
 import { TransactionService } from '../database/transaction.service';
 import { LeadSource } from '../lead-sources/entities/lead-source.entity';
 import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
@@ -13,9 +14,9 @@ import { Team } from '../teams/entities/team.entity';
 import { Membership } from '../users/entities/membership.entity';
 import { User } from '../users/entities/user.entity';
 
-/** The demo login, documented in the README. Development only: never created in production. */
-export const DEMO_ADMIN = { email: 'admin@demo.local', password: 'demo-password' } as const;
-const DEMO_REPS = ['ana@demo.local', 'ben@demo.local', 'cleo@demo.local'];
+import { DEMO_ACCOUNT_ID, DEMO_ADMIN, DEMO_REPS } from './demo-credentials';
+
+export { DEMO_ADMIN };
 
 export interface DemoData {
   accountId: number;
@@ -24,8 +25,8 @@ export interface DemoData {
 }
 
 /**
- * In development, a fresh empty database with no bootstrap settings gets a small demo account (an
- * admin, three reps, a team with two lead sources, a team rotation and a default rotation), and the
+ * In development, a fresh empty database with no bootstrap settings gets a small demo account (id
+ * 2311, the x-account-id example of /docs; an admin, three reps, a team with two lead sources, a team rotation and a default rotation), and the
  * log says how to log in and prints a `curl` for POST /leads that works as printed.
  */
 @Injectable()
@@ -54,6 +55,7 @@ export class DemoDataService implements OnApplicationBootstrap {
     return this.tx.run(async (em) => {
       await advisoryLock(em, BOOTSTRAP_LOCK_KEY);
       if ((await em.count(User)) > 0) return null;
+      await reserveNextId(em, 'accounts', DEMO_ACCOUNT_ID);
       const account = await em.save(em.create(Account, { name: 'Demo Sales', createdBy: DEMO_ADMIN.email }));
       const admin = await this.user(em, account, DEMO_ADMIN.email, 'Demo Admin', passwordHash, 'admin');
       const reps: User[] = [];

@@ -14,7 +14,10 @@ export class HealthController {
   /** 200 when the database answers, 503 otherwise. No authentication. */
   @Public()
   @Get()
-  @ApiOperation({ summary: 'Check the service and its database' })
+  @ApiOperation({
+    summary: 'Check the service and its database',
+    description: 'Answers 200 when the database answers a ping within 2 s, else 503 with the report of what is down.',
+  })
   @HealthCheck()
   @ApiOkResponse({ description: 'The service and its database are up' })
   @ApiServiceUnavailableResponse({ description: 'The database does not answer' })

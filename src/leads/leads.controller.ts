@@ -24,6 +24,27 @@ import { BATCH_LIMIT, LeadBatchInput, LeadBatchQuery, LeadBatchResult } from './
 import { ApiError } from '../common/errors/api-error';
 import { ApiValidationPipe } from '../common/pipes/validation';
 import { ERROR_REF } from '../openapi';
+import { ApiBodyExample, ApiErrorExamples, ApiIdExample, fieldError, REQUEST_EXAMPLES } from '../openapi-examples';
+import { SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
+
+/** paginate.ts's answer to a cursor it did not issue for this list and sort. */
+const CURSOR_MESSAGE = 'cursor must be the nextCursor of a previous page with the same sort';
+
+/** The 400s of the lead rules (lead-rules.ts), shared by create, update and preview. */
+const LEAD_RULE_ERRORS = {
+  400: {
+    teamRequired: { summary: 'The account has teams and no teamId was sent', value: { error: TEAM_REQUIRED } },
+    sourceRequired: { summary: 'The team has lead sources and no leadSourceId was sent', value: { error: SOURCE_REQUIRED } },
+    unknownTeam: {
+      summary: 'teamId is not a team of the account',
+      value: {
+        error: 'teamId does not refer to a team of this account',
+        details: [{ field: 'teamId', message: 'does not refer to a team of this account' }],
+      },
+    },
+    invalidField: { summary: 'A field is not valid', value: fieldError('email', 'email must be a valid email address') },
+  },
+};
 
 const LEAD_INPUT: ArgumentMetadata = { type: 'body', metatype: LeadInput };
 
@@ -50,7 +71,22 @@ export class LeadsController {
       'Create a new lead with the provided data. If teams exist in the account, a team ID is required unless ' +
       'skipTeamAndSourceRequirement=true. If a team has lead sources, a lead source ID is required. If a lead ' +
       'rotation exists for the team or a default lead rotation exists, the lead will be automatically assigned to ' +
-      'the next user in the rotation if no assignedTo is specified.',
+      'the next user in the rotation if no assignedTo is specified. ' +
+      'Answers 400 when a team or lead source rule is not met, or when teamId, leadSourceId, assignedTo or createdBy ' +
+      'does not belong to the account.',
+  })
+  @ApiBodyExample(LeadInput, REQUEST_EXAMPLES.createLead)
+  @ApiErrorExamples({
+    ...LEAD_RULE_ERRORS,
+    409: {
+      duplicate: {
+        summary: 'Policy reject: an unarchived lead of the account has this email',
+        value: {
+          error: 'duplicate lead',
+          details: [{ field: 'email', message: 'lead 1 of this account already has this email', leadId: 1 }],
+        },
+      },
+    },
   })
   @ApiCreatedResponse({ description: 'Lead created successfully', type: Lead })
   @ApiBadRequestResponse({
@@ -90,6 +126,20 @@ export class LeadsController {
       'One failing item does not stop the others: each gets its own result. With atomic=true, any failing item refuses ' +
       'the batch (400 listing every failing index) and nothing is stored. An Idempotency-Key covers the whole batch.',
   })
+  @ApiBodyExample(LeadBatchInput, REQUEST_EXAMPLES.createLeadBatch)
+  @ApiErrorExamples({
+    400: {
+      refused: {
+        summary: 'atomic=true and an item failed: nothing was stored',
+        value: {
+          error: 'batch refused',
+          message: 'Item 1 failed, so nothing was stored',
+          details: [{ field: 'leads[1]', message: TEAM_REQUIRED }],
+        },
+      },
+      tooMany: { summary: 'More than 100 leads', value: fieldError('leads', 'leads must contain no more than 100 elements') },
+    },
+  })
   @ApiOkResponse({ description: 'One result per item, in index order', type: LeadBatchResult })
   @ApiBadRequestResponse({
     description: 'Not 1 to 100 leads, a bad query flag, or (atomic=true) a failing item: `batch refused` with every failing index',
@@ -123,7 +173,16 @@ export class LeadsController {
     summary: 'List leads',
     description:
       'Leads of the account, newest first by default; only unarchived leads unless archived=true. Every lead field ' +
-      'can be filtered by exact value and sorted on. Listed leads carry no auditLog: fetch a lead to read it.',
+      'can be filtered by exact value and sorted on. Listed leads carry no auditLog: fetch a lead to read it. ' +
+      '400 for an unknown filter or sort field, or a cursor of another query.',
+  })
+  @ApiErrorExamples({
+    400: {
+      invalidCursor: {
+        summary: 'cursor is not the nextCursor of a page of the same sort',
+        value: { ...fieldError('cursor', CURSOR_MESSAGE), error: 'Invalid cursor' },
+      },
+    },
   })
   @ApiOkResponse({ description: 'A page of leads', type: LeadPage })
   @ApiBadRequestResponse({ description: 'Invalid filter, sort or paging parameter', schema: ERROR_REF })
@@ -134,7 +193,11 @@ export class LeadsController {
   @Get(':id')
   @RequirePermissions('readLeads')
   @LeadIdPath()
-  @ApiOperation({ summary: 'Get a lead', description: 'The lead with its audit log (its lead_* events, oldest first).' })
+  @ApiIdExample(1)
+  @ApiOperation({
+    summary: 'Get a lead',
+    description: 'The lead with its audit log (its lead_* events, oldest first). 404 when the account has no such lead.',
+  })
   @ApiOkResponse({ description: 'The lead', type: Lead })
   get(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.get(ctx, id);
@@ -149,8 +212,11 @@ export class LeadsController {
       'Changes the given fields (null clears an optional field). The team and lead source rules of POST /leads are ' +
       'checked again when the body contains teamId or leadSourceId. Records lead_updated with the changes, plus ' +
       'lead_assigned when assignedTo changes and lead_archived/lead_unarchived when archived changes. A PATCH that ' +
-      'changes nothing records no lead event.',
+      'changes nothing records no lead event. 400 when a lead rule is not met, 404 when the account has no such lead.',
   })
+  @ApiIdExample(1)
+  @ApiBodyExample(UpdateLeadInput, REQUEST_EXAMPLES.updateLead)
+  @ApiErrorExamples(LEAD_RULE_ERRORS)
   @ApiOkResponse({ description: 'The updated lead', type: Lead })
   @ApiBadRequestResponse({ description: 'Invalid field, or a team/lead source rule is not met', schema: ERROR_REF })
   update(
@@ -167,8 +233,11 @@ export class LeadsController {
   @LeadIdPath()
   @ApiOperation({
     summary: 'Delete a lead',
-    description: 'Deletes the lead for good and answers it. Its audit entries stay readable with GET /audit-logs?leadId={id}.',
+    description:
+      'Deletes the lead for good and answers it. Its audit entries stay readable with GET /audit-logs?leadId={id}. ' +
+      '404 when the account has no such lead.',
   })
+  @ApiIdExample(1)
   @ApiOkResponse({ description: 'The deleted lead', type: Lead })
   remove(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.remove(ctx, id);
@@ -178,7 +247,11 @@ export class LeadsController {
   @HttpCode(200)
   @RequirePermissions('writeLeads')
   @LeadIdPath()
-  @ApiOperation({ summary: 'Archive a lead', description: 'Archives the lead (records lead_archived unless it already was).' })
+  @ApiOperation({
+    summary: 'Archive a lead',
+    description: 'Archives the lead (records lead_archived unless it already was). 404 when the account has no such lead.',
+  })
+  @ApiIdExample(1)
   @ApiOkResponse({ description: 'The archived lead', type: Lead })
   archive(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.setArchived(ctx, id, true);
@@ -189,8 +262,9 @@ export class LeadsController {
   @LeadIdPath()
   @ApiOperation({
     summary: 'Unarchive a lead',
-    description: 'Unarchives the lead (records lead_unarchived unless it was not archived).',
+    description: 'Unarchives the lead (records lead_unarchived unless it was not archived). 404 when the account has no such lead.',
   })
+  @ApiIdExample(1)
   @ApiOkResponse({ description: 'The unarchived lead', type: Lead })
   unarchive(@LeadRequest() ctx: LeadRequestContext, @IdParam() id: number): Promise<Lead> {
     return this.leads.setArchived(ctx, id, false);
@@ -212,6 +286,8 @@ export class RoutingPreviewController {
       'Takes a POST /leads body (and its query flag) and answers who would get that lead now, and why, after the same ' +
       'rules (the same 400s). Writes nothing: no lead, no rotation move, no lead event.',
   })
+  @ApiBodyExample(LeadInput, REQUEST_EXAMPLES.previewLead)
+  @ApiErrorExamples(LEAD_RULE_ERRORS)
   @ApiOkResponse({ description: 'Who would get the lead', type: RoutingPreviewDto })
   @ApiBadRequestResponse({ description: 'The body is not a valid lead, or a lead rule is not met', schema: ERROR_REF })
   preview(@LeadRequest() ctx: LeadRequestContext, @Query() query: LeadRulesQuery, @Body() body: LeadInput): Promise<RoutingPreviewDto> {

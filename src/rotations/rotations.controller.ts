@@ -1,7 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNotFoundResponse,
@@ -23,9 +22,35 @@ import type { RotationStatus } from './entities/lead-rotation.entity';
 import { RotationStatusBodyPipe, STATUS_REQUIRED_ERROR } from './rotation-status.pipe';
 import { RotationsService } from './rotations.service';
 import { ERROR_REF } from '../openapi';
+import { ApiBodyExample, ApiErrorExamples, ApiIdExample, DEMO_IDS, REQUEST_EXAMPLES } from '../openapi-examples';
 
 const RotationIdParam = () => ApiParam({ name: 'id', type: 'integer', description: 'Lead rotation id' });
 const ONE_ACTIVE = 'The team already has an active rotation, or the account already has an active default rotation';
+const ONE_ACTIVE_EXAMPLES = {
+  409: {
+    teamHasActive: {
+      summary: 'The team already has an active rotation',
+      value: { error: 'Conflict', message: 'The team already has an active lead rotation' },
+    },
+    defaultIsActive: {
+      summary: 'The account already has an active default rotation',
+      value: { error: 'Conflict', message: 'The account already has an active default lead rotation' },
+    },
+  },
+};
+const ROTATION_INPUT_EXAMPLES = {
+  ...ONE_ACTIVE_EXAMPLES,
+  400: {
+    notAUser: {
+      summary: 'An email of userRotationArray is not a user of the account',
+      value: {
+        error: 'Validation failed',
+        message: 'zoe@example.com is not a user of this account',
+        details: [{ field: 'userRotationArray.0', message: 'zoe@example.com is not a user of this account' }],
+      },
+    },
+  },
+};
 
 @ApiTags('Lead rotations')
 @Controller('lead-rotations')
@@ -35,7 +60,14 @@ export class RotationsController {
   @Post()
   @RequirePermissions('writeLeadRotations')
   @AuditEvent('lead_rotation_created')
-  @ApiOperation({ summary: 'Create a lead rotation' })
+  @ApiOperation({
+    summary: 'Create a lead rotation',
+    description:
+      "A rotation with a team routes that team's leads; one named `default` without a team routes the others. 400 for an " +
+      'unknown team or an email of a non-user, 409 when the team (or the account, for `default`) already has an active rotation.',
+  })
+  @ApiBodyExample(CreateLeadRotationDto, REQUEST_EXAMPLES.createRotation)
+  @ApiErrorExamples(ROTATION_INPUT_EXAMPLES)
   @ApiCreatedResponse({ type: LeadRotationResponseDto })
   @ApiBadRequestResponse({
     description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list',
@@ -52,7 +84,10 @@ export class RotationsController {
 
   @Get()
   @RequirePermissions('readLeadRotations')
-  @ApiOperation({ summary: 'List lead rotations (active ones unless `status` says otherwise)' })
+  @ApiOperation({
+    summary: 'List lead rotations (active ones unless `status` says otherwise)',
+    description: "A page of the account's rotations. 400 for an unknown filter or sort field.",
+  })
   @ApiOkResponse({ type: LeadRotationPageDto })
   @ApiBadRequestResponse({ description: 'Invalid filter, page or sort', schema: ERROR_REF })
   list(@AccountId() accountId: number, @Query() query: ListLeadRotationsQueryDto): Promise<Page<LeadRotationResponseDto>> {
@@ -62,7 +97,8 @@ export class RotationsController {
   @Get(':id')
   @RequirePermissions('readLeadRotations')
   @RotationIdParam()
-  @ApiOperation({ summary: 'Get a lead rotation' })
+  @ApiOperation({ summary: 'Get a lead rotation', description: '404 when the account has no such rotation.' })
+  @ApiIdExample(DEMO_IDS.teamRotationId)
   @ApiOkResponse({ type: LeadRotationResponseDto })
   @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   get(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadRotationResponseDto> {
@@ -73,7 +109,15 @@ export class RotationsController {
   @RequirePermissions('writeLeadRotations')
   @AuditEvent('lead_rotation_updated')
   @RotationIdParam()
-  @ApiOperation({ summary: 'Update a lead rotation (its status changes through PATCH /lead-rotations/{id}/status)' })
+  @ApiOperation({
+    summary: 'Update a lead rotation (its status changes through PATCH /lead-rotations/{id}/status)',
+    description:
+      'Changes the given fields. 400 for an unknown team, an email of a non-user or a currentPosition outside the list; ' +
+      '409 when the change would make a second active rotation of the team or account; 404 when there is no such rotation.',
+  })
+  @ApiIdExample(DEMO_IDS.teamRotationId)
+  @ApiBodyExample(UpdateLeadRotationDto, REQUEST_EXAMPLES.updateRotation)
+  @ApiErrorExamples(ROTATION_INPUT_EXAMPLES)
   @ApiOkResponse({ type: LeadRotationResponseDto })
   @ApiBadRequestResponse({
     description: 'Invalid body, unknown team, email of a non-user, or currentPosition outside the list',
@@ -94,8 +138,16 @@ export class RotationsController {
   @RequirePermissions('writeLeadRotations')
   @AuditEvent('lead_rotation_status_changed')
   @RotationIdParam()
-  @ApiOperation({ summary: 'Change the status of a lead rotation' })
-  @ApiBody({ type: UpdateLeadRotationStatusDto })
+  @ApiOperation({
+    summary: 'Change the status of a lead rotation',
+    description: `400 \`${STATUS_REQUIRED_ERROR}\`; 409 when activating it would make a second active rotation; 404 when there is no such rotation.`,
+  })
+  @ApiIdExample(DEMO_IDS.teamRotationId)
+  @ApiBodyExample(UpdateLeadRotationStatusDto, REQUEST_EXAMPLES.changeRotationStatus)
+  @ApiErrorExamples({
+    ...ONE_ACTIVE_EXAMPLES,
+    400: { statusRequired: { summary: 'No valid status', value: { error: STATUS_REQUIRED_ERROR } } },
+  })
   @ApiOkResponse({ type: LeadRotationResponseDto })
   @ApiBadRequestResponse({ description: STATUS_REQUIRED_ERROR, schema: ERROR_REF })
   @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
@@ -114,7 +166,11 @@ export class RotationsController {
   @RequirePermissions('writeLeadRotations')
   @AuditEvent('lead_rotation_deleted')
   @RotationIdParam()
-  @ApiOperation({ summary: 'Delete a lead rotation; answers the deleted rotation' })
+  @ApiOperation({
+    summary: 'Delete a lead rotation; answers the deleted rotation',
+    description: 'Leads it assigned keep their assignee. 404 when the account has no such rotation.',
+  })
+  @ApiIdExample(DEMO_IDS.teamRotationId)
   @ApiOkResponse({ type: LeadRotationResponseDto })
   @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   remove(@AccountId() accountId: number, @IdParam() id: number): Promise<LeadRotationResponseDto> {
@@ -131,8 +187,9 @@ export class RotationsController {
     summary: 'Pick the next user of the rotation and advance its pointer',
     description:
       'Skips users who are no longer active users of the account. Works whatever the rotation status. ' +
-      'Needs writeLeadRotations because it changes the rotation.',
+      'Needs writeLeadRotations because it changes the rotation. 404 when the account has no such rotation.',
   })
+  @ApiIdExample(DEMO_IDS.teamRotationId)
   @ApiOkResponse({ type: NextUserResponseDto })
   @ApiNotFoundResponse({ description: 'No such rotation in the account', schema: ERROR_REF })
   nextUser(@AccountId() accountId: number, @IdParam() id: number): Promise<NextUserResponseDto> {

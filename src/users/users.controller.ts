@@ -19,8 +19,15 @@ import { IdParam } from '../common/pipes/id-param.pipe';
 import { CreateUserDto, ListUsersQueryDto, UpdateUserDto, UserPageDto, UserResponseDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 import { ERROR_REF } from '../openapi';
+import { ApiBodyExample, ApiErrorExamples, ApiIdExample, DEMO_IDS, REQUEST_EXAMPLES } from '../openapi-examples';
 
 const LAST_ADMIN = 'The change would leave the account without an active admin';
+const LAST_ADMIN_EXAMPLE = {
+  lastAdmin: {
+    summary: 'The account would have no active admin',
+    value: { error: 'Conflict', message: 'The account must keep at least one active admin: make another member admin first' },
+  },
+};
 
 @ApiTags('Users')
 @Controller('users')
@@ -32,7 +39,18 @@ export class UsersController {
    * either way. The role's permissions must all be the caller's own (403 otherwise).
    */
   @Post()
-  @ApiOperation({ summary: 'Add a user to the account' })
+  @ApiOperation({
+    summary: 'Add a user to the account',
+    description:
+      'Creates the user when the email is new; the answer is the same either way. 403 when the role has a permission ' +
+      'the caller lacks, 409 when the user already is a member.',
+  })
+  @ApiBodyExample(CreateUserDto, REQUEST_EXAMPLES.createUser)
+  @ApiErrorExamples({
+    409: {
+      alreadyMember: { summary: 'Already a member', value: { error: 'Conflict', message: 'This user is already a member of the account' } },
+    },
+  })
   @RequirePermissions('writeUsers')
   @AuditEvent('user_added')
   @ApiCreatedResponse({ type: UserResponseDto })
@@ -44,7 +62,10 @@ export class UsersController {
 
   /** The account's users (search over email and name; sort on id, email, name, role, active, createdAt). */
   @Get()
-  @ApiOperation({ summary: "List the account's users" })
+  @ApiOperation({
+    summary: "List the account's users",
+    description: 'Search over email and name; sort on id, email, name, role, active or createdAt. 400 for an unknown filter or sort field.',
+  })
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserPageDto })
   @ApiBadRequestResponse({ description: 'Invalid query parameters or sort field', schema: ERROR_REF })
@@ -53,7 +74,8 @@ export class UsersController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get a user of the account' })
+  @ApiOperation({ summary: 'Get a user of the account', description: '404 when the user is no member of the account.' })
+  @ApiIdExample(DEMO_IDS.anaUserId)
   @RequirePermissions('readUsers')
   @ApiOkResponse({ type: UserResponseDto })
   @ApiNotFoundResponse({ description: 'No such user in this account', schema: ERROR_REF })
@@ -67,7 +89,23 @@ export class UsersController {
    * must hold every permission of the member's role, and of the new role if one is sent (403 otherwise).
    */
   @Patch(':id')
-  @ApiOperation({ summary: "Update a user's name, role, membership or availability" })
+  @ApiOperation({
+    summary: "Update a user's name, role, membership or availability",
+    description:
+      'A user may change their own away and awayUntil without writeUsers. 403 when the caller lacks a permission of the ' +
+      "member's role or of the role sent, 409 when no active admin would be left or the name belongs to a user of other accounts.",
+  })
+  @ApiIdExample(DEMO_IDS.anaUserId)
+  @ApiBodyExample(UpdateUserDto, REQUEST_EXAMPLES.updateUser)
+  @ApiErrorExamples({
+    409: {
+      ...LAST_ADMIN_EXAMPLE,
+      sharedUser: {
+        summary: 'The name of a user of other accounts',
+        value: { error: 'Conflict', message: 'This user also belongs to other accounts: only they can change their name' },
+      },
+    },
+  })
   @ApiExtension('x-permissions', ['writeUsers'])
   @ApiForbiddenResponse({
     description:
@@ -91,7 +129,12 @@ export class UsersController {
 
   /** Removes the user from the account and answers the removed membership; the caller must hold every permission of their role (403 otherwise). */
   @Delete(':id')
-  @ApiOperation({ summary: 'Remove a user from the account' })
+  @ApiOperation({
+    summary: 'Remove a user from the account',
+    description: "403 when the caller lacks a permission of the member's role, 409 when no active admin would be left.",
+  })
+  @ApiIdExample(DEMO_IDS.cleoUserId)
+  @ApiErrorExamples({ 409: LAST_ADMIN_EXAMPLE })
   @RequirePermissions('writeUsers')
   @AuditEvent('user_removed')
   @ApiOkResponse({ type: UserResponseDto })
