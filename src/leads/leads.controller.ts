@@ -73,7 +73,8 @@ export class LeadsController {
       'rotation exists for the team or a default lead rotation exists, the lead will be automatically assigned to ' +
       'the next user in the rotation if no assignedTo is specified. ' +
       'Answers 400 when a team or lead source rule is not met, or when teamId, leadSourceId, assignedTo or createdBy ' +
-      'does not belong to the account.',
+      "does not belong to the account. Under a duplicate policy other than allow (the account's, or onDuplicate), a " +
+      'lead whose email an unarchived lead already has answers 409 (reject) or 200 with that lead (return_existing).',
   })
   @ApiBodyExample(LeadInput, REQUEST_EXAMPLES.createLead)
   @ApiErrorExamples({
