@@ -112,7 +112,7 @@ const SCENARIOS = [
     db: 'pg',
     tags: ['create', 'batch'],
     title: 'POST /leads/batch of 100 leads through one rotation (ratio: leads/s ÷ pg.create-rotation req/s)',
-    connections: 8,
+    connections: 16,
     against: { id: 'pg.create-rotation', perRequest: 100 },
     requests: (fx, token) => batches(fx.main, token, 100),
     targets: { leadsRatio: 5 },

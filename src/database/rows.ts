@@ -69,37 +69,35 @@ const quote = (name: string) => `"${name}"`;
 const isJson = (c: ColumnMetadata) => c.type === 'jsonb' || c.type === 'json';
 
 /**
- * `INSERT INTO "table" (every column but the id) VALUES (…)` with the entity's values as parameters
- * (JSON columns serialized and cast), except the columns in `expressions`, given as SQL expressions
- * by database name (for values only the statement itself knows, such as an id it has just created).
+ * PostgreSQL: `INSERT INTO "table" (columns) SELECT … FROM jsonb_populate_recordset(NULL::"table", $n)
+ * WITH ORDINALITY AS alias <from>` — many rows from one parameter (the entities as one JSON array keyed
+ * by column name), so the text is the same however many rows there are. Every column but the id is
+ * taken from the JSON, except those in `expressions` (SQL by database name, which may name `alias` and
+ * its `ordinality`); `extra` adds columns the entity generates (such as an id the statement chose).
  */
-export function insertStatement(
+export function insertRecordsetStatement(
   em: EntityManager,
   target: EntityTarget<ObjectLiteral>,
-  values: ObjectLiteral,
+  rows: ObjectLiteral[],
   params: SqlParams,
-  expressions: Record<string, string> = {},
-  /** A condition: the row is inserted only when it holds (`INSERT … SELECT … WHERE`). */
-  when?: string,
+  opts: { alias: string; from: string; expressions?: Record<string, string>; extra?: Record<string, string> },
 ): string {
   const { table, insertable } = columnsOf(em, target);
-  const names: string[] = [];
-  const exprs: string[] = [];
-  for (const c of insertable) {
-    names.push(quote(c.databaseName));
-    const expr = expressions[c.databaseName];
-    if (expr !== undefined) exprs.push(expr);
-    // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
-    else exprs.push(isJson(c) ? `${params.add(insertValue(c, values))}::jsonb` : params.add(insertValue(c, values)));
+  const { alias, expressions = {}, extra = {} } = opts;
+  const names = [...Object.keys(extra), ...insertable.map((c) => c.databaseName)].map(quote);
+  const exprs = [...Object.values(extra), ...insertable.map((c) => expressions[c.databaseName] ?? `${alias}.${quote(c.databaseName)}`)];
+  // Plain loops: this runs for every row of every create.
+  const json: Record<string, unknown>[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const out: Record<string, unknown> = {};
+    for (const c of insertable) out[c.databaseName] = row[c.propertyName] ?? null;
+    json[i] = out;
   }
-  const rows = when === undefined ? `VALUES (${exprs.join(', ')})` : `SELECT ${exprs.join(', ')} WHERE ${when}`;
-  return `INSERT INTO ${quote(table)} (${names.join(', ')}) ${rows}`;
-}
-
-/** A column's parameter in insertStatement: the entity's value, JSON serialized for JSON columns. */
-function insertValue(c: ColumnMetadata, values: ObjectLiteral): unknown {
-  const v = values[c.propertyName] ?? null;
-  return isJson(c) && v !== null ? JSON.stringify(v) : v;
+  return (
+    `INSERT INTO ${quote(table)} (${names.join(', ')}) SELECT ${exprs.join(', ')} ` +
+    `FROM jsonb_populate_recordset(NULL::${quote(table)}, ${params.add(JSON.stringify(json))}::jsonb) WITH ORDINALITY AS ${alias} ${opts.from}`
+  );
 }
 
 /** `alias."column", …` for every column of the entity (a stable select list for a prepared text). */

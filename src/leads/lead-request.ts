@@ -21,13 +21,15 @@ export interface LeadRequestContext {
 export const LeadRequest = createParamDecorator((_: unknown, ctx: ExecutionContext): LeadRequestContext => {
   const req = ctx.switchToHttp().getRequest<ApiRequest>();
   if (!req.principal || !req.account) throw new Error('LeadRequest used on a route that is not account-scoped');
+  let meta: RequestMeta | undefined;
   return {
     accountId: req.account.accountId,
     duplicateLeadPolicy: req.account.duplicateLeadPolicy,
     actor: actorOf(req.principal),
-    // Built only by the use cases that write an entry in their transaction (reads never need it).
+    // Built only by the use cases that write an entry in their transaction (reads never need it),
+    // once per request (a batch writes many).
     get meta() {
-      return requestMeta(req);
+      return (meta ??= requestMeta(req));
     },
     concerns: (leadId) => {
       req.audit = { ...(req.audit ?? { recorded: false }), leadId };

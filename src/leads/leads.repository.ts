@@ -9,7 +9,15 @@ import { parseDateRange } from '../common/list/paginate';
 import { isPostgres } from '../database/dialect';
 import { advisoryLockOn } from '../database/locking';
 import { preparedQuery } from '../database/prepared';
-import { columnList, entityFromJson, entityFromRow, insertStatement, SqlParams, sqliteInsert, sqliteJsonObject } from '../database/rows';
+import {
+  columnList,
+  entityFromJson,
+  entityFromRow,
+  insertRecordsetStatement,
+  SqlParams,
+  sqliteInsert,
+  sqliteJsonObject,
+} from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import type { LeadRouting } from '../routing/routing-policy';
 import { RotationMove, RoutingRepository } from '../routing/routing.repository';
@@ -104,7 +112,7 @@ const PASSED_FACTS_LIMIT = 10_000;
 /** Times a create re-decides on facts that changed under it before it gives up (409). */
 const CREATE_ATTEMPTS = 3;
 /** Most routed creates written together (see LeadsRepository.create). */
-const BATCH_LIMIT = 16;
+const ROUTED_BATCH_LIMIT = 100;
 
 /** How a new lead is routed: by `pick`, through the rotations of its account and team (`key`). */
 export interface LeadRoute {
@@ -266,7 +274,7 @@ export class LeadsRepository {
 
   private async drainQueue(queue: QueuedCreate[]): Promise<void> {
     while (queue.length) {
-      const items = queue.splice(0, BATCH_LIMIT);
+      const items = queue.splice(0, ROUTED_BATCH_LIMIT);
       // A batch that cannot be written as a whole (the facts changed, or the database refused one of
       // its rows) is written one create at a time, so each request gets its own answer.
       const together = items.length > 1 ? await this.pgRoutedBatch(items).catch(() => null) : null;
@@ -311,8 +319,8 @@ export class LeadsRepository {
       for (const r of routings) if (r.moved) finalMoves.set(r.moved.id, r.moved);
       const checks = [...questions.values()].map((q) => ({ question: q.question, facts: q.facts! }));
       const statement = this.pgCreateStatement(em, rows, checks, [...finalMoves.values()]);
-      // Not prepared: a batch's text varies with its size, and each connection would keep every variant.
-      const [row] = (await em.query(statement.text, statement.values)) as Record<string, unknown>[];
+      // Prepared: the text varies with the number of distinct rule questions and rotations moved, not with the batch's size.
+      const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
       const written = this.pgCreated(rows, checks, row);
       if (!('created' in written)) {
         for (const q of checks) this.remember(accountId, q.question, null);
@@ -353,14 +361,41 @@ export class LeadsRepository {
     });
     const when = checks.length ? checks.map((_, i) => `EXISTS (SELECT 1 FROM go${i})`).join(' AND ') : undefined;
     moved.forEach((m, j) => ctes.push(this.routing.moveCte(p, account, m, `mv${j}`, when)));
-    const selected: string[] = [];
-    items.forEach(({ lead, entry }, k) => {
-      const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l${k}))`;
-      ctes.push(`l${k} AS (${insertStatement(em, Lead, lead, p, { account_id: account }, when)} RETURNING id)`);
-      const entryExpressions = { account_id: account, data: entryData, lead_id: `(SELECT id FROM l${k})` };
-      ctes.push(`a${k} AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, `EXISTS (SELECT 1 FROM l${k})`)} RETURNING id)`);
-      selected.push(`(SELECT id FROM l${k}) AS lead_${k}`, `(SELECT id FROM a${k}) AS entry_${k}`);
-    });
+    // Ids drawn in item order (none when a check failed), then every lead and every entry in one INSERT
+    // each: the text depends only on the checks and moves, not on how many leads are written.
+    const gate = when === undefined ? '' : ` WHERE ${when}`;
+    ctes.push(
+      `ids AS (SELECT ord, nextval(pg_get_serial_sequence('leads', 'id')) AS id FROM generate_series(1, ${p.add(items.length)}::int) AS ord${gate})`,
+    );
+    const byOrd = 'JOIN ids ON ids.ord = r.ordinality';
+    const leads = insertRecordsetStatement(
+      em,
+      Lead,
+      items.map((i) => i.lead),
+      p,
+      {
+        alias: 'r',
+        from: byOrd,
+        expressions: { account_id: account },
+        extra: { id: 'ids.id' },
+      },
+    );
+    ctes.push(`l AS (${leads} RETURNING id)`);
+    const entries = insertRecordsetStatement(
+      em,
+      AuditLog,
+      items.map((i) => i.entry),
+      p,
+      {
+        alias: 'r',
+        from: `${byOrd} WHERE EXISTS (SELECT 1 FROM l)`,
+        expressions: { account_id: account, lead_id: 'ids.id', data: `r.data || jsonb_build_object('id', ids.id)` },
+      },
+    );
+    ctes.push(`a AS (${entries} RETURNING id, lead_id)`);
+    const selected = [
+      `(SELECT jsonb_agg(jsonb_build_array(ids.id, a.id) ORDER BY ids.ord) FROM ids JOIN a ON a.lead_id = ids.id) AS created`,
+    ];
     checks.forEach((_, i) => selected.push(...FACT_COLUMNS.map((c) => `f${i}.${c.column} AS f${i}_${c.column}`)));
     const from = checks.length ? ` FROM ${checks.map((_, i) => `f${i}`).join(', ')}` : '';
     return { text: `WITH ${ctes.join(', ')} SELECT ${selected.join(', ')}${from}`, values: p.values };
@@ -372,14 +407,15 @@ export class LeadsRepository {
     checks: unknown[],
     row: Record<string, unknown>,
   ): { created: CreatedLead[] } | { found: LeadFacts[] } {
-    if (row.lead_0 === null) {
+    const ids = row.created as [number | string, number | string][] | null;
+    if (ids === null) {
       const prefixed = (i: number) => Object.fromEntries(FACT_COLUMNS.map((c) => [c.column, row[`f${i}_${c.column}`]]));
       return { found: checks.map((_, i) => factsFromRow(prefixed(i))) };
     }
     return {
       created: items.map(({ lead, entry }, k) => {
-        const created = completeCreated(lead, entry, Number(row[`lead_${k}`]));
-        return { lead: created.lead, entry: { ...created.entry, id: Number(row[`entry_${k}`]) } as AuditLog };
+        const created = completeCreated(lead, entry, Number(ids[k][0]));
+        return { lead: created.lead, entry: { ...created.entry, id: Number(ids[k][1]) } as AuditLog };
       }),
     };
   }

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, ApiSchema, OmitType, PartialType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType } from '@nestjs/swagger';
 import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { BoolField, DateTimeField, IntField, LEAD_DESCRIPTIONS as D, TextField } from './lead-fields';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
