@@ -1,3 +1,6 @@
+/** The events that make up a lead's history (its `auditLog`). */
+export const LEAD_EVENTS = ['lead_created', 'lead_updated', 'lead_assigned', 'lead_archived', 'lead_unarchived', 'lead_deleted'] as const;
+
 /**
  * Every event an audit entry can name: the closed set the document's `event` enums list. The
  * decorator, the request context and AuditService.entry take only these, so a new event fails to
@@ -28,12 +31,7 @@ export const AUDIT_EVENTS = [
   'lead_rotation_status_changed',
   'lead_rotation_next_user',
   'lead_rotation_deleted',
-  'lead_created',
-  'lead_updated',
-  'lead_assigned',
-  'lead_archived',
-  'lead_unarchived',
-  'lead_deleted',
+  ...LEAD_EVENTS,
 ] as const;
 
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];

@@ -4,19 +4,10 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { parseDateRange } from '../common/list/paginate';
 import { isPostgres } from '../database/dialect';
 import { insertRows, sqliteInsert, sqliteInsertRows } from '../database/rows';
-import type { AuditEventName } from './audit-events';
+import { LEAD_EVENTS } from './audit-events';
 import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
 import { AuditLog } from './entities/audit-log.entity';
 
-/** The events that make up a lead's history (its `auditLog`). */
-export const LEAD_EVENTS = [
-  'lead_created',
-  'lead_updated',
-  'lead_assigned',
-  'lead_archived',
-  'lead_unarchived',
-  'lead_deleted',
-] as const satisfies readonly AuditEventName[];
 export type LeadEvent = (typeof LEAD_EVENTS)[number];
 
 /**

@@ -69,6 +69,40 @@ const quote = (name: string) => `"${name}"`;
 const isJson = (c: ColumnMetadata) => c.type === 'jsonb' || c.type === 'json';
 
 /**
+ * `INSERT INTO "table" (every column but the id) VALUES (…)` with the entity's values as parameters
+ * (JSON columns serialized and cast), except the columns in `expressions`, given as SQL expressions
+ * by database name (for values only the statement itself knows, such as an id it has just created).
+ */
+export function insertStatement(
+  em: EntityManager,
+  target: EntityTarget<ObjectLiteral>,
+  values: ObjectLiteral,
+  params: SqlParams,
+  expressions: Record<string, string> = {},
+  /** A condition: the row is inserted only when it holds (`INSERT … SELECT … WHERE`). */
+  when?: string,
+): string {
+  const { table, insertable } = columnsOf(em, target);
+  const names: string[] = [];
+  const exprs: string[] = [];
+  for (const c of insertable) {
+    names.push(quote(c.databaseName));
+    const expr = expressions[c.databaseName];
+    if (expr !== undefined) exprs.push(expr);
+    // The same text whatever the values (a NULL is cast too), so the statement can be prepared once.
+    else exprs.push(isJson(c) ? `${params.add(insertValue(c, values))}::jsonb` : params.add(insertValue(c, values)));
+  }
+  const rows = when === undefined ? `VALUES (${exprs.join(', ')})` : `SELECT ${exprs.join(', ')} WHERE ${when}`;
+  return `INSERT INTO ${quote(table)} (${names.join(', ')}) ${rows}`;
+}
+
+/** A column's parameter in insertStatement: the entity's value, JSON serialized for JSON columns. */
+function insertValue(c: ColumnMetadata, values: ObjectLiteral): unknown {
+  const v = values[c.propertyName] ?? null;
+  return isJson(c) && v !== null ? JSON.stringify(v) : v;
+}
+
+/**
  * PostgreSQL: `INSERT INTO "table" (columns) SELECT … FROM jsonb_populate_recordset(NULL::"table", $n)
  * WITH ORDINALITY AS alias <from>` — many rows from one parameter (the entities as one JSON array keyed
  * by column name), so the text is the same however many rows there are. Every column but the id is

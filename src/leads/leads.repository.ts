@@ -14,6 +14,7 @@ import {
   entityFromJson,
   entityFromRow,
   insertRecordsetStatement,
+  insertStatement,
   SqlParams,
   sqliteInsert,
   sqliteJsonObject,
@@ -361,41 +362,52 @@ export class LeadsRepository {
     });
     const when = checks.length ? checks.map((_, i) => `EXISTS (SELECT 1 FROM go${i})`).join(' AND ') : undefined;
     moved.forEach((m, j) => ctes.push(this.routing.moveCte(p, account, m, `mv${j}`, when)));
-    // Ids drawn in item order (none when a check failed), then every lead and every entry in one INSERT
-    // each: the text depends only on the checks and moves, not on how many leads are written.
-    const gate = when === undefined ? '' : ` WHERE ${when}`;
-    ctes.push(
-      `ids AS (SELECT ord, nextval(pg_get_serial_sequence('leads', 'id')) AS id FROM generate_series(1, ${p.add(items.length)}::int) AS ord${gate})`,
-    );
-    const byOrd = 'JOIN ids ON ids.ord = r.ordinality';
-    const leads = insertRecordsetStatement(
-      em,
-      Lead,
-      items.map((i) => i.lead),
-      p,
-      {
-        alias: 'r',
-        from: byOrd,
-        expressions: { account_id: account },
-        extra: { id: 'ids.id' },
-      },
-    );
-    ctes.push(`l AS (${leads} RETURNING id)`);
-    const entries = insertRecordsetStatement(
-      em,
-      AuditLog,
-      items.map((i) => i.entry),
-      p,
-      {
-        alias: 'r',
-        from: `${byOrd} WHERE EXISTS (SELECT 1 FROM l)`,
-        expressions: { account_id: account, lead_id: 'ids.id', data: `r.data || jsonb_build_object('id', ids.id)` },
-      },
-    );
-    ctes.push(`a AS (${entries} RETURNING id, lead_id)`);
-    const selected = [
-      `(SELECT jsonb_agg(jsonb_build_array(ids.id, a.id) ORDER BY ids.ord) FROM ids JOIN a ON a.lead_id = ids.id) AS created`,
-    ];
+    let created: string;
+    if (items.length === 1) {
+      // One lead: a VALUES row per table, cheaper to bind and run than a recordset of one.
+      const [{ lead, entry }] = items;
+      ctes.push(`l AS (${insertStatement(em, Lead, lead, p, { account_id: account }, when)} RETURNING id)`);
+      const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
+      const entryExpressions = { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' };
+      ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, 'EXISTS (SELECT 1 FROM l)')} RETURNING id, lead_id)`);
+      created = 'SELECT jsonb_agg(jsonb_build_array(a.lead_id, a.id)) FROM a';
+    } else {
+      // Ids drawn in item order (none when a check failed), then every lead and every entry in one INSERT
+      // each: the text depends only on the checks and moves, not on how many leads are written.
+      const gate = when === undefined ? '' : ` WHERE ${when}`;
+      ctes.push(
+        `ids AS (SELECT ord, nextval(pg_get_serial_sequence('leads', 'id')) AS id FROM generate_series(1, ${p.add(items.length)}::int) AS ord${gate})`,
+      );
+      const byOrd = 'JOIN ids ON ids.ord = r.ordinality';
+      const leads = insertRecordsetStatement(
+        em,
+        Lead,
+        items.map((i) => i.lead),
+        p,
+        {
+          alias: 'r',
+          from: byOrd,
+          expressions: { account_id: account },
+          extra: { id: 'ids.id' },
+        },
+      );
+      ctes.push(`l AS (${leads} RETURNING id)`);
+      const entries = insertRecordsetStatement(
+        em,
+        AuditLog,
+        items.map((i) => i.entry),
+        p,
+        {
+          alias: 'r',
+          from: `${byOrd} WHERE EXISTS (SELECT 1 FROM l)`,
+          expressions: { account_id: account, lead_id: 'ids.id', data: `r.data || jsonb_build_object('id', ids.id)` },
+        },
+      );
+      ctes.push(`a AS (${entries} RETURNING id, lead_id)`);
+      created = 'SELECT jsonb_agg(jsonb_build_array(ids.id, a.id) ORDER BY ids.ord) FROM ids JOIN a ON a.lead_id = ids.id';
+    }
+    // [lead id, entry id] per item, in item order; null when nothing was written.
+    const selected = [`(${created}) AS created`];
     checks.forEach((_, i) => selected.push(...FACT_COLUMNS.map((c) => `f${i}.${c.column} AS f${i}_${c.column}`)));
     const from = checks.length ? ` FROM ${checks.map((_, i) => `f${i}`).join(', ')}` : '';
     return { text: `WITH ${ctes.join(', ')} SELECT ${selected.join(', ')}${from}`, values: p.values };

@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsString, MaxLength } from 'class-validator';
 import { ClosedBody } from '../../common/openapi/schema-decorators';
-import { MAX_ID } from '../../common/pipes/id-param.pipe';
-import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
+import { OptionalIdField, OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 
 export const LEAD_SOURCE_NAME_MAX = 200;
 
@@ -20,18 +19,7 @@ export class CreateLeadSourceDto {
   @MaxLength(LEAD_SOURCE_NAME_MAX)
   name: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_ID,
-    nullable: true,
-    description: 'A team of the account, or null for none',
-    example: 12,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @OptionalIdField('A team of the account, or null for none', 12)
   teamId?: number | null;
 
   // The default is stated in the description: a `default` makes openapi-typescript type the field as required.
@@ -51,17 +39,7 @@ export class UpdateLeadSourceDto {
   @MaxLength(LEAD_SOURCE_NAME_MAX)
   name?: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_ID,
-    nullable: true,
-    description: 'A team of the account; null detaches the source from its team',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @OptionalIdField('A team of the account; null detaches the source from its team')
   teamId?: number | null;
 
   @ApiPropertyOptional({ description: 'Whether the source is active' })

@@ -5,7 +5,6 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Max,
   MaxLength,
@@ -15,7 +14,7 @@ import {
 } from 'class-validator';
 import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
-import { OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
+import { OptionalIdField, OptionalNotNull, TrimString } from '../../common/validation/dto-decorators';
 import { ROTATION_STATUSES, RotationStatus } from '../entities/lead-rotation.entity';
 
 export const ROTATION_NAME_MAX = 200;
@@ -75,18 +74,7 @@ export class CreateLeadRotationDto {
   @MaxLength(ROTATION_NAME_MAX)
   name: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_ID,
-    nullable: true,
-    description: 'A team of the account, or null for none',
-    example: 12,
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @OptionalIdField('A team of the account, or null for none', 12)
   teamId?: number | null;
 
   @ApiPropertyOptional({
@@ -143,17 +131,7 @@ export class UpdateLeadRotationDto {
   @MaxLength(ROTATION_NAME_MAX)
   name?: string;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_ID,
-    nullable: true,
-    description: 'A team of the account; null detaches the rotation from its team',
-  })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(MAX_ID)
+  @OptionalIdField('A team of the account; null detaches the rotation from its team')
   teamId?: number | null;
 
   @ApiPropertyOptional({
