@@ -121,6 +121,12 @@ describe('POST /leads/batch (§8)', () => {
     await expect(leads.count(tenant)).resolves.toBe(0);
     await expect(leads.pointer(rotation)).resolves.toBe(0);
     await expect(leads.audit(tenant, { event: 'lead_created' })).resolves.toEqual([]);
+    // Each refused batch is recorded as such, naming no lead (its items' entries rolled back with it).
+    const refusals = await leads.audit(tenant, { event: 'request_rejected' });
+    expect(refusals.map((e) => [e.statusCode, e.requestPath, e.leadId])).toEqual([
+      [400, '/leads/batch?atomic=true', null],
+      [400, '/leads/batch?atomic=true', null],
+    ]);
 
     const ok = await batch(tenant, [lead(0), lead(1)], '?atomic=true').expect(200);
     expect(ok.body.results.map((r: { status: number }) => r.status)).toEqual([201, 201]);
@@ -160,6 +166,9 @@ describe('POST /leads/batch (§8)', () => {
       '?onDuplicate=return_existing',
     ).expect(200);
     expect(returned.body.results).toEqual([{ index: 0, status: 200, lead: expect.objectContaining({ id: a.lead.id }) }]);
+    // It created nothing, so the request has its own entry.
+    const entries = await leads.audit(tenant, { requestPath: '/leads/batch?onDuplicate=return_existing' });
+    expect(entries.map((e) => [e.event, e.statusCode])).toEqual([['api_request', 200]]);
     await expect(leads.count(tenant)).resolves.toBe(2);
   });
 

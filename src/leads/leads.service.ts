@@ -87,6 +87,23 @@ const createdResult = (index: number, c: CreateOutcome): LeadBatchItemResult => 
   lead: c.lead,
 });
 
+/**
+ * The context of a batch's items: their entries are recorded only with the batch (see createBatch),
+ * and the request's own entry names no single lead.
+ */
+function itemContext(ctx: LeadRequestContext): LeadRequestContext {
+  return {
+    accountId: ctx.accountId,
+    actor: ctx.actor,
+    duplicateLeadPolicy: ctx.duplicateLeadPolicy,
+    get meta() {
+      return ctx.meta;
+    },
+    concerns: () => undefined,
+    recorded: () => undefined,
+  };
+}
+
 /** The 400 of an atomic batch: every failing item, its problems under `leads[i]`. */
 function batchRefused(failed: { index: number; error: ApiError }[]): ApiError {
   const details = failed.flatMap(({ index, error }) => {
@@ -157,6 +174,15 @@ export class LeadsService {
    * whole batch (400 listing each), so nothing is stored and no rotation moves.
    */
   async createBatch(ctx: LeadRequestContext, items: (LeadInput | ApiError)[], flags: BatchFlags): Promise<LeadBatchItemResult[]> {
+    const results = await this.batchResults(itemContext(ctx), items, flags);
+    // Items write their lead_created entries in transactions that may still roll back (atomic, or an
+    // Idempotency-Key's): the request counts as recorded only once the batch has succeeded, so a
+    // refused or failed batch gets its own entry from the exception filter.
+    if (results.some((r) => r.status === 201)) ctx.recorded();
+    return results;
+  }
+
+  private async batchResults(ctx: LeadRequestContext, items: (LeadInput | ApiError)[], flags: BatchFlags): Promise<LeadBatchItemResult[]> {
     const one = (item: LeadInput | ApiError) =>
       item instanceof ApiError ? Promise.reject(item) : this.create(ctx, item, flags.skipTeamAndSourceRequirement, flags.onDuplicate);
     if (flags.atomic) {
