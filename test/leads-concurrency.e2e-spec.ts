@@ -63,4 +63,42 @@ describe('POST /leads under concurrency', () => {
         ['lead_created', r.body.id],
       ]);
   });
+
+  it('routes concurrent batches and single creates one after another: by id, the leads follow the rotation exactly', async () => {
+    const tenant = await f.tenant();
+    const reps = [await f.memberOf(tenant), await f.memberOf(tenant), await f.memberOf(tenant)];
+    const team = await setup.team(tenant);
+    await setup.rotation(tenant, { teamId: team.id, emails: reps.map((r) => r.user.email) });
+    const lead = (name: string) => ({ firstName: 'Lead', lastName: name, teamId: team.id });
+
+    // More leads than one write takes (100), so writes of the rotation overlap.
+    const batches = Array.from({ length: 3 }, (_, b) =>
+      t
+        .http()
+        .post('/leads/batch')
+        .set(tenant.headers)
+        .send({ leads: Array.from({ length: 100 }, (_, i) => lead(`b${b}-${i}`)) }),
+    );
+    const singles = Array.from({ length: 30 }, (_, i) =>
+      t
+        .http()
+        .post('/leads')
+        .set(tenant.headers)
+        .send(lead(`s${i}`)),
+    );
+    const [batchResults, singleResults] = await Promise.all([Promise.all(batches), Promise.all(singles)]);
+    expect(batchResults.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const res of batchResults) expect(res.body.results.map((r: { status: number }) => r.status)).toEqual(Array(100).fill(201));
+    expect(singleResults.map((r) => r.status)).toEqual(Array(30).fill(201));
+
+    const rows = await t.ds.getRepository(Lead).find({ where: { accountId: tenant.account.id }, order: { id: 'ASC' } });
+    expect(rows).toHaveLength(330);
+    const emails = reps.map((r) => r.user.email);
+    expect(rows.map((r) => r.assignedTo)).toEqual(rows.map((_, i) => emails[i % 3]));
+    // Within a batch, index order is id order.
+    for (const res of batchResults) {
+      const ids = (res.body.results as { index: number; status: number; lead: { id: number } }[]).map((r) => r.lead.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    }
+  });
 });

@@ -114,6 +114,8 @@ const PASSED_FACTS_LIMIT = 10_000;
 const CREATE_ATTEMPTS = 3;
 /** Most routed creates written together (see LeadsRepository.create). */
 const ROUTED_BATCH_LIMIT = 100;
+/** Writes of one account and team in flight at once: one writing, the next waiting for its lock. */
+const ROUTED_WRITES_IN_FLIGHT = 2;
 
 /** How a new lead is routed: by `pick`, through the rotations of its account and team (`key`). */
 export interface LeadRoute {
@@ -132,6 +134,15 @@ interface PendingCreate {
 interface QueuedCreate extends PendingCreate {
   resolve(created: CreatedLead): void;
   reject(error: unknown): void;
+}
+
+/** The routed creates of one account and team (see LeadsRepository.batched). */
+interface RoutedWrites {
+  queue: QueuedCreate[];
+  inFlight: number;
+  scheduled: boolean;
+  /** Settles once the last write started has written (or failed): the next may then take the rotation's lock. */
+  ordered: Promise<void>;
 }
 
 /** The lead and its entry as created (see LeadsRepository.create), with the lead's id. */
@@ -157,8 +168,8 @@ export class LeadsRepository {
 
   /** Facts that passed, by account and question (see create). */
   private readonly passedFacts = new Map<string, LeadFacts>();
-  /** Routed creates waiting for their account and team's batch in flight (PostgreSQL). */
-  private readonly batches = new Map<string, { queue: QueuedCreate[]; running: boolean }>();
+  /** Routed creates of each account and team, queued and in flight (PostgreSQL). */
+  private readonly routedWrites = new Map<string, RoutedWrites>();
 
   /** Answers the questions of the lead rules in one round trip (prepared on PostgreSQL); what was not asked is answered but ignored. */
   async leadFacts(em: EntityManager, accountId: number, ask: LeadQuestion): Promise<LeadFacts> {
@@ -251,40 +262,60 @@ export class LeadsRepository {
     }
   }
 
-  /** Queues a routed create behind the batch of its account and team in flight, if any (PostgreSQL). */
+  /** Queues a routed create behind the writes of its account and team in flight, if any (PostgreSQL). */
   private batched(c: PendingCreate): Promise<CreatedLead> {
     return new Promise<CreatedLead>((resolve, reject) => {
       const key = c.route!.key;
-      let batch = this.batches.get(key);
-      if (!batch) this.batches.set(key, (batch = { queue: [], running: false }));
-      batch.queue.push({ ...c, resolve, reject });
-      if (!batch.running) void this.drain(key, batch);
+      let writes = this.routedWrites.get(key);
+      if (!writes) this.routedWrites.set(key, (writes = { queue: [], inFlight: 0, scheduled: false, ordered: Promise.resolve() }));
+      writes.queue.push({ ...c, resolve, reject });
+      this.schedule(key, writes);
     });
   }
 
-  /** Writes the key's queued creates, a batch at a time, until none is left. */
-  private async drain(key: string, batch: { queue: QueuedCreate[]; running: boolean }): Promise<void> {
-    batch.running = true;
-    try {
-      await this.drainQueue(batch.queue);
-    } finally {
-      batch.running = false;
-      this.batches.delete(key);
-    }
+  /**
+   * Starts the key's next writes once the current tick is over, so creates queued together (a batch
+   * request's items) are written together rather than the first of them alone.
+   */
+  private schedule(key: string, writes: RoutedWrites): void {
+    if (writes.scheduled) return;
+    writes.scheduled = true;
+    queueMicrotask(() => {
+      writes.scheduled = false;
+      while (writes.inFlight < ROUTED_WRITES_IN_FLIGHT && writes.queue.length) this.startWrite(key, writes);
+      if (!writes.inFlight && !writes.queue.length) this.routedWrites.delete(key);
+    });
   }
 
-  private async drainQueue(queue: QueuedCreate[]): Promise<void> {
-    while (queue.length) {
-      const items = queue.splice(0, ROUTED_BATCH_LIMIT);
-      // A batch that cannot be written as a whole (the facts changed, or the database refused one of
-      // its rows) is written one create at a time, so each request gets its own answer.
-      const together = items.length > 1 ? await this.pgRoutedBatch(items).catch(() => null) : null;
-      if (together) {
-        items.forEach((item, i) => (together[i] instanceof Error ? item.reject(together[i]) : item.resolve(together[i] as CreatedLead)));
-        continue;
-      }
-      for (const item of items) await this.pgCreate(item).then(item.resolve, item.reject);
+  /**
+   * Writes up to ROUTED_BATCH_LIMIT queued creates. Two writes of a key overlap: the next one opens its
+   * transaction while the current one writes, and asks for the rotation's lock once the current one's
+   * statement has succeeded (`ordered`), so the lock changes hands at the commit and the picks stay in
+   * queue order.
+   */
+  private startWrite(key: string, writes: RoutedWrites): void {
+    const items = writes.queue.splice(0, ROUTED_BATCH_LIMIT);
+    const previous = writes.ordered;
+    let done!: () => void;
+    writes.ordered = new Promise<void>((resolve) => (done = resolve));
+    writes.inFlight++;
+    void this.writeRouted(items, previous, done).finally(() => {
+      done();
+      writes.inFlight--;
+      this.schedule(key, writes);
+    });
+  }
+
+  private async writeRouted(items: QueuedCreate[], previous: Promise<void>, picked: () => void): Promise<void> {
+    // A batch that cannot be written as a whole (the facts changed, or the database refused one of
+    // its rows) is written one create at a time, so each request gets its own answer.
+    const together = await this.pgRoutedBatch(items, previous, picked).catch(() => null);
+    if (together) {
+      items.forEach((item, i) => (together[i] instanceof Error ? item.reject(together[i]) : item.resolve(together[i] as CreatedLead)));
+      return;
     }
+    await previous;
+    for (const item of items) await this.pgCreate(item).then(item.resolve, item.reject);
   }
 
   /**
@@ -292,9 +323,14 @@ export class LeadsRepository {
    * questions (guessed, or read first), the rules decided per create (a refused one gets its error and
    * takes no pick), the picks in queue order from one locked load, and one statement writing every lead
    * and entry and the rotation's final state. Null when the facts changed under the guesses (nothing
-   * written).
+   * written). The picks wait for `previous` (the key's write before it); `written` tells the next one
+   * that this one's statement has succeeded.
    */
-  private async pgRoutedBatch(items: QueuedCreate[]): Promise<(CreatedLead | Error)[] | null> {
+  private async pgRoutedBatch(
+    items: QueuedCreate[],
+    previous: Promise<void>,
+    written: () => void,
+  ): Promise<(CreatedLead | Error)[] | null> {
     const accountId = items[0].lead.accountId;
     const questions = new Map<string, { question: LeadQuestion; facts: LeadFacts | null }>();
     for (const item of items) {
@@ -314,6 +350,7 @@ export class LeadsRepository {
         }
       });
       if (!accepted.length) return results;
+      await previous;
       const routings = await items[0].route!.pick(em, accepted.length);
       const rows = accepted.map((i, k) => routed(items[i].lead, items[i].entry, routings[k]));
       const finalMoves = new Map<number, RotationMove>();
@@ -322,13 +359,14 @@ export class LeadsRepository {
       const statement = this.pgCreateStatement(em, rows, checks, [...finalMoves.values()]);
       // Prepared: the text varies with the number of distinct rule questions and rotations moved, not with the batch's size.
       const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
-      const written = this.pgCreated(rows, checks, row);
-      if (!('created' in written)) {
+      const outcome = this.pgCreated(rows, checks, row);
+      if (!('created' in outcome)) {
         for (const q of checks) this.remember(accountId, q.question, null);
         return null;
       }
+      written();
       for (const q of checks) this.remember(accountId, q.question, q.facts);
-      accepted.forEach((i, k) => (results[i] = written.created[k]));
+      accepted.forEach((i, k) => (results[i] = outcome.created[k]));
       return results;
     });
   }

@@ -81,11 +81,11 @@ export interface BatchFlags {
   atomic: boolean;
 }
 
-const createdResult = (index: number, c: CreateOutcome): LeadBatchItemResult => ({
-  index,
-  status: c.duplicateOf === null ? 201 : 200,
-  lead: c.lead,
-});
+/** An item's result: its lead without the audit log, which would repeat each lead in the answer. */
+function createdResult(index: number, c: CreateOutcome): LeadBatchItemResult {
+  const { auditLog: _auditLog, ...lead } = c.lead;
+  return { index, status: c.duplicateOf === null ? 201 : 200, lead };
+}
 
 /**
  * The context of a batch's items: their entries are recorded only with the batch (see createBatch),

@@ -5,7 +5,7 @@ import { QueryBool } from '../../common/list/query-transforms';
 import { ClosedBody } from '../../common/openapi/schema-decorators';
 import { ERROR_REF } from '../../openapi';
 import { CreateLeadQuery } from './lead-query.dto';
-import { Lead } from './lead.dto';
+import { LeadBatchLead } from './lead.dto';
 
 /** The most leads one POST /leads/batch takes (§8). */
 export const BATCH_LIMIT = 100;
@@ -45,8 +45,11 @@ export class LeadBatchItemResult {
   @ApiProperty({ type: 'integer', description: 'What POST /leads would have answered: 201, 200 (a returned duplicate), 4xx', example: 201 })
   status: number;
 
-  @ApiPropertyOptional({ type: () => Lead, description: 'The lead created (201) or returned as the existing one (200)' })
-  lead?: Lead;
+  @ApiPropertyOptional({
+    type: () => LeadBatchLead,
+    description: 'The lead created (201) or returned as the existing one (200), without its auditLog',
+  })
+  lead?: LeadBatchLead;
 
   @ApiPropertyOptional({ allOf: [ERROR_REF], description: 'The error body POST /leads would have answered' })
   error?: ErrorBody;

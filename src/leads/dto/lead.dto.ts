@@ -150,6 +150,10 @@ export class RoutingPreviewDto {
 @ApiSchema({ description: 'A lead as listed: every Lead field but auditLog' })
 export class LeadListItem extends OmitType(Lead, ['auditLog', 'assignment'] as const) {}
 
+/** A lead in a POST /leads/batch result: as POST /leads answers it but for the audit log (its one lead_created entry repeats the lead). */
+@ApiSchema({ description: 'A lead as a batch answers it: every Lead field but auditLog (GET /leads/{id} has it)' })
+export class LeadBatchLead extends OmitType(Lead, ['auditLog'] as const) {}
+
 /** GET /leads. */
 export class LeadPage extends PageOf(() => LeadListItem) {
   @ApiProperty({
