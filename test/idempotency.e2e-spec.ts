@@ -96,6 +96,35 @@ describe('Idempotency-Key', () => {
   });
 
   it.each([
+    ['POST /leads', '/leads', { firstName: 'Ada', lastName: 'Lovelace' }, 'lead_created'],
+    ['POST /teams', '/teams', { name: 'Rolled back' }, 'team_created'],
+  ])(
+    'records %s as failed when its key cannot be stored: the entry written with the change rolled back with it',
+    async (_, path, body, event) => {
+      const { tenant, rotationId } = await tenantWithRotation();
+      const store = jest.spyOn(t.app.get(IdempotencyService), 'execute').mockImplementationOnce(async (req, res, key, status, handler) =>
+        // The handler runs inside the key's transaction, then storing the key fails: all of it rolls back.
+        t.tx.run(async () => {
+          await handler();
+          throw new Error('idempotency key insert failed');
+        }),
+      );
+      const res = await t.http().post(path).set(tenant.headers).set('Idempotency-Key', 'k-rollback').send(body).expect(500);
+      expect(res.body).toEqual({
+        error: 'Internal Server Error',
+        message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/),
+      });
+      store.mockRestore();
+      await expect(leadCount(tenant.account.id)).resolves.toBe(0);
+      await expect(pointer(rotationId)).resolves.toBe(0);
+      await t.flushAudit();
+      const entries = await t.ds.getRepository(AuditLog).find({ where: { accountId: tenant.account.id, requestPath: path } });
+      expect(entries.map((e) => [e.event, e.statusCode])).toEqual([['request_failed', 500]]);
+      expect(entries.some((e) => e.event === event)).toBe(false);
+    },
+  );
+
+  it.each([
     ['too long', 'k'.repeat(256)],
     ['with spaces', 'a key'],
   ])('rejects a key %s with 400', async (_, key) => {

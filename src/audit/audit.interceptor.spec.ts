@@ -24,19 +24,26 @@ class Routes {
 /** A transaction that commits when its work resolves and records what was written inside it. */
 function fakeTx() {
   const em = { name: 'transaction' } as unknown as EntityManager;
-  const state = { open: false, committed: [] as AuditEntryInput[], rolledBack: 0 };
+  const state = { open: false, committed: [] as AuditEntryInput[], rolledBack: 0, failCommit: false };
+  let undos: (() => void)[] = [];
   const tx = {
     run: async <T>(work: (m: EntityManager) => Promise<T>): Promise<T> => {
       state.open = true;
+      undos = [];
       try {
         const result = await work(em);
+        if (state.failCommit) throw new Error('commit failed');
         return result;
       } catch (e) {
         state.rolledBack++;
+        undos.forEach((undo) => undo());
         throw e;
       } finally {
         state.open = false;
       }
+    },
+    onRollback: (undo: () => void) => {
+      if (state.open) undos.push(undo);
     },
   } as unknown as TransactionService;
   return { tx, em, state };
@@ -98,6 +105,15 @@ describe('AuditInterceptor', () => {
     const { ctx, request } = context('PATCH', 'create');
     await expect(lastValueFrom(interceptor.intercept(ctx, handled({ id: 1 })))).rejects.toThrow('insert failed');
     expect(state.rolledBack).toBe(1);
+    expect(request.audit!.recorded).toBe(false);
+  });
+
+  it('leaves the request unrecorded when its entry was written but the transaction then failed to commit', async () => {
+    const { interceptor, inTransaction, state } = setup();
+    state.failCommit = true;
+    const { ctx, request } = context('POST', 'create');
+    await expect(lastValueFrom(interceptor.intercept(ctx, handled({ id: 1 })))).rejects.toThrow('commit failed');
+    expect(inTransaction).toHaveLength(1);
     expect(request.audit!.recorded).toBe(false);
   });
 

@@ -57,17 +57,18 @@ export class AuditInterceptor implements NestInterceptor {
     }
     return from(
       (async () => {
-        let written = false;
-        const result = await this.tx.run(async (em) => {
+        return this.tx.run(async (em) => {
           const value = await lastValueFrom(next.handle(), { defaultValue: undefined });
           const e = entry();
-          if (e) await this.audit.writeInTransaction(em, [e]);
-          written = e !== null;
+          if (e) {
+            await this.audit.writeInTransaction(em, [e]);
+            // Recorded while the entry stands: a rollback (this transaction's or the one it joined,
+            // an Idempotency-Key's) leaves the failure to the exception filter.
+            req.audit!.recorded = true;
+            this.tx.onRollback(() => (req.audit!.recorded = false));
+          }
           return value;
         });
-        // Only once committed: a failed commit is then recorded by the exception filter.
-        if (written) req.audit!.recorded = true;
-        return result;
       })(),
     );
   }

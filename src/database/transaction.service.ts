@@ -13,6 +13,8 @@ import { SqliteConnectionLock } from './sqlite-lock';
 @Injectable()
 export class TransactionService {
   private readonly ambient = new ScopedStore<EntityManager>();
+  /** Undo callbacks of the open transactions (see onRollback), by their manager. */
+  private readonly rollbacks = new WeakMap<EntityManager, (() => void)[]>();
   readonly sqliteLock: SqliteConnectionLock | null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -39,10 +41,30 @@ export class TransactionService {
     return this.ambient.get() !== undefined;
   }
 
+  /**
+   * Runs `undo` if the transaction open in the calling context rolls back or fails to commit (for
+   * state kept outside the database about what the transaction wrote); outside a transaction, never.
+   */
+  onRollback(undo: () => void): void {
+    const em = this.ambient.get();
+    if (!em) return;
+    const undos = this.rollbacks.get(em);
+    if (undos) undos.push(undo);
+    else this.rollbacks.set(em, [undo]);
+  }
+
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.ambient.get();
     if (current) return work(current);
-    const open = () => this.dataSource.transaction((em) => this.ambient.run(em, () => work(em)));
+    let manager: EntityManager | undefined;
+    const open = async () => {
+      try {
+        return await this.dataSource.transaction((em) => this.ambient.run((manager = em), () => work(em)));
+      } catch (e) {
+        for (const undo of (manager && this.rollbacks.get(manager)) ?? []) undo();
+        throw e;
+      }
+    };
     return this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
   }
 }

@@ -13,8 +13,11 @@ export interface LeadRequestContext {
   meta: RequestMeta;
   /** The lead was found in the account: the request's audit entry names it. */
   concerns(leadId: number): void;
-  /** The request's audit entry was committed with the use case, so the interceptor writes none. */
-  recorded(): void;
+  /**
+   * The request's audit entry was written with the use case, so the interceptor writes none; with
+   * false, it was rolled back, so the exception filter records the failure.
+   */
+  recorded(written?: boolean): void;
 }
 
 /** The LeadRequestContext of an account-scoped lead route. */
@@ -34,8 +37,8 @@ export const LeadRequest = createParamDecorator((_: unknown, ctx: ExecutionConte
     concerns: (leadId) => {
       req.audit = { ...(req.audit ?? { recorded: false }), leadId };
     },
-    recorded: () => {
-      req.audit = { ...(req.audit ?? {}), recorded: true };
+    recorded: (written = true) => {
+      req.audit = { ...(req.audit ?? {}), recorded: written };
     },
   };
 });

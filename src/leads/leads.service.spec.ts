@@ -155,7 +155,11 @@ describe('LeadsService', () => {
       ),
     };
     auditLogs = { leadHistory: jest.fn().mockResolvedValue([]) };
-    const tx = { run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(em)), manager: em } as unknown as TransactionService;
+    const tx = {
+      run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(em)),
+      onRollback: jest.fn(),
+      manager: em,
+    } as unknown as TransactionService;
     service = new LeadsService(
       tx,
       repo as unknown as LeadsRepository,

@@ -178,7 +178,7 @@ export class LeadsService {
     // Items write their lead_created entries in transactions that may still roll back (atomic, or an
     // Idempotency-Key's): the request counts as recorded only once the batch has succeeded, so a
     // refused or failed batch gets its own entry from the exception filter.
-    if (results.some((r) => r.status === 201)) ctx.recorded();
+    if (results.some((r) => r.status === 201)) this.recorded(ctx);
     return results;
   }
 
@@ -221,6 +221,12 @@ export class LeadsService {
     return results;
   }
 
+  /** The request's entry was written with the use case: recorded, unless a transaction it joined rolls back. */
+  private recorded(ctx: LeadRequestContext): void {
+    ctx.recorded();
+    this.tx.onRollback(() => ctx.recorded(false));
+  }
+
   /**
    * An item's error as POST /leads would have answered it. An unexpected one, in the item's own
    * transaction, is logged and answered as a 500; in the request's transaction it has left that
@@ -257,7 +263,7 @@ export class LeadsService {
     // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
     const created = await this.repo.create(lead, entry, rules, route);
     ctx.concerns(created.lead.id);
-    ctx.recorded();
+    this.recorded(ctx);
     const assignment = (created.entry.data as { assignment: Assignment }).assignment;
     return toLead(created.lead, [created.entry], assignment);
   }
@@ -372,7 +378,7 @@ export class LeadsService {
       );
       return { lead: toLead(updated, await this.auditLogs.leadHistory(em, accountId, id)), written: true };
     });
-    if (result.written) ctx.recorded();
+    if (result.written) this.recorded(ctx);
     return result.lead;
   }
 
@@ -398,7 +404,7 @@ export class LeadsService {
       const updated = Object.assign(new LeadEntity(), current, values);
       return { lead: toLead(updated, await this.auditLogs.leadHistory(em, accountId, id)), written: true };
     });
-    if (result.written) ctx.recorded();
+    if (result.written) this.recorded(ctx);
     return result.lead;
   }
 
@@ -417,7 +423,7 @@ export class LeadsService {
       ]);
       return toLead(current, [...history, ...(entries as AuditLog[])]);
     });
-    ctx.recorded();
+    this.recorded(ctx);
     return lead;
   }
 
