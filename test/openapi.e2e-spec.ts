@@ -181,6 +181,13 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
     expect(ours.components.schemas.AuditLogRecord.properties!.event.enum).toEqual(events);
   });
 
+  it('documents `cursor` only on the list that pages by keyset (GET /leads)', () => {
+    const withCursor = Object.entries(ours.paths)
+      .filter(([, item]) => (item.get?.parameters as { name: string }[] | undefined)?.some((p) => p.name === 'cursor'))
+      .map(([path]) => path);
+    expect(withCursor).toEqual(['/leads']);
+  });
+
   it('has the contract’s Lead, requiring what is always sent (unset fields are absent, never null)', () => {
     // `assignment` is the wire's addition (contract §7: POST /leads answers it).
     expectSchemaMatches('Lead', {

@@ -206,6 +206,9 @@ describe('teams', () => {
       expect(page2.body.data.map((x: { id: number }) => x.id)).toEqual([teams[2].id, teams[3].id]);
       const beyond = await t.http().get('/teams?page=9&pageSize=2').set(tenant.headers).expect(200);
       expect(beyond.body).toEqual({ data: [], totalCount: 5, totalPages: 3, currentPage: 9 });
+      // Only GET /leads pages by keyset: elsewhere `cursor` is an unknown parameter.
+      const cursor = await t.http().get('/teams?cursor=abc').set(tenant.headers).expect(400);
+      expect(cursor.body.details).toEqual([{ field: 'cursor', message: 'cursor is not an allowed property' }]);
 
       const asc = await t.http().get('/teams?sort=name').set(tenant.headers).expect(200);
       const desc = await t.http().get('/teams?sort=-name').set(tenant.headers).expect(200);

@@ -29,21 +29,22 @@ export class ListQueryDto {
   search?: string;
 
   @ApiPropertyOptional({
-    description:
-      'Keyset paging: the `nextCursor` of the previous page (same sort). Constant cost however deep; ' +
-      'available on lists that answer `nextCursor`.',
-    maxLength: 2000,
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  cursor?: string;
-
-  @ApiPropertyOptional({
     description: 'Comma-separated fields to sort by; prefix a field with - for descending (e.g. `-createdAt,name`)',
   })
   @IsOptional()
   @IsString()
   @MaxLength(500)
   sort?: string;
+}
+
+/** The list parameters of a list that pages by keyset too (it answers `nextCursor`). */
+export class KeysetListQueryDto extends ListQueryDto {
+  @ApiPropertyOptional({
+    description: 'Keyset paging: the `nextCursor` of the previous page (same sort). Constant cost however deep.',
+    maxLength: 2000,
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  cursor?: string;
 }

@@ -5,7 +5,7 @@ import { entityFromRow } from '../../database/rows';
 import { ApiError } from '../errors/api-error';
 import { CACHED_COUNT_MIN, CountCache } from './count-cache';
 import { KeysetKind, listCursors } from './list-cursors';
-import { ListQueryDto } from './list-query.dto';
+import { KeysetListQueryDto, ListQueryDto } from './list-query.dto';
 
 /** The list envelope of every list endpoint. */
 export interface Page<T> {
@@ -118,7 +118,7 @@ export function applySearch<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, 
  */
 export async function paginate<T extends ObjectLiteral, R = T>(
   qb: SelectQueryBuilder<T>,
-  query: ListQueryDto,
+  query: ListQueryDto & Partial<Pick<KeysetListQueryDto, 'cursor'>>,
   spec: ListSpec,
   map: (row: T) => R = (row) => row as unknown as R,
 ): Promise<Page<R>> {

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateBy } from 'class-validator';
 import { DUPLICATE_LEAD_POLICIES, DuplicateLeadPolicy } from '../../accounts/entities/account.entity';
-import { ListQueryDto } from '../../common/list/list-query.dto';
+import { KeysetListQueryDto } from '../../common/list/list-query.dto';
 import { QueryBool, QueryInt } from '../../common/list/query-transforms';
 import { LEAD_TEXT_LIMITS } from '../entities/lead.entity';
 import { MAX_ID } from '../../common/pipes/id-param.pipe';
@@ -106,7 +106,7 @@ type IdFilters = { [K in keyof typeof ID_FILTERS]?: number | typeof NULL_FILTER 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface ListLeadsQuery extends TextFilters, IntFilters, IdFilters {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class ListLeadsQuery extends ListQueryDto {
+export class ListLeadsQuery extends KeysetListQueryDto {
   @SortQuery(LEAD_SORT_FIELDS, '-createdAt')
   declare sort?: string;
 
