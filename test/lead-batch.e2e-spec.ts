@@ -1,3 +1,4 @@
+import { LeadsRepository } from '../src/leads/leads.repository';
 import { Fixtures, Tenant } from './utils/fixtures';
 import { LeadFixtures } from './utils/lead-fixtures';
 import { SetupFixtures } from './utils/setup-fixtures';
@@ -79,6 +80,24 @@ describe('POST /leads/batch (§8)', () => {
     await expect(leads.pointer(rotation)).resolves.toBe(0);
     const created = await leads.audit(tenant, { event: 'lead_created' });
     expect(created.map((e) => [e.leadId, e.requestPath])).toEqual([r0, r2, r4].map((r) => [r.lead.id, '/leads/batch']));
+  });
+
+  it('answers an item that failed unexpectedly as POST /leads would (500 with a logged error id), the others stored', async () => {
+    const { tenant, lead } = await routed();
+    const repo = t.app.get(LeadsRepository);
+    const create = jest.spyOn(repo, 'create').mockRejectedValueOnce(new Error('disk on fire'));
+    const res = await batch(tenant, [lead(0), lead(1)]).expect(200);
+    create.mockRestore();
+    expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([500, 201]);
+    expect(res.body.results[0]).toEqual({
+      index: 0,
+      status: 500,
+      error: {
+        error: 'Internal Server Error',
+        message: expect.stringMatching(/^An unexpected error occurred \(error id [0-9a-f-]{36}\)$/),
+      },
+    });
+    await expect(leads.count(tenant)).resolves.toBe(1);
   });
 
   it('routes a hundred leads through one rotation in index order', async () => {

@@ -5,6 +5,7 @@ import { AuditLogsRepository, LeadEvent } from '../audit/audit-logs.repository';
 import { AuditService } from '../audit/audit.service';
 import { AuditLog } from '../audit/entities/audit-log.entity';
 import { ApiError, ErrorBody } from '../common/errors/api-error';
+import { unexpectedErrorAnswer } from '../common/errors/unexpected-error';
 import { ListSpec, Page, paginate } from '../common/list/paginate';
 import { TransactionService } from '../database/transaction.service';
 import { Assignment, explicitAssignment } from '../routing/routing-policy';
@@ -229,14 +230,15 @@ export class LeadsService {
 
   /**
    * An item's error as POST /leads would have answered it. An unexpected one, in the item's own
-   * transaction, is logged and answered as a 500; in the request's transaction it has left that
+   * transaction, as the exception filter answers it (a database error mapped, else a 500 whose id is
+   * logged); in the request's transaction it has left that
    * transaction unusable (PostgreSQL), so the request fails and nothing of it is kept.
    */
   private failedResult(index: number, e: unknown, ownTransaction: boolean): LeadBatchItemResult {
     if (e instanceof ApiError) return { index, status: e.getStatus(), error: e.getResponse() as ErrorBody };
     if (!ownTransaction) throw e;
-    this.logger.error(`POST /leads/batch item ${index} failed`, e instanceof Error ? e.stack : String(e));
-    return { index, status: 500, error: { error: 'Internal server error' } };
+    const { status, body } = unexpectedErrorAnswer(e, this.logger, `POST /leads/batch item ${index}`);
+    return { index, status, error: body };
   }
 
   /**

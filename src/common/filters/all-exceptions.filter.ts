@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import type { ApiRequest } from '../../auth/principal';
 import { unsupportedCharset, unsupportedCoding } from '../body/json-body-gate';
 import { ErrorBody } from '../errors/api-error';
-import { describeDbError } from '../errors/database-errors';
+import { unexpectedErrorAnswer } from '../errors/unexpected-error';
 import { FAILED_REQUEST_SINK, FailedRequestSink } from './failed-request-sink';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -74,20 +73,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status, body: this.httpBody(status, exception.getResponse()) };
     }
     if (isBodyReadError(exception)) return this.bodyParserError(exception, req);
-    const db = describeDbError(exception);
-    if (db) {
-      if (db.status >= 500)
-        this.logger.warn(`${req.method} ${req.path} (request ${req.id}): ${db.message} (${(exception as Error).message})`);
-      return { status: db.status, body: { error: db.error, message: db.message } };
-    }
-    const errorId = randomUUID();
-    this.logger.error(
-      `Unhandled error ${errorId} on ${req.method} ${req.path} (request ${req.id}): ${(exception as Error)?.stack ?? String(exception)}`,
-    );
-    return {
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      body: { error: 'Internal Server Error', message: `An unexpected error occurred (error id ${errorId})` },
-    };
+    return unexpectedErrorAnswer(exception, this.logger, `${req.method} ${req.path} (request ${req.id})`);
   }
 
   private bodyParserError(err: BodyReadError, req: ApiRequest): { status: number; body: ErrorBody } {
