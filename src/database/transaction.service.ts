@@ -13,6 +13,8 @@ import { SqliteConnectionLock } from './sqlite-lock';
 @Injectable()
 export class TransactionService {
   private readonly ambient = new ScopedStore<EntityManager>();
+  /** Work to do once the transaction of a manager has committed (see `afterCommit`). */
+  private readonly committed = new WeakMap<EntityManager, Array<() => void>>();
   readonly sqliteLock: SqliteConnectionLock | null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -42,7 +44,27 @@ export class TransactionService {
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.ambient.get();
     if (current) return work(current);
-    const open = () => this.dataSource.transaction((em) => this.ambient.run(em, () => work(em)));
-    return this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
+    const callbacks: Array<() => void> = [];
+    const open = () =>
+      this.dataSource.transaction((em) => {
+        this.committed.set(em, callbacks);
+        return this.ambient.run(em, () => work(em));
+      });
+    const done = this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
+    return done.then((result) => {
+      for (const callback of callbacks) callback();
+      return result;
+    });
+  }
+
+  /**
+   * Runs `callback` (synchronous, must not throw) once the transaction `em` belongs to has
+   * committed, before the `run` that opened it resolves; never when it rolls back. Outside a
+   * transaction (`em` is the data source's manager) a statement commits as it runs: at once.
+   */
+  afterCommit(em: EntityManager, callback: () => void): void {
+    const callbacks = this.committed.get(em);
+    if (callbacks) callbacks.push(callback);
+    else callback();
   }
 }
