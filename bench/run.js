@@ -24,7 +24,7 @@ const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [opti
   --accounts N        accounts of the multi-account create scenario (default 5)
   --pool N            database pool size of the service and of the floor (default 10)
   --port N            service port; the floor uses N+1, the NestJS ceiling N+2, NestJS + the
-                      floor's SQL N+3 (default 3410)
+                      floor's SQL N+3, the lean floor N+4 and NestJS + its SQL N+5 (default 3410)
   --no-ceiling        do not measure the NestJS ceiling nor NestJS + the floor's SQL
                       (bench/ceiling-nest.js) of get, create and the deep page
   --no-audit-seed     do not write lead_created audit rows for the seeded leads
@@ -89,12 +89,15 @@ const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) =>
  * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling and NestJS +
  * the floor's SQL for the scenarios that name them), reads before creates.
  */
-async function runScenarios(scenarios, { svc, baseline, ceiling, bound, auth, fx }, opts, report) {
+async function runScenarios(scenarios, { svc, baseline: fullFloor, ceiling, bound: fullBound, lean, auth, fx }, opts, report) {
   // Reads before creates; a scenario measured against another runs after it.
   const rank = (s) => Number(s.tags.includes('create')) + Number(!!s.against);
   const order = [...scenarios].sort((a, b) => rank(a) - rank(b));
   const results = new Map();
   for (const s of order) {
+    // `leanFloor` scenarios are measured against the lean floor (and NestJS + its SQL).
+    const baseline = s.leanFloor ? lean.baseline : fullFloor;
+    const bound = s.leanFloor ? lean.bound : fullBound;
     const makeNext = await s.requests(fx, auth.token ?? 'none', svc);
     const runOpts = { ...opts, connections: s.connections ?? opts.connections };
     log(`${s.id}: service`);
@@ -176,9 +179,20 @@ async function runPostgres(scenarios, opts, report) {
   report.seed.postgres = { ...roundAll(fx.timings), leads: opts.leads, auditRows: opts.auditSeed, database: db.name };
   report.coldStart.postgres = { firstMs: round(prepared.startMs.first, 0), restartMs: round(prepared.startMs.restart, 0) };
   const baseline = await startBaseline({ kind: 'pg', port: opts.port + 1, databaseUrl: db.url, poolSize: opts.pool });
-  const { ceiling, bound } = await startCeilingFor(scenarios, prepared, opts, { kind: 'pg', databaseUrl: db.url, poolSize: opts.pool });
-  await runScenarios(scenarios, { ...prepared, baseline, ceiling, bound }, opts, report);
+  const floor = { kind: 'pg', databaseUrl: db.url, poolSize: opts.pool };
+  const { ceiling, bound } = await startCeilingFor(scenarios, prepared, opts, floor);
+  const leanScenarios = scenarios.filter((s) => s.leanFloor);
+  const lean = { baseline: null, bound: null };
+  if (leanScenarios.length) {
+    lean.baseline = await startBaseline({ ...floor, port: opts.port + 4, lean: true });
+    if (opts.ceiling && prepared.auth.token) {
+      lean.bound = await startCeiling({ port: opts.port + 5, body: {}, floor: { ...floor, lean: true } });
+    }
+  }
+  await runScenarios(scenarios, { ...prepared, baseline, ceiling, bound, lean }, opts, report);
   report.serviceMemory.postgres = round(readMemory(svc.pid)?.hwmMb, 1);
+  if (lean.bound) await stopProcess(lean.bound);
+  if (lean.baseline) await stopProcess(lean.baseline);
   if (bound) await stopProcess(bound);
   if (ceiling) await stopProcess(ceiling);
   await stopProcess(baseline);

@@ -6,11 +6,183 @@
 //     every lead has exactly one lead_created entry;
 //  C. 600 concurrent creates through a rotation weighted 3:2:1 give exactly 300/200/100;
 //  D. with duplicateLeadPolicy reject, then return_existing: 20 concurrent creates of one new email,
-//     spread over the three, give exactly one 201 (and 19 × 409, or 19 × 200 with the same id).
+//     spread over the three, give exactly one 201 (and 19 × 409, or 19 × 200 with the same id);
+//  E. principals cached on all three: a key switched off, a membership deactivated, a member removed
+//     and an admin demoted on one instance are refused by every instance within 100 ms of the revoking
+//     response; with one instance's listening connection killed, that instance bypasses its cache
+//     (its /health says so), revocation still acts at once everywhere, and its cache comes back.
 // Also starts the three at once with the same bootstrap settings (one admin, one account).
+const { Client } = require('pg');
 const h = require('./lib/harness');
 
 const PORTS = [3201, 3202, 3203];
+
+const WITHIN_MS = 100;
+
+/**
+ * After the revoking response, asks every instance again and again until each refuses: the offset
+ * (ms after the response) at which each instance's first refusal was sent, or null when it still
+ * accepted after 1 s, and whether any request was accepted after a refusal.
+ */
+async function refusalTimes(instances, request) {
+  const t0 = Date.now();
+  return Promise.all(
+    instances.map(async (inst) => {
+      let refusedAt = null;
+      let acceptedAfter = false;
+      while (Date.now() - t0 < 1000) {
+        const sent = Date.now() - t0;
+        const r = await request(inst.base);
+        if (r.status === 200) {
+          if (refusedAt !== null) acceptedAfter = true;
+        } else if (refusedAt === null) refusedAt = { ms: sent, status: r.status };
+        if (refusedAt !== null && Date.now() - t0 > WITHIN_MS + 50) break;
+      }
+      return { refusedAt, acceptedAfter };
+    }),
+  );
+}
+
+async function health(base) {
+  return (await h.http(base, 'GET', '/health')).body?.details?.principalCache ?? null;
+}
+
+async function waitForCache(base, state, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await health(base);
+    if (p && p.cache === state) return p;
+    if (Date.now() > deadline) throw new Error(`${base}: principal cache still ${JSON.stringify(p)}`);
+    await h.sleep(5);
+  }
+}
+
+/** E. Revocation across instances with every instance's cache warm, then with one listener killed. */
+async function phaseE(db, instances, auth, check) {
+  const admin = auth.headers;
+  const b0 = instances[0].base;
+  const login = async (body) => {
+    const r = await h.http(b0, 'POST', '/auth/login', { body });
+    if (r.status !== 200) throw new Error(`login ${JSON.stringify(body.email ?? body.apiKey)}: ${r.status}`);
+    return { authorization: `Bearer ${r.body.token}`, 'x-account-id': auth.accountId };
+  };
+  const member = async (tag, role) => {
+    const email = `cache-${tag}-${Date.now()}@drill.example.com`;
+    const password = 'cache-drill-password';
+    const r = await h.http(b0, 'POST', '/users', { headers: admin, body: { email, role, password } });
+    if (r.status !== 201) throw new Error(`POST /users: ${r.status} ${JSON.stringify(r.body)}`);
+    return { id: r.body.id, headers: await login({ email, password }) };
+  };
+  const apiKey = async () => {
+    const r = await h.http(b0, 'POST', '/apikeys', { headers: admin, body: { name: `cache ${Date.now()}`, permissions: ['readLeads'] } });
+    if (r.status !== 201) throw new Error(`POST /apikeys: ${r.status} ${JSON.stringify(r.body)}`);
+    return { id: r.body.id, headers: await login({ apiKey: r.body.apiKey, apiSecret: r.body.apiSecret }) };
+  };
+  const get = (headers, path) => (base) => h.http(base, 'GET', path, { headers });
+  const warm = async (request) => {
+    for (const inst of instances) for (let i = 0; i < 2; i++) await request(inst.base);
+  };
+
+  const cases = async () => {
+    const key = await apiKey();
+    const paused = await member('paused', 'user');
+    const leaver = await member('leaver', 'user');
+    const demoted = await member('demoted', 'admin');
+    return [
+      { name: 'key switched off', request: get(key.headers, '/leads'), revoke: ['PATCH', `/apikeys/${key.id}`, { active: false }] },
+      {
+        name: 'membership deactivated',
+        request: get(paused.headers, '/leads'),
+        revoke: ['PATCH', `/users/${paused.id}`, { active: false }],
+      },
+      { name: 'member removed', request: get(leaver.headers, '/leads'), revoke: ['DELETE', `/users/${leaver.id}`] },
+      { name: 'admin demoted', request: get(demoted.headers, '/apikeys'), revoke: ['PATCH', `/users/${demoted.id}`, { role: 'user' }] },
+    ];
+  };
+
+  const revokeAndTime = async (c, via, label) => {
+    await warm(c.request);
+    if (!label) {
+      const states = await Promise.all(instances.map((i) => health(i.base)));
+      check(
+        states.every((p) => p && p.cache === 'on' && p.eviction === 'notify' && p.entries > 0),
+        `phase E: ${c.name}: the principal is cached on every instance before (cache/entries ${states.map((p) => `${p?.cache}/${p?.entries}`).join(', ')})`,
+      );
+    }
+    const [method, path, body] = c.revoke;
+    const res = await h.http(instances[via].base, method, path, { headers: admin, body });
+    if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    const times = await refusalTimes(instances, c.request);
+    const ok = times.every((t) => t.refusedAt !== null && t.refusedAt.ms <= WITHIN_MS && !t.acceptedAfter);
+    const shown = times.map(
+      (t, i) =>
+        `${instances[i].port}: ${t.refusedAt ? `${t.refusedAt.status} at ${t.refusedAt.ms} ms` : 'never'}${t.acceptedAfter ? ' (then accepted)' : ''}`,
+    );
+    check(
+      ok,
+      `phase E${label}: ${c.name} on :${instances[via].port}, refused by every instance within ${WITHIN_MS} ms (${shown.join(', ')})`,
+    );
+  };
+
+  const warmCases = await cases();
+  for (const [i, c] of warmCases.entries()) await revokeAndTime(c, i % instances.length, '');
+
+  // One instance's listening connection killed, and killed again each time it reconnects, while
+  // the revocations are timed: the other two listeners are spared.
+  const listeners = async () =>
+    (
+      await h.query(
+        db.url,
+        `SELECT pid FROM pg_stat_activity WHERE application_name = 'leads-api-listener' AND datname = current_database() ORDER BY pid`,
+      )
+    ).map((r) => r.pid);
+  const [victim, ...spared] = await listeners();
+  const killer = new Client({ connectionString: db.url });
+  await killer.connect();
+  let killing = true;
+  const kill = () =>
+    killer.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'leads-api-listener' AND datname = current_database() AND pid <> ALL($1::int[])`,
+      [spared],
+    );
+  await killer.query('SELECT pg_terminate_backend($1)', [victim]);
+  const loop = (async () => {
+    while (killing) {
+      await kill();
+      await h.sleep(5);
+    }
+  })();
+  let down = -1;
+  const deadline = Date.now() + 5000;
+  while (down < 0 && Date.now() < deadline) {
+    const all = await Promise.all(instances.map((i) => health(i.base)));
+    down = all.findIndex((p) => p && p.cache === 'bypassed');
+    if (down < 0) await h.sleep(2);
+  }
+  check(
+    down >= 0,
+    `phase E: after pg_terminate_backend of a listener, ${down >= 0 ? `:${instances[down].port}` : 'no instance'} reports its cache bypassed in /health`,
+  );
+  if (down >= 0) {
+    const killedCases = await cases();
+    for (const [i, c] of killedCases.entries()) await revokeAndTime(c, (down + i) % instances.length, ' (one listener killed)');
+    killing = false;
+    await loop;
+    await killer.end();
+    const back = await waitForCache(instances[down].base, 'on').catch((e) => ({ error: e.message }));
+    const again = await member('again', 'user');
+    await warm(get(again.headers, '/leads'));
+    const after = await health(instances[down].base);
+    check(
+      back.cache === 'on' && after.cache === 'on' && after.entries > 0,
+      `phase E: :${instances[down].port} resubscribed and caches again (${JSON.stringify(after)})`,
+    );
+  } else {
+    killing = false;
+    await loop;
+    await killer.end();
+  }
+}
 
 async function main() {
   const started = Date.now();
@@ -136,6 +308,8 @@ async function main() {
       ['return_existing', 200],
     ]) {
       await h.http(base(0), 'PATCH', `/accounts/${auth.accountId}`, { headers: auth.headers, body: { duplicateLeadPolicy: policy } });
+      // The other instances evict the account's cached principals on NOTIFY, within 100 ms (phase E).
+      await h.sleep(100);
       const email = `race-${policy}@example.com`;
       const resD = await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
@@ -154,6 +328,8 @@ async function main() {
       );
     }
     await h.http(base(0), 'PATCH', `/accounts/${auth.accountId}`, { headers: auth.headers, body: { duplicateLeadPolicy: 'allow' } });
+
+    await phaseE(db, instances, auth, check);
 
     const violations = await h.invariantViolations(db.url);
     check(

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { PrincipalEvictionsModule } from './auth/principal-evictions.service';
 import { AccountGuard } from './auth/guards/account.guard';
 import { BearerGuard } from './auth/guards/bearer.guard';
 import { PermissionsGuard } from './auth/guards/permissions.guard';
@@ -33,6 +34,7 @@ import { UsersModule } from './users/users.module';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
     LoggerModule.forRootAsync({ inject: [appConfig.KEY], useFactory: loggerOptions }),
     DatabaseModule,
+    PrincipalEvictionsModule,
     // Leads first: Express tries routes in registration order (module by module), and the lead routes
     // carry most of the traffic; no route of another module overlaps theirs.
     LeadsModule,

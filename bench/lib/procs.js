@@ -87,18 +87,20 @@ function startService({ port, databaseUrl, databasePath, cpuProfDir, extraEnv = 
 }
 
 /** The environment of the floor's SQL: its database and the actor it writes. */
-function floorEnv({ kind, databaseUrl, databasePath, poolSize }) {
+function floorEnv({ kind, databaseUrl, databasePath, poolSize, lean = false }) {
   return {
     BENCH_ACTOR: ADMIN.email,
+    ...(lean ? { FLOOR_LEAN: '1' } : {}),
     ...(kind === 'pg' ? { DATABASE_URL: databaseUrl, POOL_SIZE: String(poolSize) } : { DATABASE_PATH: databasePath }),
   };
 }
 
-/** bench/baseline-pg.js or bench/baseline-sqlite.js. */
+/** bench/baseline-pg.js or bench/baseline-sqlite.js; `lean`: the lean PostgreSQL floor (FLOOR_LEAN). */
 function startBaseline({ kind, port, ...db }) {
   const script = path.join(__dirname, '..', kind === 'pg' ? 'baseline-pg.js' : 'baseline-sqlite.js');
   const env = { PATH: process.env.PATH, PORT: String(port), ...floorEnv({ kind, ...db }) };
-  return startProcess({ name: `baseline (${kind === 'pg' ? 'PostgreSQL' : 'SQLite'})`, args: [script], env, port });
+  const name = `baseline (${kind === 'pg' ? 'PostgreSQL' : 'SQLite'}${db.lean ? ', lean' : ''})`;
+  return startProcess({ name, args: [script], env, port });
 }
 
 /**
@@ -109,7 +111,7 @@ function startBaseline({ kind, port, ...db }) {
 function startCeiling({ port, body, floor = null }) {
   const env = { PATH: process.env.PATH, PORT: String(port), NODE_ENV: 'production', CEILING_BODY: JSON.stringify(body) };
   if (floor) Object.assign(env, { CEILING_FLOOR: floor.kind, FLOOR_FOLLOWS_CURSOR: '1' }, floorEnv(floor));
-  const name = floor ? "NestJS + the floor's SQL" : 'NestJS ceiling';
+  const name = floor ? `NestJS + the ${floor.lean ? 'lean ' : ''}floor's SQL` : 'NestJS ceiling';
   return startProcess({ name, args: [...SERVICE_NODE_FLAGS, path.join(__dirname, '..', 'ceiling-nest.js')], env, port });
 }
 

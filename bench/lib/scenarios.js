@@ -24,6 +24,9 @@ const FLOOR_SQL = {
   list: `SELECT count(*) FROM leads WHERE account_id=$1 AND archived=false; SELECT * FROM leads WHERE … ORDER BY created_at DESC, id DESC LIMIT ${PAGE_SIZE} OFFSET $2`,
   search: 'the two list queries with AND (LOWER(first_name) LIKE $2 OR LOWER(last_name) LIKE $2 OR … 16 text columns, as the service)',
   get: 'SELECT * FROM leads WHERE id=$1 AND account_id=$2; SELECT * FROM audit_logs WHERE account_id=$2 AND lead_id=$1 AND event = ANY(lead events) ORDER BY id',
+  // The lean floor (FLOOR_LEAN): only the user-visible job, one statement each.
+  getLean: 'SELECT * FROM leads WHERE id=$1 AND account_id=$2',
+  createAssignedLean: 'WITH l AS (INSERT INTO leads … RETURNING *), a AS (INSERT INTO audit_logs … FROM l RETURNING *) SELECT …',
 };
 
 const headers = (token, accountId, json) => ({
@@ -122,8 +125,9 @@ const SCENARIOS = [
     ceiling: true,
     db: 'pg',
     tags: ['create'],
-    title: 'POST /leads with assignedTo',
-    floor: FLOOR_SQL.createAssigned,
+    title: 'POST /leads with assignedTo (against the lean floor: the lead and its entry, one statement)',
+    floor: FLOOR_SQL.createAssignedLean,
+    leanFloor: true,
     requests: (fx, token) => creates([fx.main], token, { assigned: true }),
     targets: TARGETS.createAssigned,
   },
@@ -181,8 +185,9 @@ const SCENARIOS = [
     ceiling: true,
     db: 'pg',
     tags: ['get'],
-    title: 'GET /leads/{id} (random lead, with its audit entries)',
-    floor: FLOOR_SQL.get,
+    title: 'GET /leads/{id} (random lead, with its audit entries; against the lean floor: the lead row only)',
+    floor: FLOOR_SQL.getLean,
+    leanFloor: true,
     requests: (fx, token) => gets(randomLeadPath(fx.main), fx.main, token),
     targets: TARGETS.read,
   },

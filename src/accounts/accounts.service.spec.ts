@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { ROLE_PERMISSIONS } from '../auth/permissions/permissions';
 import { Principal } from '../auth/principal';
+import { PrincipalEvictions } from '../auth/principal-evictions.service';
 import { TransactionService } from '../database/transaction.service';
 import { Membership } from '../users/entities/membership.entity';
 import { AccountsRepository, MembershipWithAccount } from './accounts.repository';
@@ -37,6 +38,7 @@ describe('AccountsService', () => {
   const tx = { run: (work: (em: EntityManager) => unknown) => work(em), manager: em } as unknown as TransactionService;
   let repo: jest.Mocked<AccountsRepository>;
   let service: AccountsService;
+  let principals: jest.Mocked<Pick<PrincipalEvictions, 'changed'>>;
 
   beforeEach(() => {
     repo = {
@@ -52,7 +54,8 @@ describe('AccountsService', () => {
       ),
       updateAccount: jest.fn(),
     } as unknown as jest.Mocked<AccountsRepository>;
-    service = new AccountsService(tx, repo);
+    principals = { changed: jest.fn() };
+    service = new AccountsService(tx, repo, principals as unknown as PrincipalEvictions);
   });
 
   it('marks the primary membership, or the oldest active one when none is flagged', async () => {
@@ -111,6 +114,10 @@ describe('AccountsService', () => {
       );
       const res = await service.update(user, 2, { name: 'Renamed', timeZone: 'Europe/Berlin' });
       expect(repo.updateAccount).toHaveBeenCalledWith(em, 2, { name: 'Renamed', timeZone: 'Europe/Berlin' });
+      // Neither the name nor the time zone is part of a principal.
+      expect(principals.changed).not.toHaveBeenCalled();
+      await service.update(user, 2, { duplicateLeadPolicy: 'reject' });
+      expect(principals.changed).toHaveBeenCalledWith(em, { accountId: 2 });
       expect(res).toEqual({
         accountId: '2',
         accountName: 'Renamed',

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { effectiveKeyPermissions, Permission, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
 import { Principal } from '../auth/principal';
+import { PrincipalEvictions } from '../auth/principal-evictions.service';
 import { ApiError } from '../common/errors/api-error';
 import { TransactionService } from '../database/transaction.service';
 import { MembershipWithAccount, AccountsRepository } from './accounts.repository';
@@ -58,6 +59,7 @@ export class AccountsService {
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: AccountsRepository,
+    private readonly principals: PrincipalEvictions,
   ) {}
 
   /**
@@ -104,6 +106,7 @@ export class AccountsService {
         isPrimary: !hasPrimary,
         createdBy: principal.email,
       });
+      await this.principals.changed(em, { userId: principal.userId });
       return toAccountResponse({
         membership: Object.assign(membership, { account }),
         roles: ['admin'],
@@ -135,6 +138,8 @@ export class AccountsService {
       }
       const changes = { name: dto.name, timeZone: dto.timeZone, duplicateLeadPolicy: dto.duplicateLeadPolicy };
       if (Object.values(changes).some((v) => v !== undefined)) await this.repo.updateAccount(em, accountId, changes);
+      // Principals carry the account's duplicate policy.
+      if (dto.duplicateLeadPolicy !== undefined) await this.principals.changed(em, { accountId });
       const account = (await this.repo.findAccount(em, accountId)) as Account;
       return access
         ? toAccountResponse({ ...access, membership: Object.assign(access.membership, { account }) })

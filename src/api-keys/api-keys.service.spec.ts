@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Permission } from '../auth/permissions/permissions';
 import { AccountContext } from '../auth/principal';
+import { PrincipalEvictions } from '../auth/principal-evictions.service';
 import { TransactionService } from '../database/transaction.service';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
@@ -38,6 +39,7 @@ describe('ApiKeysService', () => {
   const tx = { run: (work: (em: EntityManager) => unknown) => work(em), manager: em } as unknown as TransactionService;
   let repo: jest.Mocked<ApiKeysRepository>;
   let service: ApiKeysService;
+  let principals: jest.Mocked<Pick<PrincipalEvictions, 'changed'>>;
 
   beforeEach(() => {
     repo = {
@@ -46,7 +48,8 @@ describe('ApiKeysService', () => {
       save: jest.fn(async (_em, k) => k),
       delete: jest.fn(),
     } as unknown as jest.Mocked<ApiKeysRepository>;
-    service = new ApiKeysService(tx, repo);
+    principals = { changed: jest.fn() };
+    service = new ApiKeysService(tx, repo, principals as unknown as PrincipalEvictions);
   });
 
   it('creates a key whose secret is answered once and stored only as its SHA-256', async () => {
@@ -87,10 +90,17 @@ describe('ApiKeysService', () => {
     const updated = await service.update(account(['readLeads']), ACTOR, 3, { name: 'n', active: false });
     expect(repo.findInAccount).toHaveBeenCalledWith(em, 4, 3);
     expect(updated).toMatchObject({ name: 'n', active: false, updatedBy: 'admin@example.com' });
+    expect(principals.changed).toHaveBeenCalledWith(em, { apiKeyId: 3 });
 
     repo.findInAccount.mockResolvedValue(null);
     await expect(service.get(4, 3)).rejects.toMatchObject({ status: 404, response: { error: 'Not Found', message: 'API key not found' } });
     await expect(service.remove(4, 3)).rejects.toMatchObject({ status: 404 });
     expect(repo.delete).not.toHaveBeenCalled();
+  });
+
+  it('evicts the sessions of a deleted key, in its transaction', async () => {
+    await service.remove(4, 3);
+    expect(repo.delete).toHaveBeenCalledWith(em, 4, 3);
+    expect(principals.changed).toHaveBeenCalledWith(em, { apiKeyId: 3 });
   });
 });

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { normalizePermissions, Permission, permissionsNotHeld } from '../auth/permissions/permissions';
+import { PrincipalEvictions } from '../auth/principal-evictions.service';
 import { AccountContext, Actor } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { validationFailed } from '../common/errors/validation-failed';
@@ -35,6 +36,7 @@ export class ApiKeysService {
   constructor(
     private readonly tx: TransactionService,
     private readonly repo: ApiKeysRepository,
+    private readonly principals: PrincipalEvictions,
   ) {}
 
   list(accountId: number, query: ListApiKeysQueryDto): Promise<Page<ApiKeyResponseDto>> {
@@ -72,7 +74,9 @@ export class ApiKeysService {
       if (dto.name !== undefined) key.name = dto.name;
       if (dto.active !== undefined) key.active = dto.active;
       key.updatedBy = actor.email;
-      return toApiKeyResponse(await this.repo.save(em, key));
+      const saved = await this.repo.save(em, key);
+      await this.principals.changed(em, { apiKeyId: id });
+      return toApiKeyResponse(saved);
     });
   }
 
@@ -82,6 +86,7 @@ export class ApiKeysService {
       const key = await this.repo.findInAccount(em, accountId, id);
       if (!key) throw ApiError.notFound('API key');
       await this.repo.delete(em, accountId, id);
+      await this.principals.changed(em, { apiKeyId: id });
       return toApiKeyResponse(key);
     });
   }

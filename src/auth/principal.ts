@@ -7,7 +7,7 @@ import type { Permission } from './permissions/permissions';
 export { actorOf } from '../common/http/actor';
 export type { Actor } from '../common/http/actor';
 
-/** Who is calling, loaded from the database on every request (so revocation is immediate). */
+/** Who is calling: from the principal cache or the database (every revocation evicts it, docs/PRINCIPAL-CACHE.md). */
 export interface Principal {
   kind: 'user' | 'apiKey';
   userId: number;

@@ -29,8 +29,8 @@ export function bearerToken(header: string | undefined): string | null {
  * with every request of a session, and checking its signature again (decode, HMAC, claims) was 4–5 %
  * of a simple request's CPU. What is remembered is only that this exact string is a
  * valid signed token with this payload, which never stops being true; its expiry is still checked on
- * every request, and who the token stands for (user active, membership, key) is loaded from the
- * database on every request by the caller, so nothing that can be revoked is cached.
+ * every request, and who the token stands for (user active, membership, key) is the principal
+ * cache's business, which every revocation evicts (docs/PRINCIPAL-CACHE.md).
  */
 @Injectable()
 export class SessionTokens {

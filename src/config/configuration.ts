@@ -41,6 +41,8 @@ export interface AppConfig {
   /** Audit entries older than this many days are deleted in the background; 0 keeps them forever. */
   auditRetentionDays: number;
   shutdownTimeoutMs: number;
+  /** Verified principals kept in memory (docs/PRINCIPAL-CACHE.md): at most `maxEntries`, each for at most `ttlSeconds`; 0 turns it off. */
+  principalCache: { maxEntries: number; ttlSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -198,5 +200,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     idempotencyTtlSeconds: int(env, 'IDEMPOTENCY_TTL_SECONDS', 86400, 1, 30 * 86400),
     auditRetentionDays: int(env, 'AUDIT_RETENTION_DAYS', 365, 0, 36500),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+    principalCache: {
+      maxEntries: int(env, 'PRINCIPAL_CACHE_MAX_ENTRIES', 10000, 0, 1_000_000),
+      ttlSeconds: int(env, 'PRINCIPAL_CACHE_TTL_SECONDS', 60, 0, 3600),
+    },
   };
 }

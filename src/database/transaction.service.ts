@@ -13,8 +13,8 @@ import { SqliteConnectionLock } from './sqlite-lock';
 @Injectable()
 export class TransactionService {
   private readonly ambient = new ScopedStore<EntityManager>();
-  /** Undo callbacks of the open transactions (see onRollback), by their manager. */
-  private readonly rollbacks = new WeakMap<EntityManager, (() => void)[]>();
+  /** What to do when the transaction of a manager commits or rolls back (see afterCommit, onRollback). */
+  private readonly outcomes = new WeakMap<EntityManager, { committed: (() => void)[]; rolledBack: (() => void)[] }>();
   readonly sqliteLock: SqliteConnectionLock | null;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
@@ -47,24 +47,39 @@ export class TransactionService {
    */
   onRollback(undo: () => void): void {
     const em = this.ambient.get();
-    if (!em) return;
-    const undos = this.rollbacks.get(em);
-    if (undos) undos.push(undo);
-    else this.rollbacks.set(em, [undo]);
+    if (em) this.outcomes.get(em)?.rolledBack.push(undo);
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
     const current = this.ambient.get();
     if (current) return work(current);
-    let manager: EntityManager | undefined;
-    const open = async () => {
-      try {
-        return await this.dataSource.transaction((em) => this.ambient.run((manager = em), () => work(em)));
-      } catch (e) {
-        for (const undo of (manager && this.rollbacks.get(manager)) ?? []) undo();
+    const outcome = { committed: [] as (() => void)[], rolledBack: [] as (() => void)[] };
+    const open = () =>
+      this.dataSource.transaction((em) => {
+        this.outcomes.set(em, outcome);
+        return this.ambient.run(em, () => work(em));
+      });
+    const done = this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
+    return done.then(
+      (result) => {
+        for (const callback of outcome.committed) callback();
+        return result;
+      },
+      (e: unknown) => {
+        for (const undo of outcome.rolledBack) undo();
         throw e;
-      }
-    };
-    return this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
+      },
+    );
+  }
+
+  /**
+   * Runs `callback` (synchronous, must not throw) once the transaction `em` belongs to has
+   * committed, before the `run` that opened it resolves; never when it rolls back. Outside a
+   * transaction (`em` is the data source's manager) a statement commits as it runs: at once.
+   */
+  afterCommit(em: EntityManager, callback: () => void): void {
+    const outcome = this.outcomes.get(em);
+    if (outcome) outcome.committed.push(callback);
+    else callback();
   }
 }

@@ -1,6 +1,7 @@
 import { EntityManager } from 'typeorm';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { PasswordService } from '../auth/password.service';
+import { PrincipalEvictions } from '../auth/principal-evictions.service';
 import { Permission, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
 import { AccountContext } from '../auth/principal';
 import { TransactionService } from '../database/transaction.service';
@@ -46,6 +47,7 @@ describe('UsersService', () => {
   let repo: jest.Mocked<UsersRepository>;
   let keys: jest.Mocked<Pick<ApiKeysRepository, 'deactivateCreatedBy'>>;
   let passwords: jest.Mocked<Pick<PasswordService, 'hash'>>;
+  let principals: jest.Mocked<Pick<PrincipalEvictions, 'changed'>>;
   let service: UsersService;
 
   beforeEach(() => {
@@ -74,7 +76,14 @@ describe('UsersService', () => {
     } as unknown as jest.Mocked<UsersRepository>;
     keys = { deactivateCreatedBy: jest.fn() };
     passwords = { hash: jest.fn().mockResolvedValue('$argon2id$h') };
-    service = new UsersService(tx, repo, keys as unknown as ApiKeysRepository, passwords as unknown as PasswordService);
+    principals = { changed: jest.fn() };
+    service = new UsersService(
+      tx,
+      repo,
+      keys as unknown as ApiKeysRepository,
+      passwords as unknown as PasswordService,
+      principals as unknown as PrincipalEvictions,
+    );
   });
 
   describe('create', () => {
@@ -198,6 +207,8 @@ describe('UsersService', () => {
       });
       await service.update(rep, SELF, 2, { awayUntil: null });
       expect(repo.updateMembership).toHaveBeenLastCalledWith(em, 4, 2, expect.objectContaining({ away: undefined, awayUntil: null }));
+      // Availability is not part of a principal: nothing to evict.
+      expect(principals.changed).not.toHaveBeenCalled();
     });
 
     it('needs writeUsers for another user, another field, or an API key, before reading anything', async () => {
@@ -251,6 +262,11 @@ describe('UsersService', () => {
       await service.update(ADMIN, ACTOR, 2, { name: 'Renamed', role: 'admin' });
       expect(repo.countOtherActiveAdmins).not.toHaveBeenCalled();
       expect(repo.updateUserName).toHaveBeenCalledWith(em, 2, 'Renamed');
+      expect(principals.changed.mock.calls).toEqual([
+        [em, { userId: 2 }],
+        [em, { userId: 2 }],
+        [em, { userId: 2 }],
+      ]);
     });
 
     it('refuses (409) to rename a user of other accounts too, and changes nothing', async () => {
@@ -271,6 +287,7 @@ describe('UsersService', () => {
     const res = await service.remove(ADMIN, ACTOR, 2);
     expect(keys.deactivateCreatedBy).toHaveBeenCalledWith(em, 4, 2, 'admin@example.com');
     expect(repo.deleteMembership).toHaveBeenCalledWith(em, 4, 2);
+    expect(principals.changed).toHaveBeenCalledWith(em, { userId: 2 });
     expect(res).toEqual({
       id: 2,
       email: 'rep@example.com',

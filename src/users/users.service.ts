@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ApiKeysRepository } from '../api-keys/api-keys.repository';
 import { PasswordService } from '../auth/password.service';
+import { PrincipalEvictions } from '../auth/principal-evictions.service';
 import { permissionsNotHeld, ROLE_PERMISSIONS } from '../auth/permissions/permissions';
 import { missingPermissions } from '../auth/permissions/permissions';
 import { AccountContext, Actor } from '../auth/principal';
@@ -37,6 +38,7 @@ export class UsersService {
     private readonly repo: UsersRepository,
     private readonly apiKeys: ApiKeysRepository,
     private readonly passwords: PasswordService,
+    private readonly principals: PrincipalEvictions,
   ) {}
 
   list(accountId: number, query: ListUsersQueryDto): Promise<Page<UserResponseDto>> {
@@ -72,6 +74,8 @@ export class UsersService {
         isPrimary,
         createdBy: actor.email,
       });
+      // The user's cached principal in this account (not a member) would keep refusing them.
+      await this.principals.changed(em, { userId: user.id });
       return toUserResponse(Object.assign(membership, { isPrimary: true, user: Object.assign(new User(), user, { name }) }));
     });
   }
@@ -107,6 +111,10 @@ export class UsersService {
         awayUntil: dto.awayUntil === undefined || dto.awayUntil === null ? dto.awayUntil : new Date(dto.awayUntil),
         updatedBy: actor.email,
       });
+      // Availability is not part of a principal; the role, the membership's state and the name are.
+      if (dto.role !== undefined || dto.active !== undefined || dto.name !== undefined) {
+        await this.principals.changed(em, { userId });
+      }
       return toUserResponse(await this.member(em, accountId, userId));
     });
   }
@@ -124,6 +132,7 @@ export class UsersService {
       await this.keepAnAdmin(em, accountId, current);
       await this.apiKeys.deactivateCreatedBy(em, accountId, userId, actor.email);
       await this.repo.deleteMembership(em, accountId, userId);
+      await this.principals.changed(em, { userId });
       return toUserResponse(current);
     });
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Account } from '../../src/accounts/entities/account.entity';
+import { PrincipalEvictions } from '../../src/auth/principal-evictions.service';
 import { Membership, MembershipRole } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { TestApp } from './test-app';
@@ -48,9 +49,10 @@ export class Fixtures {
     return { user, token, auth: { Authorization: `Bearer ${token}` } } satisfies TestUser;
   }
 
+  /** Adds a membership, evicting the user's cached principals as the service's own writers do. */
   async member(accountId: number, user: User, role: MembershipRole = 'user', opts: { active?: boolean; primary?: boolean } = {}) {
-    return this.t.tx.run((em) =>
-      em.save(
+    return this.t.tx.run(async (em) => {
+      const saved = await em.save(
         em.create(Membership, {
           accountId,
           userId: user.id,
@@ -60,8 +62,10 @@ export class Fixtures {
           createdBy: null,
           updatedBy: null,
         }),
-      ),
-    );
+      );
+      await this.t.app.get(PrincipalEvictions).changed(em, { userId: user.id });
+      return saved;
+    });
   }
 
   /** A user session token signed exactly as the login endpoint signs it. */

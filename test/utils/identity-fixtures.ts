@@ -2,6 +2,7 @@ import { ApiKey } from '../../src/api-keys/entities/api-key.entity';
 import { generateApiKeyCredentials } from '../../src/api-keys/api-key-credentials';
 import { AuditLog } from '../../src/audit/entities/audit-log.entity';
 import { PasswordService } from '../../src/auth/password.service';
+import { PrincipalEvictions } from '../../src/auth/principal-evictions.service';
 import { Permission } from '../../src/auth/permissions/permissions';
 import { Membership } from '../../src/users/entities/membership.entity';
 import { User } from '../../src/users/entities/user.entity';
@@ -81,16 +82,30 @@ export class IdentityFixtures {
     return this.t.ds.getRepository(ApiKey).find({ where: { accountId }, order: { id: 'ASC' } });
   }
 
+  // Changes with no endpoint (an operator's): each sends the principal change, as docs/PRINCIPAL-CACHE.md asks of them.
   async setUserActive(userId: number, active: boolean) {
-    await this.t.tx.run((em) => em.update(User, { id: userId }, { active }));
+    await this.t.tx.run(async (em) => {
+      await em.update(User, { id: userId }, { active });
+      await this.evictions.changed(em, { userId });
+    });
   }
 
   async setMembershipActive(accountId: number, userId: number, active: boolean) {
-    await this.t.tx.run((em) => em.update(Membership, { accountId, userId }, { active }));
+    await this.t.tx.run(async (em) => {
+      await em.update(Membership, { accountId, userId }, { active });
+      await this.evictions.changed(em, { userId });
+    });
   }
 
   async deleteUser(userId: number) {
-    await this.t.tx.run((em) => em.delete(User, { id: userId }));
+    await this.t.tx.run(async (em) => {
+      await em.delete(User, { id: userId });
+      await this.evictions.changed(em, { userId });
+    });
+  }
+
+  private get evictions(): PrincipalEvictions {
+    return this.t.app.get(PrincipalEvictions);
   }
 
   /** Audit entries of a request path, oldest first (after writing the queued ones). */

@@ -9,8 +9,8 @@ import { membershipAccountId } from './account.guard';
 
 /**
  * Global and default-deny: every route needs a valid bearer token unless marked @Public(). Verifies
- * the token, then loads the principal and its membership in the requested account (one query), so a
- * deactivated user, a removed membership or a deleted key stops working at once.
+ * the token, then loads the principal and its membership in the requested account (cached, evicted
+ * by every revocation), so a deactivated user, a removed membership or a deleted key stops working at once.
  */
 @Injectable()
 export class BearerGuard implements CanActivate {
