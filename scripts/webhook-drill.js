@@ -18,7 +18,6 @@ const ENV = {
   WEBHOOK_RETRY_BASE_MS: '200',
   WEBHOOK_TIMEOUT_MS: '2000',
   WEBHOOK_MAX_ATTEMPTS: '12',
-  WEBHOOK_WORKERS: '2',
 };
 
 /** The receiver: records each lead.created delivery; can be taken down (connections refused) and brought back. */

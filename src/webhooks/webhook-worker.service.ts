@@ -4,7 +4,8 @@ import { TransactionService } from '../database/transaction.service';
 import { deliveryOutcome, eventBody } from './webhook-delivery';
 import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
 import { privateTargetProblem } from './webhook-targets';
-import { ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
 /** How long an idle worker waits before it looks for due deliveries again. */
 const IDLE_POLL_MS = 250;
@@ -21,49 +22,58 @@ function describeFailure(e: unknown, timeoutMs: number): string {
   return `request failed${cause ? ` (${cause})` : ''}`.slice(0, 500);
 }
 
+/** Outcomes are recorded together: a flush at most this long after the first one waiting. */
+const RECORD_DELAY_MS = 5;
+
 /**
- * Delivers the outbox, off the request path: WEBHOOK_WORKERS loops in every instance, each claiming
- * one due delivery at a time (see WebhooksRepository.claimDue), posting it with a timeout, and
- * recording the outcome. A worker that dies mid-post leaves its delivery to be claimed again when
- * the lease ends: delivery is at least once. On shutdown the loops stop claiming and the posts in
- * flight finish (each within the timeout).
+ * Delivers the outbox, off the request path: up to WEBHOOK_WORKERS deliveries in flight in every
+ * instance. One loop claims as many due deliveries as there are free slots (see
+ * WebhooksRepository.claimDue), posts each with a timeout, and records the outcomes of the attempts
+ * that finish close together in one write. A slow receiver holds only its own slots, for at most the
+ * timeout. An instance that dies mid-post leaves its deliveries to be claimed again when their lease
+ * ends: delivery is at least once. On shutdown the loop stops claiming and the posts in flight finish.
  */
 @Injectable()
 export class WebhookWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly key: Buffer;
   private stopping = false;
-  private loops: Promise<void>[] = [];
+  private running: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
+  private recording: { delivery: WebhookDelivery; outcome: AttemptOutcome; done: () => void }[] = [];
+  private recordTimer: NodeJS.Timeout | null = null;
+  /** Outcomes not yet written (shutdown waits for them; the claim's lease covers the wait). */
+  private readonly unrecorded = new Set<Promise<void>>();
 
   constructor(
-    private readonly tx: TransactionService,
     private readonly repo: WebhooksRepository,
+    private readonly tx: TransactionService,
     @InjectAppConfig() private readonly config: AppConfigType,
   ) {
     this.key = deriveWebhookKey(config.webhooks.secretKey);
   }
 
   onApplicationBootstrap(): void {
-    for (let i = 0; i < this.config.webhooks.workers; i++) this.loops.push(this.loop());
+    if (this.config.webhooks.workers > 0) this.running = this.loop(this.config.webhooks.workers);
   }
 
-  /** Stops claiming and waits for the posts in flight. Safe to call more than once. */
+  /** Stops claiming and waits for the posts in flight and their records. Safe to call more than once. */
   async stop(): Promise<void> {
     this.stopping = true;
-    for (const wake of this.sleepers) wake();
-    await Promise.all(this.loops);
+    this.wake();
+    await this.running;
   }
 
   beforeApplicationShutdown(): Promise<void> {
     return this.stop();
   }
 
-  /** Ends an idle wait of every worker now (a delivery was just queued). */
+  /** Ends the loop's idle wait now (a delivery was just queued). */
   wake(): void {
     for (const wake of this.sleepers) wake();
   }
 
+  /** Waits `ms`, or less when woken. */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
@@ -76,28 +86,40 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     });
   }
 
-  private async loop(): Promise<void> {
+  private async loop(slots: number): Promise<void> {
     const { timeoutMs } = this.config.webhooks;
+    const inFlight = new Set<Promise<void>>();
     while (!this.stopping) {
+      const free = slots - inFlight.size;
+      if (free === 0) {
+        await Promise.race(inFlight);
+        continue;
+      }
       let claimed: ClaimedDelivery[];
       try {
         const now = new Date();
-        claimed = await this.repo.claimDue(this.tx.manager, now, new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS), 1);
+        claimed = await this.repo.claimDue(this.tx.manager, now, new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS), free);
       } catch (e) {
         if (this.stopping) break;
         this.logger.warn(`claiming webhook deliveries failed: ${(e as Error).message}`);
         await this.sleep(ERROR_PAUSE_MS);
         continue;
       }
-      if (!claimed.length) {
-        await this.sleep(IDLE_POLL_MS);
-        continue;
+      for (const c of claimed) {
+        const p: Promise<void> = this.deliver(c).finally(() => inFlight.delete(p));
+        inFlight.add(p);
       }
-      for (const c of claimed) await this.deliver(c);
+      // Nothing due: wait for the poll interval, a wake-up, or a slot to free up.
+      if (!claimed.length) await Promise.race([this.sleep(IDLE_POLL_MS), ...inFlight]);
     }
+    await Promise.all(inFlight);
+    await Promise.all(this.unrecorded);
   }
 
-  /** One attempt of a claimed delivery, and its outcome recorded. */
+  /**
+   * One attempt of a claimed delivery; resolves once it is answered (its slot is free again), while
+   * its outcome waits to be recorded with others (see `unrecorded`).
+   */
   private async deliver({ delivery, url, secretEncrypted }: ClaimedDelivery): Promise<void> {
     const { timeoutMs, allowPrivateUrls } = this.config.webhooks;
     const started = Date.now();
@@ -136,13 +158,23 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
         `webhook ${delivery.webhookId} delivery ${delivery.id} attempt ${delivery.attempts}: ${error ?? `HTTP ${statusCode}`} (${outcome.status})`,
       );
     }
+    const recorded: Promise<void> = new Promise<void>((done) => {
+      this.recording.push({ delivery, outcome: { ...outcome, statusCode, error, durationMs: at.getTime() - started, at }, done });
+      this.recordTimer ??= setTimeout(() => void this.flushRecords(), RECORD_DELAY_MS);
+    }).finally(() => this.unrecorded.delete(recorded));
+    this.unrecorded.add(recorded);
+  }
+
+  private async flushRecords(): Promise<void> {
+    this.recordTimer = null;
+    const batch = this.recording;
+    this.recording = [];
     try {
-      await this.tx.run((em) =>
-        this.repo.recordAttempt(em, delivery, { ...outcome, statusCode, error, durationMs: Date.now() - started, at }),
-      );
+      await this.repo.recordAttempts(batch);
     } catch (e) {
-      // The lease ends and the delivery is attempted again: at least once.
-      this.logger.warn(`recording webhook delivery ${delivery.id} failed: ${(e as Error).message}`);
+      // Their leases end and the deliveries are attempted again: at least once.
+      this.logger.warn(`recording ${batch.length} webhook attempts failed: ${(e as Error).message}`);
     }
+    for (const r of batch) r.done();
   }
 }

@@ -4,6 +4,7 @@ import { boundTimestamp, dialectOf, isPostgres } from '../database/dialect';
 import { forUpdate } from '../database/locking';
 import { preparedQuery } from '../database/prepared';
 import { entityFromRow } from '../database/rows';
+import { TransactionService } from '../database/transaction.service';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
 import { Webhook } from './entities/webhook.entity';
@@ -51,9 +52,26 @@ const CLAIM_SQLITE = `UPDATE webhook_deliveries SET next_attempt_at = ?, attempt
     WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?)
   RETURNING ${CLAIMED_COLUMNS.replace(/d\./g, '')}`;
 
+/**
+ * PostgreSQL: records the outcomes of several attempts in one statement (atomic by itself): each
+ * delivery changes only while it is still the claim its attempt made (pending, same attempt count),
+ * and every attempt is logged.
+ */
+const RECORD_PG = `WITH o AS (
+    SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::timestamptz[])
+      AS o(id, account_id, attempt, status, next_attempt_at, status_code, error, duration_ms, at)),
+  u AS (
+    UPDATE webhook_deliveries d SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code,
+      last_error = o.error, last_duration_ms = o.duration_ms, updated_at = o.at
+    FROM o WHERE d.id = o.id AND d.account_id = o.account_id AND d.attempts = o.attempt AND d.status = 'pending' RETURNING d.id)
+  INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
+  SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o`;
+
 /** Webhooks and their deliveries: every method of account data takes the account id and filters by it. */
 @Injectable()
 export class WebhooksRepository {
+  constructor(private readonly tx: TransactionService) {}
+
   listQuery(em: EntityManager, accountId: number, filters: { active?: boolean }): SelectQueryBuilder<Webhook> {
     const qb = em.createQueryBuilder(Webhook, 'w').where('w.account_id = :accountId', { accountId });
     if (filters.active !== undefined) qb.andWhere('w.active = :active', { active: filters.active });
@@ -158,31 +176,51 @@ export class WebhooksRepository {
   }
 
   /**
-   * Records an attempt's outcome and logs it. The delivery changes only while it is still the claim
-   * this attempt made (pending, same attempt count): a worker whose lease ran out and whose delivery
-   * another worker claimed again only adds its attempt to the log.
+   * Records the outcomes of claimed attempts and logs each, all together. A delivery changes only
+   * while it is still the claim its attempt made (pending, same attempt count): a worker whose lease
+   * ran out and whose delivery another worker claimed again only adds its attempt to the log.
    */
-  async recordAttempt(em: EntityManager, delivery: WebhookDelivery, outcome: AttemptOutcome): Promise<void> {
-    await em.update(
-      WebhookDelivery,
-      { id: delivery.id, accountId: delivery.accountId, attempts: delivery.attempts, status: 'pending' },
-      {
-        status: outcome.status,
-        nextAttemptAt: outcome.nextAttemptAt,
-        lastStatusCode: outcome.statusCode,
-        lastError: outcome.error,
-        lastDurationMs: outcome.durationMs,
-        updatedAt: outcome.at,
-      },
-    );
-    await em.insert(WebhookAttempt, {
-      accountId: delivery.accountId,
-      deliveryId: delivery.id,
-      attempt: delivery.attempts,
-      statusCode: outcome.statusCode,
-      error: outcome.error,
-      durationMs: outcome.durationMs,
-      createdAt: outcome.at,
+  async recordAttempts(attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[]): Promise<void> {
+    if (!attempts.length) return;
+    if (isPostgres(this.tx.manager)) {
+      const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
+      await preparedQuery(this.tx.manager, RECORD_PG, [
+        column((a) => a.delivery.id),
+        column((a) => a.delivery.accountId),
+        column((a) => a.delivery.attempts),
+        column((a) => a.outcome.status),
+        column((a) => a.outcome.nextAttemptAt),
+        column((a) => a.outcome.statusCode),
+        column((a) => a.outcome.error),
+        column((a) => a.outcome.durationMs),
+        column((a) => a.outcome.at),
+      ]);
+      return;
+    }
+    await this.tx.run(async (em) => {
+      for (const { delivery, outcome } of attempts) {
+        await em.update(
+          WebhookDelivery,
+          { id: delivery.id, accountId: delivery.accountId, attempts: delivery.attempts, status: 'pending' },
+          {
+            status: outcome.status,
+            nextAttemptAt: outcome.nextAttemptAt,
+            lastStatusCode: outcome.statusCode,
+            lastError: outcome.error,
+            lastDurationMs: outcome.durationMs,
+            updatedAt: outcome.at,
+          },
+        );
+        await em.insert(WebhookAttempt, {
+          accountId: delivery.accountId,
+          deliveryId: delivery.id,
+          attempt: delivery.attempts,
+          statusCode: outcome.statusCode,
+          error: outcome.error,
+          durationMs: outcome.durationMs,
+          createdAt: outcome.at,
+        });
+      }
     });
   }
 }
