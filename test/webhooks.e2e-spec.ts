@@ -3,6 +3,7 @@ import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { appConfig, AppConfigType } from '../src/config/app-config';
 import { AuditLog } from '../src/audit/entities/audit-log.entity';
+import { IdempotencyKey } from '../src/idempotency/entities/idempotency-key.entity';
 import { WebhookDelivery } from '../src/webhooks/entities/webhook-delivery.entity';
 import { Webhook } from '../src/webhooks/entities/webhook.entity';
 import { Fixtures, Tenant } from './utils/fixtures';
@@ -160,6 +161,19 @@ describe('webhooks', () => {
       const entries = await t.ds.getRepository(AuditLog).find({ where: { accountId: tenant.account.id } });
       expect(entries.map((e) => e.event).sort()).toEqual(['api_request', 'api_request', 'webhook_created']);
       for (const e of entries) expect(JSON.stringify(e)).not.toContain(secret.slice(6));
+    });
+
+    it('replays a create with the same Idempotency-Key without ever storing the secret', async () => {
+      const tenant = await f.tenant();
+      const body = { url: receiver.url, events: ['lead.created'] };
+      const first = await t.http().post('/webhooks').set(tenant.headers).set('Idempotency-Key', 'wh-1').send(body).expect(201);
+      const replay = await t.http().post('/webhooks').set(tenant.headers).set('Idempotency-Key', 'wh-1').send(body).expect(201);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ ...first.body, secret: null });
+      const stored = await t.ds.getRepository(IdempotencyKey).find({ where: { accountId: tenant.account.id } });
+      expect(stored).toHaveLength(1);
+      expect(JSON.stringify(stored[0].responseBody)).not.toContain(first.body.secret);
+      expect(await t.ds.getRepository(Webhook).countBy({ accountId: tenant.account.id })).toBe(1);
     });
 
     it('updates, lists, deletes, and refuses bad input with every problem', async () => {
@@ -343,6 +357,31 @@ describe('webhooks', () => {
       });
       expect((await deliveries(tenant, createdOnly.id)).data.map((d) => d.eventType)).toEqual(['lead.created']);
       expect(receiver.of(tenant.accountId)).toHaveLength(8);
+    });
+
+    it('gives each lead of a batch its own lead.created event (written with the batch on PostgreSQL)', async () => {
+      const tenant = await f.tenant();
+      const hook = await createWebhook(tenant, { events: ['lead.created'] });
+      const res = await t
+        .http()
+        .post('/leads/batch')
+        .set(tenant.headers)
+        .send({ leads: Array.from({ length: 5 }, (_, i) => ({ firstName: `B${i}`, lastName: 'Batch' })) })
+        .expect(200);
+      const created = (res.body.results as { status: number; lead: { id: number; firstName: string } }[]).map((r) => r.lead);
+      expect(res.body.results.map((r: { status: number }) => r.status)).toEqual([201, 201, 201, 201, 201]);
+      const got = await waitFor('five lead.created', () =>
+        receiver.of(tenant.accountId).length === 5 ? receiver.of(tenant.accountId) : null,
+      );
+      const byLead = new Map(got.map((r) => [(r.body.data.lead as { id: number }).id, r]));
+      for (const lead of created) {
+        const r = byLead.get(lead.id);
+        expect(r?.body.data.lead).toMatchObject({ id: lead.id, firstName: lead.firstName, lastName: 'Batch' });
+        expect(signatureVerifies(r!, hook.secret)).toBe(true);
+      }
+      expect(new Set(got.map((r) => r.body.id)).size).toBe(5);
+      const rows = await deliveryRows(tenant.account.id);
+      expect(rows.map((d) => [d.leadId, d.eventType]).sort()).toEqual(created.map((l) => [l.id, 'lead.created']).sort());
     });
 
     it('queues nothing for inactive webhooks, nor for a change that is not committed', async () => {
