@@ -83,6 +83,8 @@ async function main() {
     let receiverDown = false;
     let receiverBack = false;
     let downAt = 0;
+    let markBack;
+    const isBack = new Promise((resolve) => (markBack = resolve));
     const live = () => instances.filter((inst, i) => !(killed && i === 2));
     const acknowledged = [];
     let networkErrors = 0;
@@ -98,9 +100,13 @@ async function main() {
         receiverBack = true;
         await h.sleep(Math.max(0, 3000 - (Date.now() - downAt)));
         await rx.up();
+        markBack();
         console.log(`     receiver back up after ${i} creates (${Date.now() - t0} ms)`);
       }
       if (i === 220 && !killed) {
+        // A second after the receiver is back: retries and new events are being posted.
+        await isBack;
+        await h.sleep(1000);
         killed = true;
         instances[2].child.kill('SIGKILL');
         console.log(`     instance on port ${PORTS[2]} killed with SIGKILL after ${i} creates (${Date.now() - t0} ms)`);
