@@ -89,9 +89,11 @@ const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) =>
  * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling and NestJS +
  * the floor's SQL for the scenarios that name them), reads before creates.
  */
-async function runScenarios(scenarios, { svc, baseline: fullFloor, ceiling, bound: fullBound, lean, auth, fx }, opts, report) {
-  // Reads before creates; a scenario measured against another runs after it.
-  const rank = (s) => Number(s.tags.includes('create')) + Number(!!s.against);
+async function runScenarios(scenarios, context, opts, report) {
+  const { svc, baseline: fullFloor, ceiling, bound: fullBound, lean, auth, fx } = context;
+  // Reads before creates; a scenario measured against another runs after it; the webhook's last (it
+  // leaves an active webhook in the main account).
+  const rank = (s) => Number(s.tags.includes('create')) + Number(!!s.against) + Number(s.tags.includes('webhook'));
   const order = [...scenarios].sort((a, b) => rank(a) - rank(b));
   const results = new Map();
   for (const s of order) {
@@ -105,6 +107,7 @@ async function runScenarios(scenarios, { svc, baseline: fullFloor, ceiling, boun
     if (svc.child.exitCode !== null || svc.child.signalCode !== null) {
       throw new Error(`the service exited during ${s.id}:\n${svc.output.join('').slice(-3000)}`);
     }
+    if (s.after && auth.token) await s.after(context);
     const floor = s.against ? null : (log(`${s.id}: floor`), await measure(baseline, makeNext, runOpts));
     let top = null;
     let withSql = null;

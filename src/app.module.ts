@@ -28,6 +28,7 @@ import { LeadsModule } from './leads/leads.module';
 import { RotationsModule } from './rotations/rotations.module';
 import { TeamsModule } from './teams/teams.module';
 import { UsersModule } from './users/users.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -49,6 +50,7 @@ import { UsersModule } from './users/users.module';
     TeamsModule,
     LeadSourcesModule,
     RotationsModule,
+    WebhooksModule,
     DemoModule,
   ],
   providers: [

@@ -113,6 +113,14 @@ export const REQUEST_EXAMPLES = {
     value: { name: 'Website form', permissions: ['writeLeads'] },
   },
   updateApiKey: { summary: 'Rename the first key', value: { name: 'Website form (production)' } },
+  createWebhook: {
+    summary: 'Send new and reassigned leads to a dialer',
+    value: { url: 'https://hooks.example.com/leads', events: ['lead.created', 'lead.assigned'], description: 'Dialer' },
+  },
+  updateWebhook: {
+    summary: 'Also send updates to the first webhook',
+    value: { events: ['lead.created', 'lead.assigned', 'lead.updated'] },
+  },
   createAccount: { summary: 'A new account (platform administrators only)', value: { name: 'Acme Inc.' } },
   updateAccount: { summary: "Set the demo account's time zone", value: { timeZone: 'Europe/Berlin' } },
 } as const;

@@ -58,6 +58,10 @@ export const TAGS = [
   { name: 'Users', description: "The account's users, their roles, and their availability for routing." },
   { name: 'Accounts', description: "The caller's accounts; admins set an account's name and time zone." },
   { name: 'API keys', description: 'Keys for integrations: each acts in its account with at most its own permissions.' },
+  {
+    name: 'Webhooks',
+    description: 'Signed deliveries of lead events to your URLs, at least once, with retries, a deliveries log and redelivery.',
+  },
   { name: 'Audit log', description: 'Every request the account received, with masked secrets, newest first.' },
   { name: 'Health', description: 'Liveness and readiness of the service and its database.' },
 ];
@@ -102,6 +106,7 @@ const NOT_FOUND_BY_TAG: Record<string, string> = {
   Users: 'User',
   'API keys': 'API key',
   Accounts: 'Account',
+  Webhooks: 'Webhook',
 };
 
 interface OperationFacts {

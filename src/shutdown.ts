@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { INestApplication, LoggerService } from '@nestjs/common';
+import { WebhookWorkerService } from './webhooks/webhook-worker.service';
 
 /**
  * After SIGTERM the service keeps accepting for a moment (connections the kernel has already
@@ -22,6 +23,8 @@ export function installGracefulShutdown(app: INestApplication, timeoutMs: number
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: finishing in-flight requests`, 'Shutdown');
+    // Webhook workers stop claiming now; their posts in flight finish before app.close() returns.
+    const webhooksStopped = app.get(WebhookWorkerService).stop();
     await new Promise((resolve) => setTimeout(resolve, KEEP_ACCEPTING_MS));
     // Not http's close(): it would at once close every connection with no request in progress,
     // including one whose request is still unread in its socket (the client sees a reset).
@@ -35,6 +38,7 @@ export function installGracefulShutdown(app: INestApplication, timeoutMs: number
       server.closeAllConnections();
     }
     clearInterval(idle);
+    await webhooksStopped;
     await app.close();
     logger.log('stopped', 'Shutdown');
     process.exit(0);

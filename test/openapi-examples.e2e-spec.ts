@@ -11,7 +11,7 @@ type Example = { summary?: string; value: unknown };
 type Media = { schema?: unknown; examples?: Record<string, Example> };
 type Operation = {
   operationId: string;
-  parameters?: { $ref?: string; in?: string; name?: string; example?: unknown }[];
+  parameters?: { $ref?: string; in?: string; name?: string; example?: unknown; schema?: { example?: unknown } }[];
   requestBody?: { content: Record<string, Media> };
   responses: Record<string, { content?: Record<string, Media> }>;
   security?: unknown[];
@@ -45,11 +45,16 @@ describe('OpenAPI examples against the demo data', () => {
       METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method] })),
     );
   const isAccountScoped = (op: Operation) => (op.parameters ?? []).some((p) => p.$ref === ACCOUNT_HEADER);
-  /** The path with `{id}` replaced by the documented example, or by `id` when given. */
+  /** The path with `{id}` replaced by the documented example, or by `id` when given; other path parameters by their examples. */
   const urlOf = (path: string, op: Operation, id?: string) => {
     const example = op.parameters?.find((p) => p.in === 'path' && p.name === 'id')?.example;
     if (path.includes('{id}') && id === undefined && example === undefined) throw new Error(`${op.operationId}: no id example`);
-    return path.replace('{id}', id ?? String(example));
+    return path.replace('{id}', id ?? String(example)).replace(/\{(\w+)\}/g, (_m, name: string) => {
+      const param = op.parameters?.find((p) => p.in === 'path' && p.name === name);
+      const other = param?.example ?? param?.schema?.example;
+      if (other === undefined) throw new Error(`${op.operationId}: no ${name} example`);
+      return String(other);
+    });
   };
   const bodyExample = (op: Operation) => Object.values(op.requestBody?.content['application/json']?.examples ?? {})[0]?.value;
   const errorExamples = (op: Operation, status: string) =>
@@ -139,6 +144,8 @@ describe('OpenAPI examples against the demo data', () => {
         'readApiKeys',
         'writeApiKeys',
         'readAuditLog',
+        'readWebhooks',
+        'writeWebhooks',
       ];
       // PATCH /users/{id} checks writeUsers in the service, after the body (a rep may change their own availability).
       if (permissions.some((p) => repLacks.includes(p)) && op.operationId !== 'Users_update')

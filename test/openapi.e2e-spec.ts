@@ -299,6 +299,7 @@ describe('OpenAPI document against post-leads.openapi.yaml', () => {
       'Users',
       'Accounts',
       'API keys',
+      'Webhooks',
       'Audit log',
       'Health',
     ]);

@@ -70,6 +70,9 @@ function startService({ port, databaseUrl, databasePath, cpuProfDir, extraEnv = 
     NODE_ENV: 'production',
     PORT: String(port),
     JWT_SECRET,
+    WEBHOOK_SECRET_KEY: 'bench-webhook-key-0123456789-0123456789-01',
+    // The bench's receiver listens on 127.0.0.1.
+    WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '0',
     LOGIN_RATE_LIMIT_PER_MINUTE: '0',

@@ -3,7 +3,10 @@
 // `requests(fx, token)` returns a factory of request generators (see load.js); the service and the
 // baseline get identical requests (the baseline ignores the Authorization header).
 
+const { spawn } = require('node:child_process');
 const { SEARCH_TERM } = require('./fixture');
+const { withClient } = require('./seed-pg');
+const { http, log, onCleanup, sleep, trackChild } = require('./util');
 
 const PAGE_SIZE = 50;
 
@@ -71,6 +74,51 @@ function batches(account, token, size) {
   };
 }
 
+/** Port of the webhook receiver of pg.create-webhook (the service's ports are --port … --port+3). */
+const RECEIVER_PORT_OFFSET = 5;
+
+/**
+ * A fast webhook receiver in its own process (answers 204 at once, as a receiver that queues the
+ * event would), and one active webhook on it for `account`, subscribed to lead.created: the creates
+ * that follow each queue a delivery, which the service's workers post while the load runs.
+ */
+async function withWebhook(account, token, svc) {
+  const port = Number(new URL(svc.base).port) + RECEIVER_PORT_OFFSET;
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('node:http').createServer((q, s) => { q.resume(); q.on('end', () => { s.statusCode = 204; s.end(); }); }).listen(${port}, '127.0.0.1')`,
+    ],
+    { stdio: 'ignore' },
+  );
+  trackChild(child);
+  onCleanup('webhook receiver', () => child.kill('SIGKILL'));
+  await sleep(300);
+  const res = await http(svc.base, 'POST', '/webhooks', {
+    headers: headers(token, account.accountId, true),
+    body: { url: `http://127.0.0.1:${port}/hook`, events: ['lead.created'] },
+  });
+  if (res.status !== 201) throw new Error(`POST /webhooks answered ${res.status}: ${JSON.stringify(res.body).slice(0, 200)}`);
+}
+
+/** Logs how the deliveries of the run stand, once none is pending (or after 30 s). */
+async function deliveriesAfterRun({ db }) {
+  const started = Date.now();
+  const counts = () =>
+    withClient(db.url, async (c) => {
+      const { rows } = await c.query(`SELECT status, count(*)::int AS n FROM webhook_deliveries GROUP BY status ORDER BY status`);
+      return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    });
+  let now = await counts();
+  const atEnd = now.pending ?? 0;
+  while ((now.pending ?? 0) > 0 && Date.now() - started < 30_000) {
+    await sleep(500);
+    now = await counts();
+  }
+  log(`  deliveries: ${atEnd} pending when the load stopped; ${JSON.stringify(now)} ${((Date.now() - started) / 1000).toFixed(1)} s later`);
+}
+
 function gets(path, account, token) {
   return () => () => ({ method: 'GET', path: typeof path === 'function' ? path() : path, headers: headers(token, account.accountId) });
 }
@@ -119,6 +167,20 @@ const SCENARIOS = [
     against: { id: 'pg.create-rotation', perRequest: 100 },
     requests: (fx, token) => batches(fx.main, token, 100),
     targets: { leadsRatio: 5 },
+  },
+  {
+    // Runs last of the PostgreSQL scenarios (see runScenarios): it leaves its webhook active in the main account.
+    id: 'pg.create-webhook',
+    db: 'pg',
+    tags: ['create', 'webhook'],
+    title: 'POST /leads as pg.create-rotation with one active webhook on lead.created (ratio: req/s ÷ pg.create-rotation req/s)',
+    against: { id: 'pg.create-rotation', perRequest: 1 },
+    requests: async (fx, token, svc) => {
+      await withWebhook(fx.main, token, svc);
+      return creates([fx.main], token, { assigned: false });
+    },
+    after: deliveriesAfterRun,
+    targets: { leadsRatio: 0.9 },
   },
   {
     id: 'pg.create-assigned',

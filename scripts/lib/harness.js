@@ -9,6 +9,7 @@ const { Client } = require('pg');
 const ROOT = path.resolve(__dirname, '..', '..');
 const ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const JWT_SECRET = 'drill-secret-0123456789-0123456789-0123456789';
+const WEBHOOK_SECRET_KEY = 'drill-webhook-key-0123456789-0123456789-01';
 const ADMIN = { email: 'admin@drill.example.com', password: 'drill-password-1' };
 
 async function withAdmin(fn) {
@@ -53,6 +54,7 @@ async function startInstance({ port, databaseUrl, env = {}, timeoutMs = 30000 })
       PORT: String(port),
       DATABASE_URL: databaseUrl,
       JWT_SECRET,
+      WEBHOOK_SECRET_KEY,
       LOG_LEVEL: 'warn',
       RATE_LIMIT_PER_MINUTE: '0',
       LOGIN_RATE_LIMIT_PER_MINUTE: '0',

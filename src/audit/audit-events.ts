@@ -31,6 +31,11 @@ export const AUDIT_EVENTS = [
   'lead_rotation_status_changed',
   'lead_rotation_next_user',
   'lead_rotation_deleted',
+  'webhook_created',
+  'webhook_updated',
+  'webhook_deleted',
+  'webhook_test_sent',
+  'webhook_redelivered',
   ...LEAD_EVENTS,
 ] as const;
 

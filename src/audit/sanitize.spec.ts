@@ -90,6 +90,7 @@ describe('isSecretKey', () => {
       'ApiKey.secretHash',
       'AuditLog.apiKey',
       'User.passwordHash',
+      'Webhook.secretEncrypted',
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, parseDuration } from './configuration';
+import { ConfigError, DEVELOPMENT_WEBHOOK_SECRET_KEY, loadConfig, parseDuration } from './configuration';
 
 const SECRET = 'x'.repeat(40);
 
@@ -41,6 +41,9 @@ describe('loadConfig', () => {
     [{ TRUST_PROXY: 'maybe' }, 'TRUST_PROXY must be true, false, a hop count or a list of addresses, got "maybe"'],
     [{ BOOTSTRAP_ADMIN_EMAIL: 'a@b.co' }, 'BOOTSTRAP_ADMIN_PASSWORD is required when BOOTSTRAP_ADMIN_EMAIL is set'],
     [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE must be an integer, got "-1"'],
+    [{ NODE_ENV: 'production' }, 'WEBHOOK_SECRET_KEY is required in production (at least 32 characters)'],
+    [{ WEBHOOK_SECRET_KEY: 'short' }, 'WEBHOOK_SECRET_KEY must be at least 32 characters'],
+    [{ WEBHOOK_ALLOW_PRIVATE_URLS: 'maybe' }, 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false, got "maybe"'],
   ])('rejects %j with one line naming the setting', (env, message) => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     const run = () => loadConfig({ DATABASE_PATH: join(dir, 'db.sqlite'), JWT_SECRET: SECRET, ...env });
@@ -54,6 +57,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ ...base, TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ ...base, TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+
+  it('has webhook defaults: private URLs allowed outside production only, a fixed key outside production', () => {
+    const base = { JWT_SECRET: SECRET, DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'db.sqlite') };
+    expect(loadConfig(base).webhooks).toEqual({
+      secretKey: DEVELOPMENT_WEBHOOK_SECRET_KEY,
+      workers: 4,
+      retryBaseMs: 10000,
+      maxAttempts: 12,
+      timeoutMs: 10000,
+      allowPrivateUrls: true,
+    });
+    const prod = loadConfig({ ...base, NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'k'.repeat(32), WEBHOOK_WORKERS: '0' });
+    expect(prod.webhooks).toMatchObject({ secretKey: 'k'.repeat(32), workers: 0, allowPrivateUrls: false });
   });
 
   it('parses durations', () => {

@@ -43,7 +43,27 @@ export interface AppConfig {
   shutdownTimeoutMs: number;
   /** Verified principals kept in memory (docs/PRINCIPAL-CACHE.md): at most `maxEntries`, each for at most `ttlSeconds`; 0 turns it off. */
   principalCache: { maxEntries: number; ttlSeconds: number };
+  webhooks: WebhookConfig;
 }
+
+/** Settings of webhook delivery (§9). */
+export interface WebhookConfig {
+  /** The key webhook secrets are encrypted with at rest (derived with HKDF). */
+  secretKey: string;
+  /** Deliveries in flight at once in this instance; 0 turns delivery off here (events still queue). */
+  workers: number;
+  /** The first retry's delay; each further retry doubles it. */
+  retryBaseMs: number;
+  /** Attempts before a delivery is marked failed. */
+  maxAttempts: number;
+  /** How long one attempt waits for the receiver's answer. */
+  timeoutMs: number;
+  /** Whether URLs on loopback, private, link-local or unspecified addresses are accepted. */
+  allowPrivateUrls: boolean;
+}
+
+/** The webhook secret key outside production: fixed, so secrets stored in development stay readable across restarts. */
+export const DEVELOPMENT_WEBHOOK_SECRET_KEY = 'leads-api-development-webhook-secret-key-not-for-production';
 
 type Env = Record<string, string | undefined>;
 
@@ -185,6 +205,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
 
+  const webhookSecretKey = str(env, 'WEBHOOK_SECRET_KEY');
+  if (isProduction && webhookSecretKey === undefined) {
+    throw new ConfigError('WEBHOOK_SECRET_KEY', 'is required in production (at least 32 characters)');
+  }
+  if (webhookSecretKey !== undefined && webhookSecretKey.length < 32) {
+    throw new ConfigError('WEBHOOK_SECRET_KEY', 'must be at least 32 characters');
+  }
+
   return {
     nodeEnv,
     isProduction,
@@ -203,6 +231,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     principalCache: {
       maxEntries: int(env, 'PRINCIPAL_CACHE_MAX_ENTRIES', 10000, 0, 1_000_000),
       ttlSeconds: int(env, 'PRINCIPAL_CACHE_TTL_SECONDS', 60, 0, 3600),
+    },
+    webhooks: {
+      secretKey: webhookSecretKey ?? DEVELOPMENT_WEBHOOK_SECRET_KEY,
+      workers: int(env, 'WEBHOOK_WORKERS', 4, 0, 256),
+      retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10000, 1, 86_400_000),
+      maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
+      timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10000, 100, 120_000),
+      allowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', !isProduction),
     },
   };
 }

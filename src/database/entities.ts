@@ -9,6 +9,9 @@ import { LeadRotation } from '../rotations/entities/lead-rotation.entity';
 import { TeamMember } from '../teams/entities/team-member.entity';
 import { Team } from '../teams/entities/team.entity';
 import { Membership } from '../users/entities/membership.entity';
+import { WebhookAttempt } from '../webhooks/entities/webhook-attempt.entity';
+import { WebhookDelivery } from '../webhooks/entities/webhook-delivery.entity';
+import { Webhook } from '../webhooks/entities/webhook.entity';
 import { User } from '../users/entities/user.entity';
 
 export const ENTITIES = [
@@ -24,4 +27,7 @@ export const ENTITIES = [
   AuditLog,
   IdempotencyKey,
   RateLimitBucket,
+  Webhook,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

@@ -22,14 +22,32 @@ import {
 import { TransactionService } from '../database/transaction.service';
 import type { LeadRouting } from '../routing/routing-policy';
 import { RotationMove, RoutingRepository } from '../routing/routing.repository';
+import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
 import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from './dto/lead-query.dto';
 import { Lead } from './entities/lead.entity';
 import { LeadFacts, LeadQuestion } from './lead-rules';
+import type { OutboxEvent } from '../webhooks/webhook-outbox.repository';
 
 export type LeadValues = QueryDeepPartialEntity<Lead>;
 
 /** A lead to create: every column but its id. */
 export type NewLead = Omit<Lead, 'id'>;
+
+/**
+ * The `lead.created` event of a create: its id and the lead as answered (but its id and routing, which
+ * the create adds), kept apart from the entry's data, which the audit log masks and cuts.
+ */
+export interface LeadCreatedEvent {
+  eventId: string;
+  lead: object;
+}
+
+/** A create's rows: the lead, its entry and its event. */
+export interface CreateRows {
+  lead: NewLead;
+  entry: AuditEntryInput;
+  event: LeadCreatedEvent;
+}
 
 /** What LeadsRepository.create wrote: the lead and its entry, with their ids. */
 export interface CreatedLead {
@@ -124,9 +142,7 @@ export interface LeadRoute {
   pick(em: EntityManager, count: number): Promise<LeadRouting[]>;
 }
 
-interface PendingCreate {
-  lead: NewLead;
-  entry: AuditEntryInput;
+interface PendingCreate extends CreateRows {
   rules: LeadRulesCheck | null;
   route: LeadRoute | null;
 }
@@ -151,11 +167,20 @@ function completeCreated(lead: NewLead, entry: AuditEntryInput, leadId: number):
   return { lead: Object.assign(new Lead(), lead, { id: leadId }), entry: { ...entry, leadId, data } };
 }
 
-/** The lead and its entry with the routing's outcome applied (assignedTo, and the entry's `assignment`). */
-function routed(lead: NewLead, entry: AuditEntryInput, routing: LeadRouting): { lead: NewLead; entry: AuditEntryInput } {
+/** The create's rows with the routing's outcome applied (assignedTo, and the entry's and event's `assignment`). */
+function routed({ lead, entry, event }: CreateRows, routing: LeadRouting): CreateRows {
   // The entry's data is the lead as answered, so an unassigned lead has no `assignedTo` there either.
-  const data = { ...(entry.data as Record<string, unknown>), assignedTo: routing.assignedTo ?? undefined, assignment: routing.assignment };
-  return { lead: { ...lead, assignedTo: routing.assignedTo }, entry: { ...entry, data } };
+  const outcome = { assignedTo: routing.assignedTo ?? undefined, assignment: routing.assignment };
+  return {
+    lead: { ...lead, assignedTo: routing.assignedTo },
+    entry: { ...entry, data: { ...(entry.data as Record<string, unknown>), ...outcome } },
+    event: { eventId: event.eventId, lead: { ...event.lead, ...outcome } },
+  };
+}
+
+/** The `lead.created` outbox event of a created lead. */
+function createdEvent(event: LeadCreatedEvent, leadId: number): OutboxEvent {
+  return { eventId: event.eventId, type: 'lead.created', leadId, data: { lead: { ...event.lead, id: leadId } } };
 }
 
 /** Lead rows, always within one account. */
@@ -164,6 +189,7 @@ export class LeadsRepository {
   constructor(
     private readonly tx: TransactionService,
     private readonly routing: RoutingRepository,
+    private readonly outbox: WebhookOutboxRepository,
   ) {}
 
   /** Facts that passed, by account and question (see create). */
@@ -200,21 +226,21 @@ export class LeadsRepository {
    * account and team that arrive while one of theirs is being written are written together, in one
    * transaction (see pgRoutedBatch): a busy rotation is locked once per batch, not once per lead.
    */
-  async create(lead: NewLead, entry: AuditEntryInput, rules: LeadRulesCheck | null, route: LeadRoute | null): Promise<CreatedLead> {
+  async create(rows: CreateRows, rules: LeadRulesCheck | null, route: LeadRoute | null): Promise<CreatedLead> {
     if (isPostgres(this.tx.manager) && !this.tx.inTransaction) {
-      return route ? this.batched({ lead, entry, rules, route }) : this.pgCreate({ lead, entry, rules, route: null });
+      return route ? this.batched({ ...rows, rules, route }) : this.pgCreate({ ...rows, rules, route: null });
     }
     return this.tx.run(async (em) => {
-      if (rules) rules.decide(await this.leadFacts(em, lead.accountId, rules.question));
+      if (rules) rules.decide(await this.leadFacts(em, rows.lead.accountId, rules.question));
       const routing = route && (await route.pick(em, 1))[0];
-      const r = routing ? routed(lead, entry, routing) : { lead, entry };
+      const r = routing ? routed(rows, routing) : rows;
       if (isPostgres(em)) {
         const statement = this.pgCreateStatement(em, [r], [], routing?.moved ? [routing.moved] : []);
         const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
         return (this.pgCreated([r], [], row) as { created: CreatedLead[] }).created[0];
       }
-      if (routing?.moved) await this.routing.move(em, lead.accountId, routing.moved);
-      return this.sqliteCreate(em, r.lead, r.entry);
+      if (routing?.moved) await this.routing.move(em, rows.lead.accountId, routing.moved);
+      return this.sqliteCreate(em, r);
     });
   }
 
@@ -243,7 +269,7 @@ export class LeadsRepository {
         const facts = c.rules && (guess ?? (await this.leadFacts(em, accountId, c.rules.question)));
         if (c.rules) c.rules.decide(facts!);
         const routing = c.route && (await c.route.pick(em, 1))[0];
-        const r = routing ? routed(c.lead, c.entry, routing) : { lead: c.lead, entry: c.entry };
+        const r = routing ? routed(c, routing) : { lead: c.lead, entry: c.entry, event: c.event };
         const checks = c.rules ? [{ question: c.rules.question, facts: facts! }] : [];
         const statement = this.pgCreateStatement(em, [r], checks, routing?.moved ? [routing.moved] : []);
         const [row] = await preparedQuery<Record<string, unknown>>(em, statement.text, statement.values);
@@ -352,7 +378,7 @@ export class LeadsRepository {
       if (!accepted.length) return results;
       await previous;
       const routings = await items[0].route!.pick(em, accepted.length);
-      const rows = accepted.map((i, k) => routed(items[i].lead, items[i].entry, routings[k]));
+      const rows = accepted.map((i, k) => routed(items[i], routings[k]));
       const finalMoves = new Map<number, RotationMove>();
       for (const r of routings) if (r.moved) finalMoves.set(r.moved.id, r.moved);
       const checks = [...questions.values()].map((q) => ({ question: q.question, facts: q.facts! }));
@@ -371,21 +397,24 @@ export class LeadsRepository {
     });
   }
 
-  /** SQLite: the lead, then its entry. */
-  private async sqliteCreate(em: EntityManager, lead: NewLead, entry: AuditEntryInput): Promise<CreatedLead> {
+  /** SQLite: the lead, then its entry and its event's deliveries. */
+  private async sqliteCreate(em: EntityManager, { lead, entry, event }: CreateRows): Promise<CreatedLead> {
     const created = completeCreated(lead, entry, await sqliteInsert(em, Lead, lead));
-    return { lead: created.lead, entry: { ...created.entry, id: await sqliteInsert(em, AuditLog, created.entry) } as AuditLog };
+    const entryId = await sqliteInsert(em, AuditLog, created.entry);
+    await this.outbox.enqueue(em, lead.accountId, [createdEvent(event, created.lead.id)]);
+    return { lead: created.lead, entry: { ...created.entry, id: entryId } as AuditLog };
   }
 
   /**
    * PostgreSQL: one statement writing `items` (leads with their entries, each entry's data given the
-   * lead's id) and moving the rotations `moved`. With `checks`, the facts of each question are read
+   * lead's id, and their `lead.created` deliveries for the account's subscribed webhooks) and moving
+   * the rotations `moved`. With `checks`, the facts of each question are read
    * in the same statement and nothing is written unless every one equals the facts the rules decided
    * on; the facts found are answered either way.
    */
   private pgCreateStatement(
     em: EntityManager,
-    items: { lead: NewLead; entry: AuditEntryInput }[],
+    items: CreateRows[],
     checks: { question: LeadQuestion; facts: LeadFacts }[],
     moved: RotationMove[],
   ): { text: string; values: unknown[] } {
@@ -408,6 +437,15 @@ export class LeadsRepository {
       const entryData = `${p.add(JSON.stringify(entry.data))}::jsonb || jsonb_build_object('id', (SELECT id FROM l))`;
       const entryExpressions = { account_id: account, data: entryData, lead_id: '(SELECT id FROM l)' };
       ctes.push(`a AS (${insertStatement(em, AuditLog, entry, p, entryExpressions, 'EXISTS (SELECT 1 FROM l)')} RETURNING id, lead_id)`);
+      const event = items[0].event;
+      ctes.push(
+        this.outbox.leadCreatedCte(
+          p,
+          account,
+          'w',
+          `SELECT l.id, ${p.add(event.eventId)}::text AS event_id, ${p.add(JSON.stringify(event.lead))}::jsonb AS lead, 1 AS ord FROM l`,
+        ),
+      );
       created = 'SELECT jsonb_agg(jsonb_build_array(a.lead_id, a.id)) FROM a';
     } else {
       // Ids drawn in item order (none when a check failed), then every lead and every entry in one INSERT
@@ -442,6 +480,16 @@ export class LeadsRepository {
         },
       );
       ctes.push(`a AS (${entries} RETURNING id, lead_id)`);
+      const eventIds = p.add(items.map((i) => i.event.eventId));
+      const eventLeads = p.add(JSON.stringify(items.map((i) => i.event.lead)));
+      ctes.push(
+        this.outbox.leadCreatedCte(
+          p,
+          account,
+          'w',
+          `SELECT ids.id, (${eventIds}::text[])[ids.ord] AS event_id, ${eventLeads}::jsonb -> (ids.ord - 1) AS lead, ids.ord FROM ids WHERE EXISTS (SELECT 1 FROM l)`,
+        ),
+      );
       created = 'SELECT jsonb_agg(jsonb_build_array(ids.id, a.id) ORDER BY ids.ord) FROM ids JOIN a ON a.lead_id = ids.id';
     }
     // [lead id, entry id] per item, in item order; null when nothing was written.
@@ -453,7 +501,7 @@ export class LeadsRepository {
 
   /** PostgreSQL: what pgCreateStatement wrote, or (when a check failed) the facts it found instead. */
   private pgCreated(
-    items: { lead: NewLead; entry: AuditEntryInput }[],
+    items: CreateRows[],
     checks: unknown[],
     row: Record<string, unknown>,
   ): { created: CreatedLead[] } | { found: LeadFacts[] } {

@@ -9,7 +9,8 @@ import { LeadRequestContext } from './lead-request';
 import { LeadFacts, SOURCE_REQUIRED, TEAM_REQUIRED } from './lead-rules';
 import { explicitAssignment, LeadRouting } from '../routing/routing-policy';
 import type { RoutingService } from '../routing/routing.service';
-import { CreatedLead, LeadRoute, LeadRulesCheck, LeadsRepository, NewLead } from './leads.repository';
+import type { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
+import { CreatedLead, CreateRows, LeadRoute, LeadRulesCheck, LeadsRepository } from './leads.repository';
 import { LeadsService } from './leads.service';
 
 const em = { marker: 'em' } as unknown as EntityManager;
@@ -40,7 +41,7 @@ const asked = jest.fn();
 /** What LeadsRepository.create answers when the rotation picks `email` at `position` (or nobody). */
 function written(email: string | null, position: number | null = 0) {
   // As the repository does: the rules decide on the facts first, then the routing, then the writes.
-  return async (lead: NewLead, entry: AuditEntryInput, rules: LeadRulesCheck | null, route: LeadRoute | null): Promise<CreatedLead> => {
+  return async ({ lead, entry }: CreateRows, rules: LeadRulesCheck | null, route: LeadRoute | null): Promise<CreatedLead> => {
     if (rules) {
       asked(rules.question);
       rules.decide(dbFacts);
@@ -120,6 +121,7 @@ describe('LeadsService', () => {
   let repo: jest.Mocked<Pick<LeadsRepository, 'leadFacts' | 'create' | 'findById' | 'update' | 'delete'>>;
   let audit: { entry: jest.Mock; writeInTransaction: jest.Mock };
   let auditLogs: jest.Mocked<Pick<AuditLogsRepository, 'leadHistory'>>;
+  let outbox: { enqueue: jest.Mock };
   let service: LeadsService;
   let ctx: LeadRequestContext & { concerns: jest.Mock; recorded: jest.Mock };
 
@@ -155,6 +157,7 @@ describe('LeadsService', () => {
       ),
     };
     auditLogs = { leadHistory: jest.fn().mockResolvedValue([]) };
+    outbox = { enqueue: jest.fn().mockResolvedValue(undefined) };
     const tx = {
       run: jest.fn((work: (m: EntityManager) => Promise<unknown>) => work(em)),
       onRollback: jest.fn(),
@@ -166,6 +169,7 @@ describe('LeadsService', () => {
       audit as unknown as AuditService,
       auditLogs as unknown as AuditLogsRepository,
       routing as unknown as RoutingService,
+      outbox as unknown as WebhookOutboxRepository,
     );
     ctx = {
       accountId: 7,
@@ -223,19 +227,23 @@ describe('LeadsService', () => {
       const { lead } = await service.create(ctx, input({ teamId: 3, leadSourceId: 4 }), false);
       expect(repo.create).toHaveBeenCalledTimes(1);
       expect(repo.create).toHaveBeenCalledWith(
-        expect.objectContaining({
-          accountId: 7,
-          teamId: 3,
-          leadSourceId: 4,
-          assignedTo: null,
-          createdBy: 'me@example.com',
-          updatedBy: 'me@example.com',
-        }),
-        expect.objectContaining({
-          event: 'lead_created',
-          statusCode: 201,
-          data: expect.not.objectContaining({ assignment: expect.anything() }),
-        }),
+        {
+          lead: expect.objectContaining({
+            accountId: 7,
+            teamId: 3,
+            leadSourceId: 4,
+            assignedTo: null,
+            createdBy: 'me@example.com',
+            updatedBy: 'me@example.com',
+          }),
+          entry: expect.objectContaining({
+            event: 'lead_created',
+            statusCode: 201,
+            data: expect.not.objectContaining({ assignment: expect.anything() }),
+          }),
+          // The webhook event carries the lead unmasked and uncut, and a fresh event id.
+          event: { eventId: expect.stringMatching(/^evt_[0-9a-f]{32}$/), lead: expect.objectContaining({ teamId: 3, leadSourceId: 4 }) },
+        },
         expect.objectContaining({ decide: expect.any(Function) }),
         expect.objectContaining({ key: '7:3', pick: expect.any(Function) }),
       );
@@ -277,8 +285,11 @@ describe('LeadsService', () => {
         assignee: 'rep@x.io',
       });
       expect(repo.create).toHaveBeenCalledWith(
-        expect.objectContaining({ assignedTo: 'rep@x.io' }),
-        expect.objectContaining({ data: expect.objectContaining({ assignment: explicitAssignment() }) }),
+        expect.objectContaining({
+          lead: expect.objectContaining({ assignedTo: 'rep@x.io' }),
+          entry: expect.objectContaining({ data: expect.objectContaining({ assignment: explicitAssignment() }) }),
+          event: expect.objectContaining({ lead: expect.objectContaining({ assignedTo: 'rep@x.io', assignment: explicitAssignment() }) }),
+        }),
         expect.objectContaining({ decide: expect.any(Function) }),
         null,
       );
@@ -333,6 +344,7 @@ describe('LeadsService', () => {
       ).resolves.toMatchObject({ company: 'X' });
       expect(repo.update).not.toHaveBeenCalled();
       expect(audit.writeInTransaction).not.toHaveBeenCalled();
+      expect(outbox.enqueue).not.toHaveBeenCalled();
       expect(ctx.recorded).not.toHaveBeenCalled();
       expect(ctx.concerns).toHaveBeenCalledWith(9);
     });
@@ -350,6 +362,22 @@ describe('LeadsService', () => {
       expect(audit.writeInTransaction.mock.calls[0][1].map((e: AuditEntryInput) => [e.event, e.statusCode, e.data])).toEqual([
         ['lead_updated', 200, { changes: { company: { from: null, to: 'X' }, assignedTo: { from: 'a@x.io', to: 'b@x.io' } } }],
         ['lead_assigned', 200, { from: 'a@x.io', to: 'b@x.io' }],
+      ]);
+      // The same events go to the outbox, in the same transaction, with the lead as it is after the change.
+      const lead = expect.objectContaining({ id: 9, assignedTo: 'b@x.io', company: 'X' });
+      expect(outbox.enqueue).toHaveBeenCalledWith(em, 7, [
+        {
+          eventId: expect.stringMatching(/^evt_/),
+          type: 'lead.updated',
+          leadId: 9,
+          data: { lead, changes: { company: { from: null, to: 'X' }, assignedTo: { from: 'a@x.io', to: 'b@x.io' } } },
+        },
+        {
+          eventId: expect.stringMatching(/^evt_/),
+          type: 'lead.assigned',
+          leadId: 9,
+          data: { lead, changes: { assignedTo: { from: 'a@x.io', to: 'b@x.io' } } },
+        },
       ]);
       // No team field in the body: only the new assignee is asked about.
       expect(repo.leadFacts).toHaveBeenCalledWith(em, 7, {
@@ -381,6 +409,13 @@ describe('LeadsService', () => {
       await expect(service.setArchived(ctx, 9, true)).resolves.toMatchObject({ archived: true });
       expect(repo.update).toHaveBeenCalledWith(em, 7, 9, expect.objectContaining({ archived: true }));
       expect(audit.writeInTransaction.mock.calls[0][1].map((e: AuditEntryInput) => e.event)).toEqual(['lead_archived']);
+      expect(outbox.enqueue).toHaveBeenCalledWith(em, 7, [
+        expect.objectContaining({
+          type: 'lead.archived',
+          leadId: 9,
+          data: expect.objectContaining({ changes: { archived: { from: false, to: true } } }),
+        }),
+      ]);
     });
 
     it('deletes with a lead_deleted entry holding the lead, and answers the history with it', async () => {

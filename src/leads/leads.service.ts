@@ -15,6 +15,9 @@ import { Lead, LeadListItem, RoutingPreviewDto } from './dto/lead.dto';
 import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
+import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
+import { webhookEventOf } from '../webhooks/webhook-events';
+import { newEventId } from '../webhooks/webhook-secrets';
 import { toLead, toLeadListItem } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
@@ -76,6 +79,12 @@ const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString()
 const sameValue = (a: unknown, b: unknown): boolean => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b);
 
 type CreateOutcome = { lead: Lead; duplicateOf: number | null };
+/** A lead event of a change: its audit entry's data, and the changes its webhook event reports. */
+interface LeadChangeEvent {
+  event: LeadEvent;
+  data: Record<string, unknown>;
+  changes?: Record<string, unknown>;
+}
 export interface BatchFlags {
   skipTeamAndSourceRequirement: boolean;
   onDuplicate?: DuplicateLeadPolicy;
@@ -136,6 +145,7 @@ export class LeadsService {
     private readonly audit: AuditService,
     private readonly auditLogs: AuditLogsRepository,
     private readonly routing: RoutingService,
+    private readonly outbox: WebhookOutboxRepository,
   ) {}
 
   /**
@@ -263,7 +273,7 @@ export class LeadsService {
           pick: (em, count) => this.routing.routeNewLeads(em, ctx.accountId, lead.teamId, lead.createdAt, count, true),
         };
     // Inside a request's own transaction (an Idempotency-Key), the check and the writes join it.
-    const created = await this.repo.create(lead, entry, rules, route);
+    const created = await this.repo.create({ lead, entry, event: { eventId: newEventId(), lead: data } }, rules, route);
     ctx.concerns(created.lead.id);
     this.recorded(ctx);
     const assignment = (created.entry.data as { assignment: Assignment }).assignment;
@@ -369,15 +379,23 @@ export class LeadsService {
       await this.repo.update(em, accountId, id, values as LeadValues);
       const updated = Object.assign(new LeadEntity(), current, values);
 
-      const events: { event: LeadEvent; data: Record<string, unknown> }[] = [{ event: 'lead_updated', data: { changes } }];
-      if (changed.includes('assignedTo')) events.push({ event: 'lead_assigned', data: changes.assignedTo as Record<string, unknown> });
-      if (changed.includes('archived')) {
-        events.push({ event: updated.archived ? 'lead_archived' : 'lead_unarchived', data: { changes: { archived: changes.archived } } });
+      const events: LeadChangeEvent[] = [{ event: 'lead_updated', data: { changes }, changes }];
+      if (changed.includes('assignedTo')) {
+        events.push({
+          event: 'lead_assigned',
+          data: changes.assignedTo as Record<string, unknown>,
+          changes: { assignedTo: changes.assignedTo },
+        });
       }
-      await this.audit.writeInTransaction(
-        em,
-        events.map((e) => this.audit.entry(ctx.meta, { event: e.event, statusCode: 200, leadId: id, data: e.data })),
-      );
+      if (changed.includes('archived')) {
+        const archivedChange = { archived: changes.archived };
+        events.push({
+          event: updated.archived ? 'lead_archived' : 'lead_unarchived',
+          data: { changes: archivedChange },
+          changes: archivedChange,
+        });
+      }
+      await this.recordEvents(em, ctx, updated, events);
       return { lead: toLead(updated, await this.auditLogs.leadHistory(em, accountId, id)), written: true };
     });
     if (result.written) this.recorded(ctx);
@@ -395,15 +413,9 @@ export class LeadsService {
         return { lead: toLead(current, await this.auditLogs.leadHistory(em, accountId, id)), written: false };
       const values = { archived, updatedBy: actor.email, updatedAt: new Date() };
       await this.repo.update(em, accountId, id, values);
-      await this.audit.writeInTransaction(em, [
-        this.audit.entry(ctx.meta, {
-          event: archived ? 'lead_archived' : 'lead_unarchived',
-          statusCode: 200,
-          leadId: id,
-          data: { changes: { archived: { from: !archived, to: archived } } },
-        }),
-      ]);
       const updated = Object.assign(new LeadEntity(), current, values);
+      const changes = { archived: { from: !archived, to: archived } };
+      await this.recordEvents(em, ctx, updated, [{ event: archived ? 'lead_archived' : 'lead_unarchived', data: { changes }, changes }]);
       return { lead: toLead(updated, await this.auditLogs.leadHistory(em, accountId, id)), written: true };
     });
     if (result.written) this.recorded(ctx);
@@ -419,14 +431,35 @@ export class LeadsService {
       ctx.concerns(id);
       const history = await this.auditLogs.leadHistory(em, accountId, id);
       await this.repo.delete(em, accountId, id);
-      const snapshot = toLeadListItem(current);
-      const entries = await this.audit.writeInTransaction(em, [
-        this.audit.entry(ctx.meta, { event: 'lead_deleted', statusCode: 200, leadId: id, data: { lead: snapshot } }),
-      ]);
+      const entries = await this.recordEvents(em, ctx, current, [{ event: 'lead_deleted', data: { lead: toLeadListItem(current) } }]);
       return toLead(current, [...history, ...(entries as AuditLog[])]);
     });
     this.recorded(ctx);
     return lead;
+  }
+
+  /**
+   * The events of a change to an existing lead, in its transaction: each one's audit entry and its
+   * webhook event (`{lead, changes?}`, `lead` as it is after the change), so an event exists exactly
+   * when its change does. (A create's are written by LeadsRepository.create, in its one statement.)
+   */
+  private async recordEvents(em: EntityManager, ctx: LeadRequestContext, lead: LeadEntity, events: LeadChangeEvent[]): Promise<AuditLog[]> {
+    const entries = await this.audit.writeInTransaction(
+      em,
+      events.map((e) => this.audit.entry(ctx.meta, { event: e.event, statusCode: 200, leadId: lead.id, data: e.data })),
+    );
+    const answered = toLeadListItem(lead);
+    await this.outbox.enqueue(
+      em,
+      ctx.accountId,
+      events.map((e) => ({
+        eventId: newEventId(),
+        type: webhookEventOf(e.event),
+        leadId: lead.id,
+        data: e.changes ? { lead: answered, changes: e.changes } : { lead: answered },
+      })),
+    );
+    return entries;
   }
 
   /** Checks the lead rules for `subject` against the facts of the database (no query when no rule applies). */

@@ -58,7 +58,11 @@ export class LeadFixtures {
    * databases) for the rows matching `when`, until the returned function is called: a failure in the
    * middle of a use case's writes, wherever the service issues them.
    */
-  async failWrites(table: 'audit_logs' | 'lead_rotations' | 'leads', op: 'INSERT' | 'UPDATE', when = 'true'): Promise<() => Promise<void>> {
+  async failWrites(
+    table: 'audit_logs' | 'lead_rotations' | 'leads' | 'webhook_deliveries',
+    op: 'INSERT' | 'UPDATE',
+    when = 'true',
+  ): Promise<() => Promise<void>> {
     const name = `test_fail_${table}`;
     if (this.t.isPostgres) {
       await this.t.ds.query(

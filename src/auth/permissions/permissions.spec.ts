@@ -41,6 +41,8 @@ describe('permissionsNotHeld', () => {
       'readApiKeys',
       'writeApiKeys',
       'readAuditLog',
+      'readWebhooks',
+      'writeWebhooks',
     ]);
   });
 });

@@ -15,6 +15,8 @@ export const PERMISSIONS = [
   'readApiKeys',
   'writeApiKeys',
   'readAuditLog',
+  'readWebhooks',
+  'writeWebhooks',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];

@@ -6,6 +6,7 @@ import { LeadHistoryIndex1795700000001 } from './1795700000001-LeadHistoryIndex'
 import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailability';
 import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
 import { DuplicateLeads1795900000000 } from './1795900000000-DuplicateLeads';
+import { Webhooks1796000000000 } from './1796000000000-Webhooks';
 
 /** PostgreSQL migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const POSTGRES_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const POSTGRES_MIGRATIONS = [
   RoutingAvailability1795800000000,
   RotationWeights1795800000001,
   DuplicateLeads1795900000000,
+  Webhooks1796000000000,
 ];

@@ -1,0 +1,31 @@
+import { deliveryOutcome, eventBody, retryDelayMs } from './webhook-delivery';
+
+describe('webhook delivery policy', () => {
+  const policy = { retryBaseMs: 10_000, maxAttempts: 4 };
+  const now = new Date('2026-01-01T00:00:00.000Z');
+
+  it('doubles the wait after each failed attempt, up to a day', () => {
+    expect([1, 2, 3, 4].map((a) => retryDelayMs(10_000, a))).toEqual([10_000, 20_000, 40_000, 80_000]);
+    expect(retryDelayMs(10_000, 40)).toBe(24 * 3600 * 1000);
+  });
+
+  it('is delivered on any 2xx, retried on anything else, failed after the last attempt', () => {
+    expect(deliveryOutcome(200, 1, policy, now)).toEqual({ status: 'delivered', nextAttemptAt: null });
+    expect(deliveryOutcome(204, 4, policy, now)).toEqual({ status: 'delivered', nextAttemptAt: null });
+    expect(deliveryOutcome(500, 1, policy, now)).toEqual({ status: 'pending', nextAttemptAt: new Date('2026-01-01T00:00:10.000Z') });
+    expect(deliveryOutcome(null, 3, policy, now)).toEqual({ status: 'pending', nextAttemptAt: new Date('2026-01-01T00:00:40.000Z') });
+    expect(deliveryOutcome(301, 2, policy, now).status).toBe('pending');
+    expect(deliveryOutcome(500, 4, policy, now)).toEqual({ status: 'failed', nextAttemptAt: null });
+  });
+
+  it('builds the contract body', () => {
+    const body = eventBody({ eventId: 'evt_1', eventType: 'lead.created', createdAt: now, accountId: 7, data: { lead: { id: 3 } } });
+    expect(JSON.parse(body)).toEqual({
+      id: 'evt_1',
+      type: 'lead.created',
+      created: '2026-01-01T00:00:00.000Z',
+      accountId: '7',
+      data: { lead: { id: 3 } },
+    });
+  });
+});

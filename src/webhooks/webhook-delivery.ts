@@ -1,0 +1,35 @@
+import type { DeliveryStatus } from './entities/webhook-delivery.entity';
+
+/** Longest wait between two attempts, however many came before. */
+const MAX_RETRY_DELAY_MS = 24 * 3600 * 1000;
+
+/** The wait after the `attempt`-th failed attempt (1-based): base, 2·base, 4·base, … */
+export function retryDelayMs(baseMs: number, attempt: number): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), MAX_RETRY_DELAY_MS);
+}
+
+/**
+ * What a delivery becomes after its `attempt`-th attempt: delivered on a 2xx; else retried after the
+ * backoff, until `maxAttempts` have been made, then failed.
+ */
+export function deliveryOutcome(
+  statusCode: number | null,
+  attempt: number,
+  policy: { retryBaseMs: number; maxAttempts: number },
+  now: Date,
+): { status: DeliveryStatus; nextAttemptAt: Date | null } {
+  if (statusCode !== null && statusCode >= 200 && statusCode < 300) return { status: 'delivered', nextAttemptAt: null };
+  if (attempt >= policy.maxAttempts) return { status: 'failed', nextAttemptAt: null };
+  return { status: 'pending', nextAttemptAt: new Date(now.getTime() + retryDelayMs(policy.retryBaseMs, attempt)) };
+}
+
+/** The raw body of a delivery (§9): what is signed and sent. */
+export function eventBody(event: { eventId: string; eventType: string; createdAt: Date; accountId: number; data: unknown }): string {
+  return JSON.stringify({
+    id: event.eventId,
+    type: event.eventType,
+    created: event.createdAt.toISOString(),
+    accountId: String(event.accountId),
+    data: event.data,
+  });
+}

@@ -1,0 +1,184 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfigType, InjectAppConfig } from '../config/app-config';
+import { TransactionService } from '../database/transaction.service';
+import { deliveryOutcome, eventBody } from './webhook-delivery';
+import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
+import { privateTargetProblem } from './webhook-targets';
+import { WebhookDelivery } from './entities/webhook-delivery.entity';
+import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
+
+/** How long an idle worker waits before it looks for due deliveries again. */
+const IDLE_POLL_MS = 250;
+/** After a failed claim (the database away), the wait before the next. */
+const ERROR_PAUSE_MS = 1000;
+/** A claim's lease beyond the post's timeout: time to record the outcome. */
+const LEASE_MARGIN_MS = 5000;
+
+/** The text of a failed post, without anything of the request (the URL may carry a token). */
+function describeFailure(e: unknown, timeoutMs: number): string {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  const cause = err?.cause?.code ?? err?.cause?.message;
+  return `request failed${cause ? ` (${cause})` : ''}`.slice(0, 500);
+}
+
+/** Outcomes are recorded together: a flush at most this long after the first one waiting. */
+const RECORD_DELAY_MS = 5;
+
+/**
+ * Delivers the outbox, off the request path: up to WEBHOOK_WORKERS deliveries in flight in every
+ * instance. One loop claims as many due deliveries as there are free slots (see
+ * WebhooksRepository.claimDue), posts each with a timeout, and records the outcomes of the attempts
+ * that finish close together in one write. A slow receiver holds only its own slots, for at most the
+ * timeout. An instance that dies mid-post leaves its deliveries to be claimed again when their lease
+ * ends: delivery is at least once. On shutdown the loop stops claiming and the posts in flight finish.
+ */
+@Injectable()
+export class WebhookWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Webhooks');
+  private readonly key: Buffer;
+  private stopping = false;
+  private running: Promise<void> | null = null;
+  private readonly sleepers = new Set<() => void>();
+  private recording: { delivery: WebhookDelivery; outcome: AttemptOutcome; done: () => void }[] = [];
+  private recordTimer: NodeJS.Timeout | null = null;
+  /** Outcomes not yet written (shutdown waits for them; the claim's lease covers the wait). */
+  private readonly unrecorded = new Set<Promise<void>>();
+
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly tx: TransactionService,
+    @InjectAppConfig() private readonly config: AppConfigType,
+  ) {
+    this.key = deriveWebhookKey(config.webhooks.secretKey);
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.webhooks.workers > 0) this.running = this.loop(this.config.webhooks.workers);
+  }
+
+  /** Stops claiming and waits for the posts in flight and their records. Safe to call more than once. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.running;
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /** Ends the loop's idle wait now (a delivery was just queued). */
+  wake(): void {
+    for (const wake of this.sleepers) wake();
+  }
+
+  /** Waits `ms`, or less when woken. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.sleepers.add(done);
+    });
+  }
+
+  private async loop(slots: number): Promise<void> {
+    const { timeoutMs } = this.config.webhooks;
+    const inFlight = new Set<Promise<void>>();
+    // While a backlog is left (the last claim got all it asked for), claim for half the slots at once
+    // rather than for each slot as it frees up: fewer claims per delivery.
+    let backlog = false;
+    while (!this.stopping) {
+      const free = slots - inFlight.size;
+      if (free === 0 || (backlog && free < Math.ceil(slots / 2))) {
+        await Promise.race(inFlight);
+        continue;
+      }
+      let claimed: ClaimedDelivery[];
+      try {
+        const now = new Date();
+        claimed = await this.repo.claimDue(this.tx.manager, now, new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS), free);
+      } catch (e) {
+        if (this.stopping) break;
+        this.logger.warn(`claiming webhook deliveries failed: ${(e as Error).message}`);
+        await this.sleep(ERROR_PAUSE_MS);
+        continue;
+      }
+      backlog = claimed.length === free;
+      for (const c of claimed) {
+        const p: Promise<void> = this.deliver(c).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      // Nothing due: wait for the poll interval, a wake-up, or a slot to free up.
+      if (!claimed.length) await Promise.race([this.sleep(IDLE_POLL_MS), ...inFlight]);
+    }
+    await Promise.all(inFlight);
+    await Promise.all(this.unrecorded);
+  }
+
+  /**
+   * One attempt of a claimed delivery; resolves once it is answered (its slot is free again), while
+   * its outcome waits to be recorded with others (see `unrecorded`).
+   */
+  private async deliver({ delivery, url, secretEncrypted }: ClaimedDelivery): Promise<void> {
+    const { timeoutMs, allowPrivateUrls } = this.config.webhooks;
+    const started = Date.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const refused = allowPrivateUrls ? null : await privateTargetProblem(url);
+      if (refused) {
+        error = `refused: ${refused}; nothing was sent`;
+      } else {
+        const body = eventBody(delivery);
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'leads-api-webhooks',
+            'leads-event-id': delivery.eventId,
+            'leads-event-type': delivery.eventType,
+            'leads-signature': signatureHeader(decryptSecret(this.key, secretEncrypted), Math.floor(Date.now() / 1000), body),
+          },
+          body,
+          // A redirect could lead to an address the URL check never saw: a 3xx is an undelivered answer.
+          redirect: 'manual',
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        statusCode = res.status;
+        await res.body?.cancel().catch(() => undefined);
+      }
+    } catch (e) {
+      error = describeFailure(e, timeoutMs);
+    }
+    const at = new Date();
+    const outcome = deliveryOutcome(statusCode, delivery.attempts, this.config.webhooks, at);
+    if (outcome.status !== 'delivered') {
+      this.logger.warn(
+        `webhook ${delivery.webhookId} delivery ${delivery.id} attempt ${delivery.attempts}: ${error ?? `HTTP ${statusCode}`} (${outcome.status})`,
+      );
+    }
+    const recorded: Promise<void> = new Promise<void>((done) => {
+      this.recording.push({ delivery, outcome: { ...outcome, statusCode, error, durationMs: at.getTime() - started, at }, done });
+      this.recordTimer ??= setTimeout(() => void this.flushRecords(), RECORD_DELAY_MS);
+    }).finally(() => this.unrecorded.delete(recorded));
+    this.unrecorded.add(recorded);
+  }
+
+  private async flushRecords(): Promise<void> {
+    this.recordTimer = null;
+    const batch = this.recording;
+    this.recording = [];
+    try {
+      await this.repo.recordAttempts(batch);
+    } catch (e) {
+      // Their leases end and the deliveries are attempted again: at least once.
+      this.logger.warn(`recording ${batch.length} webhook attempts failed: ${(e as Error).message}`);
+    }
+    for (const r of batch) r.done();
+  }
+}

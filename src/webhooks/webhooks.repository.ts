@@ -1,0 +1,226 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
+import { boundTimestamp, dialectOf, isPostgres } from '../database/dialect';
+import { forUpdate } from '../database/locking';
+import { preparedQuery } from '../database/prepared';
+import { entityFromRow } from '../database/rows';
+import { TransactionService } from '../database/transaction.service';
+import { WebhookAttempt } from './entities/webhook-attempt.entity';
+import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
+import { Webhook } from './entities/webhook.entity';
+
+type WebhookValues = Pick<Webhook, 'url' | 'events' | 'description' | 'active' | 'secretEncrypted' | 'createdBy' | 'updatedBy'>;
+
+/** A delivery a worker has claimed, with what it needs to post it. */
+export interface ClaimedDelivery {
+  delivery: WebhookDelivery;
+  url: string;
+  secretEncrypted: string;
+}
+
+/** What one attempt of a claimed delivery came to. */
+export interface AttemptOutcome {
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+  at: Date;
+}
+
+const CLAIMED_COLUMNS =
+  'd.id, d.account_id, d.webhook_id, d.event_id, d.event_type, d.lead_id, d.data, d.created_at, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.last_duration_ms, d.updated_at';
+
+/**
+ * PostgreSQL: claims up to $3 due deliveries of active webhooks in one statement (its own short
+ * transaction): SKIP LOCKED lets the workers of every instance claim side by side, never the same row,
+ * and the lease ($2) is the new `next_attempt_at`, so a delivery whose worker died is due again then.
+ */
+const CLAIM_PG = `WITH c AS (
+    SELECT d.id FROM webhook_deliveries d
+    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)
+    ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
+  UPDATE webhook_deliveries d SET next_attempt_at = $2, attempts = d.attempts + 1, updated_at = $1
+  FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id
+  RETURNING ${CLAIMED_COLUMNS}, w.url AS webhook_url, w.secret_encrypted AS webhook_secret`;
+
+/** SQLite: the same claim; the one connection runs one statement at a time. */
+const CLAIM_SQLITE = `UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, updated_at = ?
+  WHERE id IN (
+    SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.active
+    WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?)
+  RETURNING ${CLAIMED_COLUMNS.replace(/d\./g, '')}`;
+
+/**
+ * PostgreSQL: records the outcomes of several attempts in one statement (atomic by itself): each
+ * delivery changes only while it is still the claim its attempt made (pending, same attempt count),
+ * and every attempt is logged.
+ */
+const RECORD_PG = `WITH o AS (
+    SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::timestamptz[])
+      AS o(id, account_id, attempt, status, next_attempt_at, status_code, error, duration_ms, at)),
+  u AS (
+    UPDATE webhook_deliveries d SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code,
+      last_error = o.error, last_duration_ms = o.duration_ms, updated_at = o.at
+    FROM o WHERE d.id = o.id AND d.account_id = o.account_id AND d.attempts = o.attempt AND d.status = 'pending' RETURNING d.id)
+  INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
+  SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o`;
+
+/** Webhooks and their deliveries: every method of account data takes the account id and filters by it. */
+@Injectable()
+export class WebhooksRepository {
+  constructor(private readonly tx: TransactionService) {}
+
+  listQuery(em: EntityManager, accountId: number, filters: { active?: boolean }): SelectQueryBuilder<Webhook> {
+    const qb = em.createQueryBuilder(Webhook, 'w').where('w.account_id = :accountId', { accountId });
+    if (filters.active !== undefined) qb.andWhere('w.active = :active', { active: filters.active });
+    return qb;
+  }
+
+  /** The webhook, or null when the account has none with this id; `lock` holds it until the transaction ends (PostgreSQL). */
+  findInAccount(em: EntityManager, accountId: number, id: number, opts: { lock?: boolean } = {}): Promise<Webhook | null> {
+    const qb = em.createQueryBuilder(Webhook, 'w').where('w.id = :id AND w.account_id = :accountId', { id, accountId });
+    return (opts.lock ? forUpdate(qb) : qb).getOne();
+  }
+
+  insert(em: EntityManager, accountId: number, values: WebhookValues): Promise<Webhook> {
+    return em.save(em.create(Webhook, { ...values, accountId }));
+  }
+
+  /** Saves changes to a webhook loaded with `findInAccount` (so it is known to be in the account). */
+  save(em: EntityManager, webhook: Webhook): Promise<Webhook> {
+    return em.save(webhook);
+  }
+
+  /** Deletes the webhook; its deliveries and their attempts go with it (ON DELETE CASCADE). */
+  async delete(em: EntityManager, accountId: number, id: number): Promise<void> {
+    await em.delete(Webhook, { id, accountId });
+  }
+
+  deliveriesQuery(
+    em: EntityManager,
+    accountId: number,
+    webhookId: number,
+    filters: { status?: DeliveryStatus; eventType?: string; eventId?: string },
+  ): SelectQueryBuilder<WebhookDelivery> {
+    const qb = em
+      .createQueryBuilder(WebhookDelivery, 'd')
+      .where('d.account_id = :accountId AND d.webhook_id = :webhookId', { accountId, webhookId });
+    if (filters.status !== undefined) qb.andWhere('d.status = :status', { status: filters.status });
+    if (filters.eventType !== undefined) qb.andWhere('d.event_type = :eventType', { eventType: filters.eventType });
+    if (filters.eventId !== undefined) qb.andWhere('d.event_id = :eventId', { eventId: filters.eventId });
+    return qb;
+  }
+
+  findDelivery(em: EntityManager, accountId: number, webhookId: number, id: number): Promise<WebhookDelivery | null> {
+    return em.findOne(WebhookDelivery, { where: { id, accountId, webhookId } });
+  }
+
+  /** The recorded attempts of the given deliveries of the account, oldest first, by delivery id. */
+  async attemptsOf(em: EntityManager, accountId: number, deliveryIds: number[]): Promise<Map<number, WebhookAttempt[]>> {
+    const out = new Map<number, WebhookAttempt[]>();
+    if (!deliveryIds.length) return out;
+    const rows = await em.find(WebhookAttempt, {
+      where: { accountId, deliveryId: In(deliveryIds) },
+      order: { deliveryId: 'ASC', id: 'ASC' },
+    });
+    for (const a of rows) {
+      const key = Number(a.deliveryId);
+      if (!out.has(key)) out.set(key, []);
+      out.get(key)!.push(a);
+    }
+    return out;
+  }
+
+  /** A new delivery, due at once (a ping, a redelivery). */
+  insertDelivery(
+    em: EntityManager,
+    accountId: number,
+    values: Pick<WebhookDelivery, 'webhookId' | 'eventId' | 'eventType' | 'leadId' | 'data' | 'createdAt'>,
+  ): Promise<WebhookDelivery> {
+    const now = new Date();
+    return em.save(
+      em.create(WebhookDelivery, { ...values, accountId, status: 'pending', attempts: 0, nextAttemptAt: now, updatedAt: now }),
+    );
+  }
+
+  /**
+   * Claims up to `limit` deliveries due at `now` (any account: the workers serve them all), counting an
+   * attempt on each and moving it to `leaseUntil`.
+   */
+  async claimDue(em: EntityManager, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+    if (isPostgres(em)) {
+      const rows = await preparedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit]);
+      return rows.map((r) => ({
+        delivery: entityFromRow(em, WebhookDelivery, r),
+        url: r.webhook_url as string,
+        secretEncrypted: r.webhook_secret as string,
+      }));
+    }
+    const dialect = dialectOf(em);
+    const rows = (await em.query(CLAIM_SQLITE, [
+      boundTimestamp(dialect, leaseUntil),
+      boundTimestamp(dialect, now),
+      boundTimestamp(dialect, now),
+      limit,
+    ])) as Record<string, unknown>[];
+    if (!rows.length) return [];
+    const deliveries = rows.map((r) => entityFromRow(em, WebhookDelivery, r));
+    const hooks = await em.find(Webhook, { where: { id: In([...new Set(deliveries.map((d) => d.webhookId))]) } });
+    const byId = new Map(hooks.map((h) => [h.id, h]));
+    return deliveries.flatMap((d) => {
+      const hook = byId.get(d.webhookId);
+      return hook ? [{ delivery: d, url: hook.url, secretEncrypted: hook.secretEncrypted }] : [];
+    });
+  }
+
+  /**
+   * Records the outcomes of claimed attempts and logs each, all together. A delivery changes only
+   * while it is still the claim its attempt made (pending, same attempt count): a worker whose lease
+   * ran out and whose delivery another worker claimed again only adds its attempt to the log.
+   */
+  async recordAttempts(attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[]): Promise<void> {
+    if (!attempts.length) return;
+    if (isPostgres(this.tx.manager)) {
+      const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
+      await preparedQuery(this.tx.manager, RECORD_PG, [
+        column((a) => a.delivery.id),
+        column((a) => a.delivery.accountId),
+        column((a) => a.delivery.attempts),
+        column((a) => a.outcome.status),
+        column((a) => a.outcome.nextAttemptAt),
+        column((a) => a.outcome.statusCode),
+        column((a) => a.outcome.error),
+        column((a) => a.outcome.durationMs),
+        column((a) => a.outcome.at),
+      ]);
+      return;
+    }
+    await this.tx.run(async (em) => {
+      for (const { delivery, outcome } of attempts) {
+        await em.update(
+          WebhookDelivery,
+          { id: delivery.id, accountId: delivery.accountId, attempts: delivery.attempts, status: 'pending' },
+          {
+            status: outcome.status,
+            nextAttemptAt: outcome.nextAttemptAt,
+            lastStatusCode: outcome.statusCode,
+            lastError: outcome.error,
+            lastDurationMs: outcome.durationMs,
+            updatedAt: outcome.at,
+          },
+        );
+        await em.insert(WebhookAttempt, {
+          accountId: delivery.accountId,
+          deliveryId: delivery.id,
+          attempt: delivery.attempts,
+          statusCode: outcome.statusCode,
+          error: outcome.error,
+          durationMs: outcome.durationMs,
+          createdAt: outcome.at,
+        });
+      }
+    });
+  }
+}
