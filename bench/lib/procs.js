@@ -74,7 +74,7 @@ function startService({ port, databaseUrl, databasePath, cpuProfDir, extraEnv = 
     // The bench's receiver listens on 127.0.0.1.
     WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
     LOG_LEVEL: 'warn',
-    RATE_LIMIT_PER_MINUTE: '0',
+    RATE_LIMIT_PER_MINUTE: process.env.BENCH_RATE_LIMIT ?? '0',
     LOGIN_RATE_LIMIT_PER_MINUTE: '0',
     BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
