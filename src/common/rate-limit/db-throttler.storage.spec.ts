@@ -73,9 +73,10 @@ describe('DbThrottlerStorage', () => {
     expect(upserts.slice(-11).map(([, n]) => n)).toEqual([2, ...Array(10).fill(1)]);
   });
 
-  it('always asks the database for low limits (logins)', async () => {
+  it('always asks the database for low limits (logins), keeping nothing in memory for them', async () => {
     const { storage, upserts } = setup();
     for (let i = 0; i < 3; i++) await storage.increment('login-ip:1.2.3.4', MINUTE, 2);
+    expect(storage['local'].size).toBe(0);
     expect(upserts).toEqual([
       ['login-ip:1.2.3.4', 1],
       ['login-ip:1.2.3.4', 1],

@@ -84,6 +84,11 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApp
     }
     if (!bucket) {
       if (this.local.size >= LOCAL_MAX) this.sweep(now);
+      // A limit too low to ever count locally (logins), or a full table: the hit goes straight to the database.
+      if (limit - 1 <= exactMargin(limit) || this.local.size >= LOCAL_MAX) {
+        const answer = await this.buckets.hit(this.tx.manager, stored, new Date(now), new Date(now + ttl), 1);
+        return record(answer.hits, answer.resetAt.getTime(), now, limit);
+      }
       this.local.set(stored, (bucket = { hits: 0, pending: 0, resetAt: 0, ttl }));
     }
     bucket.pending++;
