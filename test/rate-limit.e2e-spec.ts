@@ -92,3 +92,32 @@ describe('rate limits', () => {
     expect(left).toEqual([`running:${suffix}`]);
   });
 });
+
+describe('rate limits counted in memory', () => {
+  let t: TestApp;
+  let f: Fixtures;
+  const saved = process.env.RATE_LIMIT_PER_MINUTE;
+  beforeAll(async () => {
+    // High enough that hits far from it are counted in memory and sent later.
+    process.env.RATE_LIMIT_PER_MINUTE = '1000';
+    t = await createTestApp();
+    f = new Fixtures(t);
+  });
+  afterAll(async () => {
+    process.env.RATE_LIMIT_PER_MINUTE = saved;
+    await t.close();
+  });
+
+  it('sends the hits not yet sent when the application shuts down', async () => {
+    const tenant = await f.tenant();
+    for (let i = 0; i < 5; i++) await t.http().get('/leads').set(tenant.headers).expect(200);
+    const hits = async () =>
+      (await t.ds.query(`SELECT hits FROM rate_limit_buckets WHERE key = 'default:user:${tenant.admin.user.id}'`)).map(
+        (r: { hits: number | string }) => Number(r.hits),
+      );
+    // The first hit of the window went to the database before its answer; the next four wait in memory
+    // (sent within 100 ms). The shutdown hook the application runs before closing the database sends them.
+    await t.app.get(DbThrottlerStorage).beforeApplicationShutdown();
+    expect(await hits()).toEqual([5]);
+  });
+});

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { TransactionService } from '../../database/transaction.service';
@@ -47,10 +47,11 @@ interface LocalBucket {
  * embedded SQLite default needs no Redis). A hit far from the limit is counted in memory and sent
  * with the key's other hits within LOCAL_FLUSH_MS (one upsert per key), so a request pays no round
  * trip and no write for it; a hit within exactMargin of the limit, or the first of a window, is one
- * atomic upsert before the answer. An instance that stops may leave its last unsent hits uncounted.
+ * atomic upsert before the answer. A stopping instance sends its unsent hits before the database
+ * closes; one that dies leaves them uncounted.
  */
 @Injectable()
-export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
+export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private timer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -66,6 +67,14 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApp
       this.purge().catch((e: Error) => this.logger.warn(`purge of rate-limit buckets failed: ${e.message}`));
     }, PURGE_INTERVAL_MS);
     this.timer.unref();
+  }
+
+  /** Before the database closes (onApplicationShutdown): the hits counted here and not yet sent. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    await this.flush().catch((e: Error) => this.logger.warn(`rate-limit hits not sent at shutdown: ${e.message}`));
+    if (this.flushTimer) clearTimeout(this.flushTimer);
   }
 
   onApplicationShutdown(): void {

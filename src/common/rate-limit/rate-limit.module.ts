@@ -2,7 +2,6 @@ import { ExecutionContext, Module, SetMetadata } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ApiRequest } from '../../auth/principal';
 import { appConfig, AppConfigType } from '../../config/app-config';
-import { TransactionService } from '../../database/transaction.service';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { DbThrottlerStorage } from './db-throttler.storage';
 import { RateLimitBucketsRepository } from './rate-limit-buckets.repository';
@@ -22,12 +21,25 @@ function loginIdentity(req: ApiRequest): string {
   return id.trim().toLowerCase().slice(0, 320) || '-';
 }
 
+/**
+ * The one storage instance: the guard counts with it, and its lifecycle hooks (the purge timer, the
+ * last hits sent at shutdown) run on it. A `new` in the factory below would give the guard a second
+ * instance that Nest never shuts down.
+ */
+@Module({
+  providers: [RateLimitBucketsRepository, DbThrottlerStorage],
+  exports: [DbThrottlerStorage],
+})
+class RateLimitStorageModule {}
+
 @Module({
   imports: [
+    RateLimitStorageModule,
     ThrottlerModule.forRootAsync({
-      inject: [appConfig.KEY, TransactionService],
-      useFactory: (config: AppConfigType, tx: TransactionService) => ({
-        storage: new DbThrottlerStorage(tx, new RateLimitBucketsRepository()),
+      imports: [RateLimitStorageModule],
+      inject: [appConfig.KEY, DbThrottlerStorage],
+      useFactory: (config: AppConfigType, storage: DbThrottlerStorage) => ({
+        storage,
         throttlers: [
           {
             name: 'default',
@@ -58,7 +70,6 @@ function loginIdentity(req: ApiRequest): string {
       }),
     }),
   ],
-  providers: [RateLimitBucketsRepository, DbThrottlerStorage],
-  exports: [DbThrottlerStorage],
+  exports: [RateLimitStorageModule],
 })
 export class RateLimitModule {}
