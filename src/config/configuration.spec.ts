@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       maxAttempts: 12,
       timeoutMs: 10000,
       allowPrivateUrls: true,
+      deliveryRetentionDays: 30,
     });
     const prod = loadConfig({ ...base, NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'k'.repeat(32), WEBHOOK_WORKERS: '0' });
     expect(prod.webhooks).toMatchObject({ secretKey: 'k'.repeat(32), workers: 0, allowPrivateUrls: false });

@@ -223,4 +223,35 @@ export class WebhooksRepository {
       }
     });
   }
+
+  /**
+   * One batch of the deliveries purge: of the `limit` deliveries after id `after` (oldest first),
+   * deletes those created before `cutoff` that are delivered or failed, with their attempts (the
+   * foreign key cascades). Pending ones stay, whatever their age: an event is never dropped undelivered.
+   * `more` while every delivery of the batch was older than the cutoff; `lastId` is where the next
+   * batch starts.
+   */
+  async deleteFinishedBefore(
+    em: EntityManager,
+    cutoff: Date,
+    after: number,
+    limit: number,
+  ): Promise<{ deleted: number; more: boolean; lastId: number }> {
+    const batch = await em
+      .createQueryBuilder(WebhookDelivery, 'd')
+      .select(['d.id', 'd.createdAt', 'd.status'])
+      .where('d.id > :after', { after })
+      .orderBy('d.id', 'ASC')
+      .limit(limit)
+      .getMany();
+    const old = batch.filter((d) => d.createdAt < cutoff);
+    const finished = old.filter((d) => d.status !== 'pending').map((d) => d.id);
+    let deleted = 0;
+    if (finished.length) {
+      // The status is checked again as the row is deleted.
+      const result = await em.delete(WebhookDelivery, { id: In(finished), status: In(['delivered', 'failed']) });
+      deleted = result.affected ?? finished.length;
+    }
+    return { deleted, more: batch.length === limit && old.length === batch.length, lastId: batch.at(-1)?.id ?? after };
+  }
 }
