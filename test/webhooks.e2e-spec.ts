@@ -141,6 +141,8 @@ describe('webhooks', () => {
         events: ['lead.created', 'lead.updated'],
         description: 'Dialer',
         active: true,
+        consecutiveFailures: 0,
+        pausedUntil: null,
         createdBy: tenant.admin.user.email,
         updatedBy: tenant.admin.user.email,
         createdAt: expect.stringMatching(ISO),

@@ -68,6 +68,7 @@ describe('loadConfig', () => {
       maxAttempts: 12,
       timeoutMs: 10000,
       allowPrivateUrls: true,
+      pauseAfterFailures: 5,
       deliveryRetentionDays: 30,
     });
     const prod = loadConfig({ ...base, NODE_ENV: 'production', WEBHOOK_SECRET_KEY: 'k'.repeat(32), WEBHOOK_WORKERS: '0' });

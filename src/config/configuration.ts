@@ -60,6 +60,8 @@ export interface WebhookConfig {
   timeoutMs: number;
   /** Whether URLs on loopback, private, link-local or unspecified addresses are accepted. */
   allowPrivateUrls: boolean;
+  /** Consecutive failed attempts after which a webhook's deliveries pause (0: never); see pauseMs. */
+  pauseAfterFailures: number;
   /** Delivered and failed deliveries (with their attempts) older than this many days are deleted; 0 keeps them. */
   deliveryRetentionDays: number;
 }
@@ -241,6 +243,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10000, 100, 120_000),
       allowPrivateUrls: bool(env, 'WEBHOOK_ALLOW_PRIVATE_URLS', !isProduction),
+      pauseAfterFailures: int(env, 'WEBHOOK_PAUSE_AFTER_FAILURES', 5, 0, 1000),
       deliveryRetentionDays: int(env, 'WEBHOOK_DELIVERY_RETENTION_DAYS', 30, 0, 36500),
     },
   };

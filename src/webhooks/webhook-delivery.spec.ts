@@ -1,4 +1,4 @@
-import { deliveryOutcome, eventBody, retryDelayMs } from './webhook-delivery';
+import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryDelayMs } from './webhook-delivery';
 
 describe('webhook delivery policy', () => {
   const policy = { retryBaseMs: 10_000, maxAttempts: 4 };
@@ -27,5 +27,18 @@ describe('webhook delivery policy', () => {
       accountId: '7',
       data: { lead: { id: 3 } },
     });
+  });
+
+  it('counts the failures after the last success of a batch, and whether one succeeded', () => {
+    expect(failureRunChange([false, false])).toEqual({ reset: false, failures: 2 });
+    expect(failureRunChange([false, true, false])).toEqual({ reset: true, failures: 1 });
+    expect(failureRunChange([false, false, true])).toEqual({ reset: true, failures: 0 });
+  });
+
+  it('pauses a webhook from WEBHOOK_PAUSE_AFTER_FAILURES failures in a row, the retry base doubling per further failure, at most an hour', () => {
+    const pause = { pauseAfterFailures: 5, retryBaseMs: 10_000 };
+    expect([4, 5, 6, 7].map((n) => pauseMs(n, pause))).toEqual([0, 10_000, 20_000, 40_000]);
+    expect(pauseMs(40, pause)).toBe(3600 * 1000);
+    expect(pauseMs(1000, { ...pause, pauseAfterFailures: 0 })).toBe(0);
   });
 });

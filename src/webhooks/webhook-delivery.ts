@@ -33,3 +33,26 @@ export function eventBody(event: { eventId: string; eventType: string; createdAt
     data: event.data,
   });
 }
+
+/** Longest pause of a failing webhook. */
+const MAX_PAUSE_MS = 3600 * 1000;
+
+/**
+ * How a batch of one webhook's attempts, in the order they ended, changes its run of consecutive
+ * failures: `reset` when one succeeded (the run starts again after it), `failures` after the last success.
+ */
+export function failureRunChange(delivered: boolean[]): { reset: boolean; failures: number } {
+  const last = delivered.lastIndexOf(true);
+  return { reset: last >= 0, failures: delivered.length - 1 - last };
+}
+
+/**
+ * How long a webhook whose last `failures` attempts all failed waits before its deliveries are
+ * attempted again (pings still go): none below `pauseAfter` (0: never), then the retry base, doubling
+ * with each further failure, at most an hour. A receiver that is down or hangs then costs the workers
+ * a few slots per pause instead of one per event.
+ */
+export function pauseMs(failures: number, policy: { pauseAfterFailures: number; retryBaseMs: number }): number {
+  if (policy.pauseAfterFailures === 0 || failures < policy.pauseAfterFailures) return 0;
+  return Math.min(policy.retryBaseMs * 2 ** Math.min(failures - policy.pauseAfterFailures, 30), MAX_PAUSE_MS);
+}

@@ -21,19 +21,20 @@ const subscribed = (alias: string, account: string, type: string) =>
   `${alias}.account_id = ${account} AND ${alias}.active AND strpos(${alias}.events, '"' || ${type} || '"') > 0`;
 
 const ENQUEUE_PG = `INSERT INTO webhook_deliveries (${COLUMNS})
-  SELECT $1::int, w.id, e.event_id, e.event_type, e.lead_id, e.data, $2::timestamptz, 'pending', 0, $2::timestamptz, $2::timestamptz
+  SELECT $1::int, w.id, e.event_id, e.event_type, e.lead_id, e.data, $2::timestamptz, 'pending', 0, GREATEST($2::timestamptz, w.paused_until), $2::timestamptz
   FROM unnest($3::text[], $4::text[], $5::int[], $6::jsonb[]) WITH ORDINALITY AS e(event_id, event_type, lead_id, data, ord)
   JOIN webhooks w ON ${subscribed('w', '$1::int', 'e.event_type')}
   ORDER BY e.ord, w.id`;
 
 const ENQUEUE_SQLITE = `INSERT INTO webhook_deliveries (${COLUMNS})
-  SELECT ?, w.id, ?, ?, ?, ?, ?, 'pending', 0, ?, ?
+  SELECT ?, w.id, ?, ?, ?, ?, ?, 'pending', 0, max(?, coalesce(w.paused_until, '')), ?
   FROM webhooks w WHERE w.account_id = ? AND w.active AND instr(w.events, ?) > 0
   ORDER BY w.id`;
 
 /**
  * The transactional outbox of lead events: the lead writes call it inside their transaction, so a
- * delivery row exists exactly when the change it reports commits. Each statement selects the
+ * delivery row exists exactly when the change it reports commits. A delivery to a paused webhook is
+ * due when the pause ends. Each statement selects the
  * account's active webhooks subscribed to the event, so an account without webhooks pays no extra
  * round trip on a create (the PostgreSQL create statement carries it as one more CTE) and one
  * statement that finds no row on a change.
@@ -80,7 +81,7 @@ export class WebhookOutboxRepository {
   leadCreatedCte(p: SqlParams, account: string, name: string, source: string): string {
     const now = `${p.add(new Date())}::timestamptz`;
     return `${name} AS (INSERT INTO webhook_deliveries (${COLUMNS})
-      SELECT ${account}, wh.id, s.event_id, 'lead.created', s.id, jsonb_build_object('lead', s.lead || jsonb_build_object('id', s.id)), ${now}, 'pending', 0, ${now}, ${now}
+      SELECT ${account}, wh.id, s.event_id, 'lead.created', s.id, jsonb_build_object('lead', s.lead || jsonb_build_object('id', s.id)), ${now}, 'pending', 0, GREATEST(${now}, wh.paused_until), ${now}
       FROM (${source}) s JOIN webhooks wh ON ${subscribed('wh', account, `'lead.created'`)}
       ORDER BY s.ord, wh.id)`;
   }

@@ -1,11 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
-import { deliveryOutcome, eventBody } from './webhook-delivery';
+import { deliveryOutcome, eventBody, failureRunChange, pauseMs } from './webhook-delivery';
 import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
 import { privateTargetProblem } from './webhook-targets';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
-import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
+import { AttemptOutcome, ClaimedDelivery, WebhookRunChange, WebhooksRepository } from './webhooks.repository';
 
 /** How long an idle worker waits before it looks for due deliveries again. */
 const IDLE_POLL_MS = 250;
@@ -173,12 +173,38 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     this.recordTimer = null;
     const batch = this.recording;
     this.recording = [];
+    const runs = new Map<number, boolean[]>();
+    for (const { delivery, outcome } of batch) {
+      const run = runs.get(delivery.webhookId) ?? [];
+      run.push(outcome.status === 'delivered');
+      runs.set(delivery.webhookId, run);
+    }
+    const changes = new Map([...runs].map(([id, delivered]) => [id, failureRunChange(delivered)]));
     try {
-      await this.repo.recordAttempts(batch);
+      await this.followRuns(await this.repo.recordAttempts(batch, changes), changes);
     } catch (e) {
       // Their leases end and the deliveries are attempted again: at least once.
       this.logger.warn(`recording ${batch.length} webhook attempts failed: ${(e as Error).message}`);
     }
     for (const r of batch) r.done();
+  }
+
+  /**
+   * A webhook whose run of failures reached WEBHOOK_PAUSE_AFTER_FAILURES with these attempts pauses
+   * (pauseMs); one whose pause a success ended has the deliveries the pause had moved due at once.
+   */
+  private async followRuns(changed: WebhookRunChange[], runs: Map<number, { reset: boolean; failures: number }>): Promise<void> {
+    const now = new Date();
+    for (const c of changed) {
+      const run = runs.get(c.webhookId)!;
+      const ms = run.failures > 0 ? pauseMs(c.consecutiveFailures, this.config.webhooks) : 0;
+      if (ms > 0) {
+        await this.repo.pause(c.accountId, c.webhookId, new Date(now.getTime() + ms));
+        this.logger.warn(`webhook ${c.webhookId}: ${c.consecutiveFailures} attempts failed in a row; its deliveries wait ${ms} ms`);
+      } else if (run.reset && c.pausedUntilBefore) {
+        await this.repo.resume(c.accountId, c.webhookId, c.pausedUntilBefore, now);
+        this.wake();
+      }
+    }
   }
 }

@@ -12,6 +12,8 @@ export function toWebhookResponse(w: Webhook): WebhookResponseDto {
     events: w.events as WebhookEventType[],
     description: w.description,
     active: w.active,
+    consecutiveFailures: w.consecutiveFailures,
+    pausedUntil: w.pausedUntil ? w.pausedUntil.toISOString() : null,
     createdBy: w.createdBy,
     updatedBy: w.updatedBy,
     createdAt: w.createdAt.toISOString(),

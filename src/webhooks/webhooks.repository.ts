@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
-import { boundTimestamp, dialectOf, isPostgres } from '../database/dialect';
+import { boundTimestamp, dialectOf, isPostgres, param } from '../database/dialect';
 import { forUpdate } from '../database/locking';
 import { preparedQuery } from '../database/prepared';
 import { entityFromRow } from '../database/rows';
@@ -16,6 +16,14 @@ export interface ClaimedDelivery {
   delivery: WebhookDelivery;
   url: string;
   secretEncrypted: string;
+}
+
+/** A webhook whose run of consecutive failures or pause an attempt's record changed. */
+export interface WebhookRunChange {
+  webhookId: number;
+  accountId: number;
+  consecutiveFailures: number;
+  pausedUntilBefore: Date | null;
 }
 
 /** What one attempt of a claimed delivery came to. */
@@ -36,10 +44,14 @@ const CLAIMED_COLUMNS =
  * transaction): SKIP LOCKED lets the workers of every instance claim side by side, never the same row,
  * and the lease ($2) is the new `next_attempt_at`, so a delivery whose worker died is due again then.
  */
+/** "webhook `w` takes deliveries now": active, and not paused, except for pings (a paused webhook can still be tested). */
+const claimable = (w: string, d: string, now: string) =>
+  `${w}.active AND (${w}.paused_until IS NULL OR ${w}.paused_until <= ${now} OR ${d}.event_type = 'ping')`;
+
 const CLAIM_PG = `WITH c AS (
     SELECT d.id FROM webhook_deliveries d
     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND w.active)
+      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND ${claimable('w', 'd', '$1')})
     ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
   UPDATE webhook_deliveries d SET next_attempt_at = $2, attempts = d.attempts + 1, updated_at = $1
   FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id
@@ -48,14 +60,15 @@ const CLAIM_PG = `WITH c AS (
 /** SQLite: the same claim; the one connection runs one statement at a time. */
 const CLAIM_SQLITE = `UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, updated_at = ?
   WHERE id IN (
-    SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND w.active
+    SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND ${claimable('w', 'd', '?')}
     WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?)
   RETURNING ${CLAIMED_COLUMNS.replace(/d\./g, '')}`;
 
 /**
  * PostgreSQL: records the outcomes of several attempts in one statement (atomic by itself): each
  * delivery changes only while it is still the claim its attempt made (pending, same attempt count),
- * and every attempt is logged.
+ * every attempt is logged, and each webhook's run of failures moves (a webhook with no run and no
+ * pause that only succeeded is not written). Returns the webhooks it changed.
  */
 const RECORD_PG = `WITH o AS (
     SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::timestamptz[])
@@ -63,9 +76,16 @@ const RECORD_PG = `WITH o AS (
   u AS (
     UPDATE webhook_deliveries d SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code,
       last_error = o.error, last_duration_ms = o.duration_ms, updated_at = o.at
-    FROM o WHERE d.id = o.id AND d.account_id = o.account_id AND d.attempts = o.attempt AND d.status = 'pending' RETURNING d.id)
-  INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
-  SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o`;
+    FROM o WHERE d.id = o.id AND d.account_id = o.account_id AND d.attempts = o.attempt AND d.status = 'pending' RETURNING d.id),
+  a AS (
+    INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
+    SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o),
+  r AS (SELECT * FROM unnest($10::int[], $11::bool[], $12::int[]) AS r(webhook_id, reset, failures))
+  UPDATE webhooks w SET consecutive_failures = CASE WHEN r.reset THEN r.failures ELSE w.consecutive_failures + r.failures END,
+    paused_until = CASE WHEN r.reset THEN NULL ELSE w.paused_until END
+  FROM r, webhooks before
+  WHERE w.id = r.webhook_id AND before.id = w.id AND (r.failures > 0 OR w.consecutive_failures <> 0 OR w.paused_until IS NOT NULL)
+  RETURNING w.id, w.account_id, w.consecutive_failures, before.paused_until`;
 
 /** Webhooks and their deliveries: every method of account data takes the account id and filters by it. */
 @Injectable()
@@ -85,7 +105,7 @@ export class WebhooksRepository {
   }
 
   insert(em: EntityManager, accountId: number, values: WebhookValues): Promise<Webhook> {
-    return em.save(em.create(Webhook, { ...values, accountId }));
+    return em.save(em.create(Webhook, { ...values, accountId, consecutiveFailures: 0, pausedUntil: null }));
   }
 
   /** Saves changes to a webhook loaded with `findInAccount` (so it is known to be in the account). */
@@ -163,6 +183,7 @@ export class WebhooksRepository {
       boundTimestamp(dialect, leaseUntil),
       boundTimestamp(dialect, now),
       boundTimestamp(dialect, now),
+      boundTimestamp(dialect, now),
       limit,
     ])) as Record<string, unknown>[];
     if (!rows.length) return [];
@@ -178,26 +199,43 @@ export class WebhooksRepository {
   /**
    * Records the outcomes of claimed attempts and logs each, all together. A delivery changes only
    * while it is still the claim its attempt made (pending, same attempt count): a worker whose lease
-   * ran out and whose delivery another worker claimed again only adds its attempt to the log.
+   * ran out and whose delivery another worker claimed again only adds its attempt to the log. Each
+   * webhook's run of consecutive failures moves by `runs` (see failureRunChange), a reset also ending
+   * its pause; returns the webhooks whose run or pause changed, with the pause they had before.
    */
-  async recordAttempts(attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[]): Promise<void> {
-    if (!attempts.length) return;
+  async recordAttempts(
+    attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[],
+    runs: Map<number, { reset: boolean; failures: number }>,
+  ): Promise<WebhookRunChange[]> {
+    if (!attempts.length) return [];
     if (isPostgres(this.tx.manager)) {
       const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
-      await preparedQuery(this.tx.manager, RECORD_PG, [
-        column((a) => a.delivery.id),
-        column((a) => a.delivery.accountId),
-        column((a) => a.delivery.attempts),
-        column((a) => a.outcome.status),
-        column((a) => a.outcome.nextAttemptAt),
-        column((a) => a.outcome.statusCode),
-        column((a) => a.outcome.error),
-        column((a) => a.outcome.durationMs),
-        column((a) => a.outcome.at),
-      ]);
-      return;
+      const rows = await preparedQuery<{ id: number; account_id: number; consecutive_failures: number; paused_until: Date | null }>(
+        this.tx.manager,
+        RECORD_PG,
+        [
+          column((a) => a.delivery.id),
+          column((a) => a.delivery.accountId),
+          column((a) => a.delivery.attempts),
+          column((a) => a.outcome.status),
+          column((a) => a.outcome.nextAttemptAt),
+          column((a) => a.outcome.statusCode),
+          column((a) => a.outcome.error),
+          column((a) => a.outcome.durationMs),
+          column((a) => a.outcome.at),
+          [...runs.keys()],
+          [...runs.values()].map((r) => r.reset),
+          [...runs.values()].map((r) => r.failures),
+        ],
+      );
+      return rows.map((r) => ({
+        webhookId: r.id,
+        accountId: r.account_id,
+        consecutiveFailures: r.consecutive_failures,
+        pausedUntilBefore: r.paused_until,
+      }));
     }
-    await this.tx.run(async (em) => {
+    return this.tx.run(async (em) => {
       for (const { delivery, outcome } of attempts) {
         await em.update(
           WebhookDelivery,
@@ -221,7 +259,59 @@ export class WebhooksRepository {
           createdAt: outcome.at,
         });
       }
+      const changed: WebhookRunChange[] = [];
+      const hooks = await em.find(Webhook, { where: { id: In([...runs.keys()]) } });
+      for (const hook of hooks) {
+        const run = runs.get(hook.id)!;
+        if (run.failures === 0 && hook.consecutiveFailures === 0 && hook.pausedUntil === null) continue;
+        const consecutiveFailures = run.reset ? run.failures : hook.consecutiveFailures + run.failures;
+        const pausedUntil = run.reset ? null : hook.pausedUntil;
+        await this.setRun(em, hook.id, consecutiveFailures, pausedUntil);
+        changed.push({ webhookId: hook.id, accountId: hook.accountId, consecutiveFailures, pausedUntilBefore: hook.pausedUntil });
+      }
+      return changed;
     });
+  }
+
+  /**
+   * Pauses the webhook until `until`: its pending deliveries due before then (pings aside) are moved
+   * to it, so claims need not pass over them; the outbox queues new events for then too.
+   */
+  async pause(accountId: number, webhookId: number, until: Date): Promise<void> {
+    await this.tx.run(async (em) => {
+      const dialect = dialectOf(em);
+      const [p1, p2, p3, p4] = [1, 2, 3, 4].map((i) => param(dialect, i));
+      const at = boundTimestamp(dialect, until);
+      await em.query(`UPDATE webhooks SET paused_until = ${p1} WHERE id = ${p2} AND account_id = ${p3}`, [at, webhookId, accountId]);
+      await em.query(
+        `UPDATE webhook_deliveries SET next_attempt_at = ${p1} WHERE webhook_id = ${p2} AND account_id = ${p3} ` +
+          `AND status = 'pending' AND next_attempt_at < ${p4} AND event_type <> 'ping'`,
+        [at, webhookId, accountId, at],
+      );
+    });
+  }
+
+  /** After a pause ended by a success: the deliveries it had moved (due at `pausedUntil`) are due `now`. */
+  async resume(accountId: number, webhookId: number, pausedUntil: Date, now: Date): Promise<void> {
+    const em = this.tx.manager;
+    const dialect = dialectOf(em);
+    const [p1, p2, p3, p4] = [1, 2, 3, 4].map((i) => param(dialect, i));
+    await em.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = ${p1} WHERE webhook_id = ${p2} AND account_id = ${p3} ` +
+        `AND status = 'pending' AND next_attempt_at = ${p4}`,
+      [boundTimestamp(dialect, now), webhookId, accountId, boundTimestamp(dialect, pausedUntil)],
+    );
+  }
+
+  /** Sets a webhook's run and pause (not a change by a user: `updated_at` stays). */
+  private async setRun(em: EntityManager, webhookId: number, consecutiveFailures: number, pausedUntil: Date | null): Promise<void> {
+    const dialect = dialectOf(em);
+    const [p1, p2, p3] = [1, 2, 3].map((i) => param(dialect, i));
+    await em.query(`UPDATE webhooks SET consecutive_failures = ${p1}, paused_until = ${p2} WHERE id = ${p3}`, [
+      consecutiveFailures,
+      pausedUntil && boundTimestamp(dialect, pausedUntil),
+      webhookId,
+    ]);
   }
 
   /**

@@ -142,6 +142,20 @@ export class WebhookResponseDto {
   @ApiProperty()
   active: boolean;
 
+  @ApiProperty({ type: 'integer', description: 'Attempts that failed in a row, across deliveries; a success resets it.', example: 0 })
+  consecutiveFailures: number;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Set after WEBHOOK_PAUSE_AFTER_FAILURES failures in a row: until then no delivery is attempted but pings. ' +
+      'A successful attempt (a ping, say) ends the pause and makes the waiting deliveries due at once.',
+    example: null,
+  })
+  pausedUntil: string | null;
+
   @ApiProperty({ type: String, nullable: true, example: 'admin@example.com' })
   createdBy: string | null;
 

@@ -36,6 +36,14 @@ export class Webhook {
   @Column({ name: 'secret_encrypted', type: 'varchar', length: 200 })
   secretEncrypted: string;
 
+  /** Attempts that failed in a row, across its deliveries; a success resets it. */
+  @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
+  consecutiveFailures: number;
+
+  /** While in the future, none of its deliveries is attempted but a ping (see WebhookWorkerService). */
+  @Column({ name: 'paused_until', type: TIMESTAMP, nullable: true })
+  pausedUntil: Date | null;
+
   @Column({ name: 'created_by', type: 'varchar', length: 320, nullable: true })
   createdBy: string | null;
 

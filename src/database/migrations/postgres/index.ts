@@ -7,6 +7,7 @@ import { RoutingAvailability1795800000000 } from './1795800000000-RoutingAvailab
 import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
 import { DuplicateLeads1795900000000 } from './1795900000000-DuplicateLeads';
 import { Webhooks1796000000000 } from './1796000000000-Webhooks';
+import { WebhookPause1796100000000 } from './1796100000000-WebhookPause';
 
 /** PostgreSQL migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const POSTGRES_MIGRATIONS = [
@@ -19,4 +20,5 @@ export const POSTGRES_MIGRATIONS = [
   RotationWeights1795800000001,
   DuplicateLeads1795900000000,
   Webhooks1796000000000,
+  WebhookPause1796100000000,
 ];

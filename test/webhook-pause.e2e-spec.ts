@@ -1,0 +1,114 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { Fixtures, Tenant } from './utils/fixtures';
+import { createTestApp, TestApp } from './utils/test-app';
+
+interface Hook {
+  id: number;
+  consecutiveFailures: number;
+  pausedUntil: string | null;
+}
+
+interface DeliveryLog {
+  data: { eventType: string; status: string; attempts: number; nextAttemptAt: string | null }[];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('webhook pause after failures in a row', () => {
+  let t: TestApp;
+  let f: Fixtures;
+  let server: Server;
+  let base = '';
+  let down = true;
+  /** Event types received per path, in order. */
+  const received = new Map<string, string[]>();
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const type = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string }).type;
+        received.set(req.url!, [...(received.get(req.url!) ?? []), type]);
+        res.statusCode = req.url === '/down' && down ? 500 : 200;
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // A failed delivery's own retry comes after a minute, so only the pause decides what is sent here.
+    process.env.WEBHOOK_RETRY_BASE_MS = '60000';
+    process.env.WEBHOOK_PAUSE_AFTER_FAILURES = '3';
+    process.env.WEBHOOK_TIMEOUT_MS = '2000';
+    t = await createTestApp();
+    f = new Fixtures(t);
+  });
+  afterAll(async () => {
+    delete process.env.WEBHOOK_RETRY_BASE_MS;
+    delete process.env.WEBHOOK_PAUSE_AFTER_FAILURES;
+    delete process.env.WEBHOOK_TIMEOUT_MS;
+    await t.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const hook = async (tenant: Tenant, path: string) =>
+    (await t.http().post('/webhooks').set(tenant.headers).send({ url: `${base}${path}`, events: ['lead.created'] }).expect(201)).body as Hook;
+  const read = async (tenant: Tenant, id: number) => (await t.http().get(`/webhooks/${id}`).set(tenant.headers).expect(200)).body as Hook;
+  const log = async (tenant: Tenant, id: number) =>
+    ((await t.http().get(`/webhooks/${id}/deliveries`).set(tenant.headers).expect(200)).body as DeliveryLog).data;
+  const createLeads = async (tenant: Tenant, n: number) => {
+    for (let i = 0; i < n; i++) await t.http().post('/leads').set(tenant.headers).send({ firstName: 'Ada', lastName: `L${i}` }).expect(201);
+  };
+
+  it('holds a failing webhook’s deliveries and new events until the pause ends, goes on for other webhooks, and resumes on a successful ping', async () => {
+    const failing = await f.tenant();
+    const healthy = await f.tenant();
+    const down1 = await hook(failing, '/down');
+    const up = await hook(healthy, '/up');
+
+    // Three deliveries fail in a row (500): the webhook pauses for the retry base (a minute).
+    const before = Date.now();
+    await createLeads(failing, 3);
+    const paused = await waitFor('the pause', async () => {
+      const h = await read(failing, down1.id);
+      return h.pausedUntil ? h : null;
+    });
+    expect(paused.consecutiveFailures).toBe(3);
+    expect(Date.parse(paused.pausedUntil!)).toBeGreaterThanOrEqual(before + 60_000);
+    expect(Date.parse(paused.pausedUntil!)).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect(received.get('/down')).toEqual(['lead.created', 'lead.created', 'lead.created']);
+
+    // New events of the paused webhook wait for the pause's end, with the failed ones; other webhooks go on.
+    await createLeads(failing, 2);
+    await createLeads(healthy, 1);
+    await waitFor('the healthy delivery', async () => received.get('/up')?.length === 1);
+    const waiting = await log(failing, down1.id);
+    expect(waiting).toHaveLength(5);
+    expect(waiting.map((d) => d.nextAttemptAt)).toEqual(Array(5).fill(paused.pausedUntil));
+    expect(waiting.map((d) => d.attempts).sort()).toEqual([0, 0, 1, 1, 1]);
+    expect(received.get('/down')).toHaveLength(3);
+    expect((await read(healthy, up.id)).consecutiveFailures).toBe(0);
+
+    // The receiver is back: a ping still goes while paused; its success ends the pause and the five go at once.
+    down = false;
+    await t.http().post(`/webhooks/${down1.id}/test`).set(failing.headers).expect(200);
+    await waitFor('the waiting deliveries', async () => received.get('/down')!.length === 3 + 1 + 5);
+    expect(received.get('/down')!.slice(3)).toEqual(['ping', ...Array(5).fill('lead.created')]);
+    const resumed = await waitFor('the records', async () => {
+      const rows = await log(failing, down1.id);
+      return rows.filter((d) => d.status === 'delivered').length === 6 ? rows : null;
+    });
+    expect(resumed.map((d) => d.status)).toEqual(Array(6).fill('delivered'));
+    expect(await read(failing, down1.id)).toMatchObject({ consecutiveFailures: 0, pausedUntil: null });
+  });
+});
