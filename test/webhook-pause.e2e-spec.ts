@@ -6,6 +6,7 @@ import { createTestApp, TestApp } from './utils/test-app';
 interface Hook {
   id: number;
   consecutiveFailures: number;
+  failingSince: string | null;
   pausedUntil: string | null;
 }
 
@@ -76,7 +77,7 @@ describe('webhook pause after failures in a row', () => {
     const down1 = await hook(failing, '/down');
     const up = await hook(healthy, '/up');
 
-    // Three deliveries fail in a row (500): the webhook pauses for the retry base (a minute).
+    // Three deliveries fail in a row (500): the webhook pauses for as long as it has been failing, at least the retry base (a minute).
     const before = Date.now();
     await createLeads(failing, 3);
     const paused = await waitFor('the pause', async () => {
@@ -84,6 +85,7 @@ describe('webhook pause after failures in a row', () => {
       return h.pausedUntil ? h : null;
     });
     expect(paused.consecutiveFailures).toBe(3);
+    expect(Date.parse(paused.failingSince!)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(paused.pausedUntil!)).toBeGreaterThanOrEqual(before + 60_000);
     expect(Date.parse(paused.pausedUntil!)).toBeLessThanOrEqual(Date.now() + 60_000);
     expect(received.get('/down')).toEqual(['lead.created', 'lead.created', 'lead.created']);
@@ -109,6 +111,6 @@ describe('webhook pause after failures in a row', () => {
       return rows.filter((d) => d.status === 'delivered').length === 6 ? rows : null;
     });
     expect(resumed.map((d) => d.status)).toEqual(Array(6).fill('delivered'));
-    expect(await read(failing, down1.id)).toMatchObject({ consecutiveFailures: 0, pausedUntil: null });
+    expect(await read(failing, down1.id)).toMatchObject({ consecutiveFailures: 0, failingSince: null, pausedUntil: null });
   });
 });

@@ -142,6 +142,7 @@ describe('webhooks', () => {
         description: 'Dialer',
         active: true,
         consecutiveFailures: 0,
+        failingSince: null,
         pausedUntil: null,
         createdBy: tenant.admin.user.email,
         updatedBy: tenant.admin.user.email,

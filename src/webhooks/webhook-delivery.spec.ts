@@ -29,16 +29,20 @@ describe('webhook delivery policy', () => {
     });
   });
 
-  it('counts the failures after the last success of a batch, and whether one succeeded', () => {
-    expect(failureRunChange([false, false])).toEqual({ reset: false, failures: 2 });
-    expect(failureRunChange([false, true, false])).toEqual({ reset: true, failures: 1 });
-    expect(failureRunChange([false, false, true])).toEqual({ reset: true, failures: 0 });
+  it('counts the failures after the last success of a batch, from when the first of them ended, and whether one succeeded', () => {
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    const run = (...delivered: boolean[]) => failureRunChange(delivered.map((d, i) => ({ delivered: d, at: at(i) })));
+    expect(run(false, false)).toEqual({ reset: false, failures: 2, firstFailureAt: at(0) });
+    expect(run(false, true, false)).toEqual({ reset: true, failures: 1, firstFailureAt: at(2) });
+    expect(run(false, false, true)).toEqual({ reset: true, failures: 0, firstFailureAt: null });
   });
 
-  it('pauses a webhook from WEBHOOK_PAUSE_AFTER_FAILURES failures in a row, the retry base doubling per further failure, at most an hour', () => {
+  it('pauses a webhook from WEBHOOK_PAUSE_AFTER_FAILURES failures in a row, as long as it has been failing, between the retry base and five minutes', () => {
     const pause = { pauseAfterFailures: 5, retryBaseMs: 10_000 };
-    expect([4, 5, 6, 7].map((n) => pauseMs(n, pause))).toEqual([0, 10_000, 20_000, 40_000]);
-    expect(pauseMs(40, pause)).toBe(3600 * 1000);
-    expect(pauseMs(1000, { ...pause, pauseAfterFailures: 0 })).toBe(0);
+    expect(pauseMs(4, 60_000, pause)).toBe(0);
+    expect(pauseMs(5, 2_000, pause)).toBe(10_000);
+    expect(pauseMs(9, 45_000, pause)).toBe(45_000);
+    expect(pauseMs(1000, 3600_000, pause)).toBe(5 * 60 * 1000);
+    expect(pauseMs(1000, 60_000, { ...pause, pauseAfterFailures: 0 })).toBe(0);
   });
 });

@@ -34,25 +34,32 @@ export function eventBody(event: { eventId: string; eventType: string; createdAt
   });
 }
 
-/** Longest pause of a failing webhook. */
-const MAX_PAUSE_MS = 3600 * 1000;
+/** Longest pause of a failing webhook: how late, at most, its deliveries resume once it is back. */
+const MAX_PAUSE_MS = 5 * 60 * 1000;
 
 /**
  * How a batch of one webhook's attempts, in the order they ended, changes its run of consecutive
- * failures: `reset` when one succeeded (the run starts again after it), `failures` after the last success.
+ * failures: `reset` when one succeeded (the run starts again after it); `failures` after the last
+ * success, the first of them ending at `firstFailureAt`.
  */
-export function failureRunChange(delivered: boolean[]): { reset: boolean; failures: number } {
-  const last = delivered.lastIndexOf(true);
-  return { reset: last >= 0, failures: delivered.length - 1 - last };
+export function failureRunChange(attempts: { delivered: boolean; at: Date }[]): {
+  reset: boolean;
+  failures: number;
+  firstFailureAt: Date | null;
+} {
+  const last = attempts.findLastIndex((a) => a.delivered);
+  return { reset: last >= 0, failures: attempts.length - 1 - last, firstFailureAt: attempts[last + 1]?.at ?? null };
 }
 
 /**
- * How long a webhook whose last `failures` attempts all failed waits before its deliveries are
- * attempted again (pings still go): none below `pauseAfter` (0: never), then the retry base, doubling
- * with each further failure, at most an hour. A receiver that is down or hangs then costs the workers
- * a few slots per pause instead of one per event.
+ * How long a webhook whose last `failures` attempts all failed, the first `failingForMs` ago, waits
+ * before its deliveries are attempted again (pings still go): none below `pauseAfterFailures` (0:
+ * never), then as long as it has been failing, at least the retry base and at most five minutes. Each
+ * pause so doubles the last, however many slots its failures took, and a receiver that is back gets its
+ * deliveries within about as long as it was away. A receiver that is down or hangs costs the workers a
+ * few slots per pause instead of one per event.
  */
-export function pauseMs(failures: number, policy: { pauseAfterFailures: number; retryBaseMs: number }): number {
+export function pauseMs(failures: number, failingForMs: number, policy: { pauseAfterFailures: number; retryBaseMs: number }): number {
   if (policy.pauseAfterFailures === 0 || failures < policy.pauseAfterFailures) return 0;
-  return Math.min(policy.retryBaseMs * 2 ** Math.min(failures - policy.pauseAfterFailures, 30), MAX_PAUSE_MS);
+  return Math.min(Math.max(failingForMs, policy.retryBaseMs), MAX_PAUSE_MS);
 }

@@ -173,13 +173,13 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     this.recordTimer = null;
     const batch = this.recording;
     this.recording = [];
-    const runs = new Map<number, boolean[]>();
+    const runs = new Map<number, { delivered: boolean; at: Date }[]>();
     for (const { delivery, outcome } of batch) {
       const run = runs.get(delivery.webhookId) ?? [];
-      run.push(outcome.status === 'delivered');
+      run.push({ delivered: outcome.status === 'delivered', at: outcome.at });
       runs.set(delivery.webhookId, run);
     }
-    const changes = new Map([...runs].map(([id, delivered]) => [id, failureRunChange(delivered)]));
+    const changes = new Map([...runs].map(([id, attempts]) => [id, failureRunChange(attempts)]));
     try {
       await this.followRuns(await this.repo.recordAttempts(batch, changes), changes);
     } catch (e) {
@@ -197,7 +197,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     const now = new Date();
     for (const c of changed) {
       const run = runs.get(c.webhookId)!;
-      const ms = run.failures > 0 ? pauseMs(c.consecutiveFailures, this.config.webhooks) : 0;
+      const failingFor = c.failingSince ? now.getTime() - c.failingSince.getTime() : 0;
+      const ms = run.failures > 0 ? pauseMs(c.consecutiveFailures, failingFor, this.config.webhooks) : 0;
       if (ms > 0) {
         await this.repo.pause(c.accountId, c.webhookId, new Date(now.getTime() + ms));
         this.logger.warn(`webhook ${c.webhookId}: ${c.consecutiveFailures} attempts failed in a row; its deliveries wait ${ms} ms`);

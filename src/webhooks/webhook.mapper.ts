@@ -13,6 +13,7 @@ export function toWebhookResponse(w: Webhook): WebhookResponseDto {
     description: w.description,
     active: w.active,
     consecutiveFailures: w.consecutiveFailures,
+    failingSince: w.failingSince ? w.failingSince.toISOString() : null,
     pausedUntil: w.pausedUntil ? w.pausedUntil.toISOString() : null,
     createdBy: w.createdBy,
     updatedBy: w.updatedBy,

@@ -23,6 +23,7 @@ export interface WebhookRunChange {
   webhookId: number;
   accountId: number;
   consecutiveFailures: number;
+  failingSince: Date | null;
   pausedUntilBefore: Date | null;
 }
 
@@ -80,12 +81,13 @@ const RECORD_PG = `WITH o AS (
   a AS (
     INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
     SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o),
-  r AS (SELECT * FROM unnest($10::int[], $11::bool[], $12::int[]) AS r(webhook_id, reset, failures))
+  r AS (SELECT * FROM unnest($10::int[], $11::bool[], $12::int[], $13::timestamptz[]) AS r(webhook_id, reset, failures, first_failure_at))
   UPDATE webhooks w SET consecutive_failures = CASE WHEN r.reset THEN r.failures ELSE w.consecutive_failures + r.failures END,
+    failing_since = CASE WHEN r.reset THEN r.first_failure_at ELSE COALESCE(w.failing_since, r.first_failure_at) END,
     paused_until = CASE WHEN r.reset THEN NULL ELSE w.paused_until END
   FROM r, webhooks before
   WHERE w.id = r.webhook_id AND before.id = w.id AND (r.failures > 0 OR w.consecutive_failures <> 0 OR w.paused_until IS NOT NULL)
-  RETURNING w.id, w.account_id, w.consecutive_failures, before.paused_until`;
+  RETURNING w.id, w.account_id, w.consecutive_failures, w.failing_since, before.paused_until`;
 
 /** Webhooks and their deliveries: every method of account data takes the account id and filters by it. */
 @Injectable()
@@ -105,7 +107,7 @@ export class WebhooksRepository {
   }
 
   insert(em: EntityManager, accountId: number, values: WebhookValues): Promise<Webhook> {
-    return em.save(em.create(Webhook, { ...values, accountId, consecutiveFailures: 0, pausedUntil: null }));
+    return em.save(em.create(Webhook, { ...values, accountId, consecutiveFailures: 0, failingSince: null, pausedUntil: null }));
   }
 
   /** Saves changes to a webhook loaded with `findInAccount` (so it is known to be in the account). */
@@ -205,12 +207,18 @@ export class WebhooksRepository {
    */
   async recordAttempts(
     attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[],
-    runs: Map<number, { reset: boolean; failures: number }>,
+    runs: Map<number, { reset: boolean; failures: number; firstFailureAt: Date | null }>,
   ): Promise<WebhookRunChange[]> {
     if (!attempts.length) return [];
     if (isPostgres(this.tx.manager)) {
       const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
-      const rows = await preparedQuery<{ id: number; account_id: number; consecutive_failures: number; paused_until: Date | null }>(
+      const rows = await preparedQuery<{
+        id: number;
+        account_id: number;
+        consecutive_failures: number;
+        failing_since: Date | null;
+        paused_until: Date | null;
+      }>(
         this.tx.manager,
         RECORD_PG,
         [
@@ -226,12 +234,14 @@ export class WebhooksRepository {
           [...runs.keys()],
           [...runs.values()].map((r) => r.reset),
           [...runs.values()].map((r) => r.failures),
+          [...runs.values()].map((r) => r.firstFailureAt),
         ],
       );
       return rows.map((r) => ({
         webhookId: r.id,
         accountId: r.account_id,
         consecutiveFailures: r.consecutive_failures,
+        failingSince: r.failing_since,
         pausedUntilBefore: r.paused_until,
       }));
     }
@@ -265,9 +275,10 @@ export class WebhooksRepository {
         const run = runs.get(hook.id)!;
         if (run.failures === 0 && hook.consecutiveFailures === 0 && hook.pausedUntil === null) continue;
         const consecutiveFailures = run.reset ? run.failures : hook.consecutiveFailures + run.failures;
+        const failingSince = run.reset ? run.firstFailureAt : (hook.failingSince ?? run.firstFailureAt);
         const pausedUntil = run.reset ? null : hook.pausedUntil;
-        await this.setRun(em, hook.id, consecutiveFailures, pausedUntil);
-        changed.push({ webhookId: hook.id, accountId: hook.accountId, consecutiveFailures, pausedUntilBefore: hook.pausedUntil });
+        await this.setRun(em, hook.id, { consecutiveFailures, failingSince, pausedUntil });
+        changed.push({ webhookId: hook.id, accountId: hook.accountId, consecutiveFailures, failingSince, pausedUntilBefore: hook.pausedUntil });
       }
       return changed;
     });
@@ -304,12 +315,18 @@ export class WebhooksRepository {
   }
 
   /** Sets a webhook's run and pause (not a change by a user: `updated_at` stays). */
-  private async setRun(em: EntityManager, webhookId: number, consecutiveFailures: number, pausedUntil: Date | null): Promise<void> {
+  private async setRun(
+    em: EntityManager,
+    webhookId: number,
+    run: { consecutiveFailures: number; failingSince: Date | null; pausedUntil: Date | null },
+  ): Promise<void> {
     const dialect = dialectOf(em);
-    const [p1, p2, p3] = [1, 2, 3].map((i) => param(dialect, i));
-    await em.query(`UPDATE webhooks SET consecutive_failures = ${p1}, paused_until = ${p2} WHERE id = ${p3}`, [
-      consecutiveFailures,
-      pausedUntil && boundTimestamp(dialect, pausedUntil),
+    const [p1, p2, p3, p4] = [1, 2, 3, 4].map((i) => param(dialect, i));
+    const at = (d: Date | null) => d && boundTimestamp(dialect, d);
+    await em.query(`UPDATE webhooks SET consecutive_failures = ${p1}, failing_since = ${p2}, paused_until = ${p3} WHERE id = ${p4}`, [
+      run.consecutiveFailures,
+      at(run.failingSince),
+      at(run.pausedUntil),
       webhookId,
     ]);
   }

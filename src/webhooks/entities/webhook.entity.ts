@@ -40,6 +40,10 @@ export class Webhook {
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures: number;
 
+  /** When the first of those failed attempts ended; null while there are none. */
+  @Column({ name: 'failing_since', type: TIMESTAMP, nullable: true })
+  failingSince: Date | null;
+
   /** While in the future, none of its deliveries is attempted but a ping (see WebhookWorkerService). */
   @Column({ name: 'paused_until', type: TIMESTAMP, nullable: true })
   pausedUntil: Date | null;
