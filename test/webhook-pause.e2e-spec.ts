@@ -63,12 +63,25 @@ describe('webhook pause after failures in a row', () => {
   });
 
   const hook = async (tenant: Tenant, path: string) =>
-    (await t.http().post('/webhooks').set(tenant.headers).send({ url: `${base}${path}`, events: ['lead.created'] }).expect(201)).body as Hook;
+    (
+      await t
+        .http()
+        .post('/webhooks')
+        .set(tenant.headers)
+        .send({ url: `${base}${path}`, events: ['lead.created'] })
+        .expect(201)
+    ).body as Hook;
   const read = async (tenant: Tenant, id: number) => (await t.http().get(`/webhooks/${id}`).set(tenant.headers).expect(200)).body as Hook;
   const log = async (tenant: Tenant, id: number) =>
     ((await t.http().get(`/webhooks/${id}/deliveries`).set(tenant.headers).expect(200)).body as DeliveryLog).data;
   const createLeads = async (tenant: Tenant, n: number) => {
-    for (let i = 0; i < n; i++) await t.http().post('/leads').set(tenant.headers).send({ firstName: 'Ada', lastName: `L${i}` }).expect(201);
+    for (let i = 0; i < n; i++)
+      await t
+        .http()
+        .post('/leads')
+        .set(tenant.headers)
+        .send({ firstName: 'Ada', lastName: `L${i}` })
+        .expect(201);
   };
 
   it('holds a failing webhook’s deliveries and new events until the pause ends, goes on for other webhooks, and resumes on a successful ping', async () => {

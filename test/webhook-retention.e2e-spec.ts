@@ -77,7 +77,9 @@ describe('webhook deliveries retention', () => {
 
     const left = await deliveries.find({ where: { webhookId: hook.id }, order: { id: 'ASC' } });
     expect(left.map((d) => d.eventId)).toEqual(['evt_old-pending', 'evt_new-delivered', 'evt_new-failed']);
-    const attempts = await t.ds.getRepository(WebhookAttempt).find({ where: { accountId: Number(tenant.accountId) }, order: { id: 'ASC' } });
+    const attempts = await t.ds
+      .getRepository(WebhookAttempt)
+      .find({ where: { accountId: Number(tenant.accountId) }, order: { id: 'ASC' } });
     expect(attempts.map((a) => String(a.deliveryId))).toEqual(left.map((d) => String(d.id)));
     // The deliveries log shows what is left.
     const log = await t.http().get(`/webhooks/${hook.id}/deliveries`).set(tenant.headers).expect(200);

@@ -218,25 +218,21 @@ export class WebhooksRepository {
         consecutive_failures: number;
         failing_since: Date | null;
         paused_until: Date | null;
-      }>(
-        this.tx.manager,
-        RECORD_PG,
-        [
-          column((a) => a.delivery.id),
-          column((a) => a.delivery.accountId),
-          column((a) => a.delivery.attempts),
-          column((a) => a.outcome.status),
-          column((a) => a.outcome.nextAttemptAt),
-          column((a) => a.outcome.statusCode),
-          column((a) => a.outcome.error),
-          column((a) => a.outcome.durationMs),
-          column((a) => a.outcome.at),
-          [...runs.keys()],
-          [...runs.values()].map((r) => r.reset),
-          [...runs.values()].map((r) => r.failures),
-          [...runs.values()].map((r) => r.firstFailureAt),
-        ],
-      );
+      }>(this.tx.manager, RECORD_PG, [
+        column((a) => a.delivery.id),
+        column((a) => a.delivery.accountId),
+        column((a) => a.delivery.attempts),
+        column((a) => a.outcome.status),
+        column((a) => a.outcome.nextAttemptAt),
+        column((a) => a.outcome.statusCode),
+        column((a) => a.outcome.error),
+        column((a) => a.outcome.durationMs),
+        column((a) => a.outcome.at),
+        [...runs.keys()],
+        [...runs.values()].map((r) => r.reset),
+        [...runs.values()].map((r) => r.failures),
+        [...runs.values()].map((r) => r.firstFailureAt),
+      ]);
       return rows.map((r) => ({
         webhookId: r.id,
         accountId: r.account_id,
@@ -278,7 +274,13 @@ export class WebhooksRepository {
         const failingSince = run.reset ? run.firstFailureAt : (hook.failingSince ?? run.firstFailureAt);
         const pausedUntil = run.reset ? null : hook.pausedUntil;
         await this.setRun(em, hook.id, { consecutiveFailures, failingSince, pausedUntil });
-        changed.push({ webhookId: hook.id, accountId: hook.accountId, consecutiveFailures, failingSince, pausedUntilBefore: hook.pausedUntil });
+        changed.push({
+          webhookId: hook.id,
+          accountId: hook.accountId,
+          consecutiveFailures,
+          failingSince,
+          pausedUntilBefore: hook.pausedUntil,
+        });
       }
       return changed;
     });

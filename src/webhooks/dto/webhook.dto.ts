@@ -145,7 +145,13 @@ export class WebhookResponseDto {
   @ApiProperty({ type: 'integer', description: 'Attempts that failed in a row, across deliveries; a success resets it.', example: 0 })
   consecutiveFailures: number;
 
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the first of those failures happened.', example: null })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When the first of those failures happened.',
+    example: null,
+  })
   failingSince: string | null;
 
   @ApiProperty({
