@@ -546,4 +546,62 @@ describe('webhooks', () => {
       }
     });
   });
+
+  describe('secret rotation', () => {
+    it('answers a new secret once; from then on every attempt, old events included, is signed with it and not the old one', async () => {
+      const tenant = await f.tenant();
+      const hook = await createWebhook(tenant, { events: ['lead.created'] });
+      await t.http().post('/leads').set(tenant.headers).send({ firstName: 'Before', lastName: 'Rotation' }).expect(201);
+      const before = await nextEvent(tenant, 0, 'lead.created');
+      expect(signatureVerifies(before, hook.secret)).toBe(true);
+
+      const res = await t.http().post(`/webhooks/${hook.id}/rotate-secret`).set(tenant.headers).expect(200);
+      const { secret: _old, ...shown } = hook;
+      expect(res.body).toEqual({
+        ...shown,
+        updatedAt: expect.stringMatching(ISO),
+        secret: expect.stringMatching(/^whsec_[A-Za-z0-9_-]{43}$/),
+      });
+      const rotated = res.body as { secret: string };
+      expect(rotated.secret).not.toBe(hook.secret);
+      const read = await t.http().get(`/webhooks/${hook.id}`).set(tenant.headers).expect(200);
+      expect(read.body).not.toHaveProperty('secret');
+
+      await t.http().post('/leads').set(tenant.headers).send({ firstName: 'After', lastName: 'Rotation' }).expect(201);
+      const after = await nextEvent(tenant, 1, 'lead.created');
+      expect(signatureVerifies(after, rotated.secret)).toBe(true);
+      expect(signatureVerifies(after, hook.secret)).toBe(false);
+      // A redelivery of the event from before the rotation is signed with the new secret too.
+      const [old] = (await deliveries(tenant, hook.id, `?eventId=${before.body.id}`)).data;
+      await t
+        .http()
+        .post(`/webhooks/${hook.id}/deliveries/${String(old.id)}/redeliver`)
+        .set(tenant.headers)
+        .expect(200);
+      const again = await waitFor('the redelivery', () =>
+        receiver
+          .of(tenant.accountId)
+          .slice(2)
+          .find((r) => r.body.id === before.body.id),
+      );
+      expect(signatureVerifies(again, rotated.secret)).toBe(true);
+
+      await t.flushAudit();
+      const entries = await t.ds
+        .getRepository(AuditLog)
+        .find({ where: { accountId: Number(tenant.accountId), event: 'webhook_secret_rotated' } });
+      expect(entries).toHaveLength(1);
+      expect(JSON.stringify(entries[0])).not.toContain(rotated.secret.slice(6));
+    });
+
+    it('answers 404 for a webhook of another account and changes nothing', async () => {
+      const owner = await f.tenant();
+      const other = await f.tenant();
+      const hook = await createWebhook(owner);
+      const stored = await t.ds.getRepository(Webhook).findOneByOrFail({ id: hook.id });
+      const res = await t.http().post(`/webhooks/${hook.id}/rotate-secret`).set(other.headers).expect(404);
+      expect(res.body).toEqual({ error: 'Not Found', message: 'Webhook not found' });
+      expect((await t.ds.getRepository(Webhook).findOneByOrFail({ id: hook.id })).secretEncrypted).toBe(stored.secretEncrypted);
+    });
+  });
 });

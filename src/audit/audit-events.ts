@@ -34,6 +34,7 @@ export const AUDIT_EVENTS = [
   'webhook_created',
   'webhook_updated',
   'webhook_deleted',
+  'webhook_secret_rotated',
   'webhook_test_sent',
   'webhook_redelivered',
   ...LEAD_EVENTS,

@@ -118,6 +118,25 @@ export class WebhooksController {
     return this.webhooks.update(account, actor, id, dto);
   }
 
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @WebhookIdParam()
+  @ApiOperation({
+    summary: "Replace a webhook's signing secret",
+    description:
+      'Answers the new secret, once. The old one stops at once: every attempt from now on, including retries and ' +
+      'redeliveries of earlier events, is signed with the new one. 404 when the account has no such webhook.',
+  })
+  @ApiIdExample(1)
+  @IdempotencyRedact('secret')
+  @RequirePermissions('writeWebhooks')
+  @AuditEvent('webhook_secret_rotated')
+  @ApiOkResponse({ type: CreatedWebhookResponseDto })
+  @ApiNotFoundResponse({ description: 'No such webhook in this account', schema: ERROR_REF })
+  rotateSecret(@AccountId() accountId: number, @CurrentActor() actor: Actor, @IdParam() id: number): Promise<CreatedWebhookResponseDto> {
+    return this.webhooks.rotateSecret(accountId, actor, id);
+  }
+
   @Delete(':id')
   @WebhookIdParam()
   @ApiOperation({

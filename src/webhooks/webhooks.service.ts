@@ -109,6 +109,21 @@ export class WebhooksService {
     });
   }
 
+  /**
+   * A new signing secret, in this answer only; the old one stops at once. Signatures are made at each
+   * attempt, so deliveries still due are signed with the new one.
+   */
+  rotateSecret(accountId: number, actor: Actor, id: number): Promise<CreatedWebhookResponseDto> {
+    const secret = generateWebhookSecret();
+    return this.tx.run(async (em) => {
+      const webhook = await this.repo.findInAccount(em, accountId, id, { lock: true });
+      if (!webhook) throw ApiError.notFound('Webhook');
+      webhook.secretEncrypted = encryptSecret(this.key, secret);
+      webhook.updatedBy = actor.email;
+      return { ...toWebhookResponse(await this.repo.save(em, webhook)), secret };
+    });
+  }
+
   /** Deletes the webhook with its deliveries log; deliveries not yet made are dropped. */
   remove(accountId: number, id: number): Promise<WebhookResponseDto> {
     return this.tx.run(async (em) => {
