@@ -594,6 +594,20 @@ describe('webhooks', () => {
       expect(JSON.stringify(entries[0])).not.toContain(rotated.secret.slice(6));
     });
 
+    it('replays a rotation with the same Idempotency-Key without rotating again or storing the secret', async () => {
+      const tenant = await f.tenant();
+      const hook = await createWebhook(tenant);
+      const rotate = () => t.http().post(`/webhooks/${hook.id}/rotate-secret`).set(tenant.headers).set('Idempotency-Key', 'rot-1');
+      const first = await rotate().expect(200);
+      const stored = await t.ds.getRepository(Webhook).findOneByOrFail({ id: hook.id });
+      const replay = await rotate().expect(200);
+      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.body).toEqual({ ...first.body, secret: null });
+      expect((await t.ds.getRepository(Webhook).findOneByOrFail({ id: hook.id })).secretEncrypted).toBe(stored.secretEncrypted);
+      const keys = await t.ds.getRepository(IdempotencyKey).find({ where: { accountId: tenant.account.id } });
+      expect(keys.map((k) => JSON.stringify(k.responseBody).includes((first.body as { secret: string }).secret))).toEqual([false]);
+    });
+
     it('answers 404 for a webhook of another account and changes nothing', async () => {
       const owner = await f.tenant();
       const other = await f.tenant();
