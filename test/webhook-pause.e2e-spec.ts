@@ -1,5 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { WebhookDelivery } from '../src/webhooks/entities/webhook-delivery.entity';
+import { GAVE_UP } from '../src/webhooks/webhooks.repository';
 import { Fixtures, Tenant } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 
@@ -40,7 +42,7 @@ describe('webhook pause after failures in a row', () => {
       req.on('end', () => {
         const type = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { type: string }).type;
         received.set(req.url!, [...(received.get(req.url!) ?? []), type]);
-        res.statusCode = req.url === '/down' && down ? 500 : 200;
+        res.statusCode = req.url === '/down2' || (req.url === '/down' && down) ? 500 : 200;
         res.end();
       });
     });
@@ -125,5 +127,39 @@ describe('webhook pause after failures in a row', () => {
     });
     expect(resumed.map((d) => d.status)).toEqual(Array(6).fill('delivered'));
     expect(await read(failing, down1.id)).toMatchObject({ consecutiveFailures: 0, failingSince: null, pausedUntil: null });
+  });
+
+  it('gives up, when it pauses a webhook, the deliveries older than the whole retry schedule', async () => {
+    const tenant = await f.tenant();
+    const down2 = await hook(tenant, '/down2');
+    // Created two days ago, beyond the schedule (a minute doubling over 12 attempts, about 34 hours); not due yet.
+    const old = await t.tx.run((em) =>
+      em.save(
+        em.create(WebhookDelivery, {
+          accountId: Number(tenant.accountId),
+          webhookId: down2.id,
+          eventId: 'evt_old',
+          eventType: 'lead.created',
+          leadId: null,
+          data: {},
+          createdAt: new Date(Date.now() - 2 * 86_400_000),
+          status: 'pending',
+          attempts: 3,
+          nextAttemptAt: new Date(Date.now() + 3_600_000),
+          updatedAt: new Date(),
+        }),
+      ),
+    );
+    await createLeads(tenant, 3);
+    await waitFor('the pause', async () => (await read(tenant, down2.id)).pausedUntil);
+    const rows = await t.ds.getRepository(WebhookDelivery).find({ where: { webhookId: down2.id }, order: { id: 'ASC' } });
+    expect(rows.map((d) => [d.eventId === 'evt_old', d.status, d.lastError === GAVE_UP])).toEqual([
+      [true, 'failed', true],
+      [false, 'pending', false],
+      [false, 'pending', false],
+      [false, 'pending', false],
+    ]);
+    expect(rows[0].id).toBe(old.id);
+    expect(rows[0].nextAttemptAt).toBeNull();
   });
 });

@@ -1,4 +1,4 @@
-import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryDelayMs } from './webhook-delivery';
+import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryDelayMs, retryScheduleMs } from './webhook-delivery';
 
 describe('webhook delivery policy', () => {
   const policy = { retryBaseMs: 10_000, maxAttempts: 4 };
@@ -27,6 +27,11 @@ describe('webhook delivery policy', () => {
       accountId: '7',
       data: { lead: { id: 3 } },
     });
+  });
+
+  it('spans the whole retry schedule from the first attempt to the last', () => {
+    expect(retryScheduleMs({ retryBaseMs: 10_000, maxAttempts: 4 })).toBe(10_000 + 20_000 + 40_000);
+    expect(retryScheduleMs({ retryBaseMs: 10_000, maxAttempts: 1 })).toBe(0);
   });
 
   it('counts the failures after the last success of a batch, from when the first of them ended, and whether one succeeded', () => {

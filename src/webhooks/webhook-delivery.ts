@@ -8,6 +8,13 @@ export function retryDelayMs(baseMs: number, attempt: number): number {
   return Math.min(baseMs * 2 ** Math.max(0, attempt - 1), MAX_RETRY_DELAY_MS);
 }
 
+/** From a delivery's first attempt to its last, when every attempt fails: the whole retry schedule. */
+export function retryScheduleMs(policy: { retryBaseMs: number; maxAttempts: number }): number {
+  let total = 0;
+  for (let attempt = 1; attempt < policy.maxAttempts; attempt++) total += retryDelayMs(policy.retryBaseMs, attempt);
+  return total;
+}
+
 /**
  * What a delivery becomes after its `attempt`-th attempt: delivered on a 2xx; else retried after the
  * backoff, until `maxAttempts` have been made, then failed.

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
-import { deliveryOutcome, eventBody, failureRunChange, pauseMs } from './webhook-delivery';
+import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryScheduleMs } from './webhook-delivery';
 import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
 import { privateTargetProblem } from './webhook-targets';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
@@ -200,7 +200,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       const failingFor = c.failingSince ? now.getTime() - c.failingSince.getTime() : 0;
       const ms = run.failures > 0 ? pauseMs(c.consecutiveFailures, failingFor, this.config.webhooks) : 0;
       if (ms > 0) {
-        await this.repo.pause(c.accountId, c.webhookId, new Date(now.getTime() + ms));
+        const giveUpBefore = new Date(now.getTime() - retryScheduleMs(this.config.webhooks));
+        await this.repo.pause(c.accountId, c.webhookId, new Date(now.getTime() + ms), giveUpBefore);
         this.logger.warn(`webhook ${c.webhookId}: ${c.consecutiveFailures} attempts failed in a row; its deliveries wait ${ms} ms`);
       } else if (run.reset && c.pausedUntilBefore) {
         await this.repo.resume(c.accountId, c.webhookId, c.pausedUntilBefore, now);

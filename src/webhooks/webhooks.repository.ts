@@ -18,6 +18,9 @@ export interface ClaimedDelivery {
   secretEncrypted: string;
 }
 
+/** The last error of a delivery given up while its webhook was paused. */
+export const GAVE_UP = 'not attempted again: its webhook kept failing for longer than the retry schedule (WEBHOOK_MAX_ATTEMPTS)';
+
 /** A webhook whose run of consecutive failures or pause an attempt's record changed. */
 export interface WebhookRunChange {
   webhookId: number;
@@ -288,14 +291,22 @@ export class WebhooksRepository {
 
   /**
    * Pauses the webhook until `until`: its pending deliveries due before then (pings aside) are moved
-   * to it, so claims need not pass over them; the outbox queues new events for then too.
+   * to it, so claims need not pass over them; the outbox queues new events for then too. Those created
+   * before `giveUpBefore` (older than the whole retry schedule) are marked failed instead, so a receiver
+   * that stays away does not keep events pending longer than its retries would have.
    */
-  async pause(accountId: number, webhookId: number, until: Date): Promise<void> {
+  async pause(accountId: number, webhookId: number, until: Date, giveUpBefore: Date): Promise<void> {
     await this.tx.run(async (em) => {
       const dialect = dialectOf(em);
-      const [p1, p2, p3, p4] = [1, 2, 3, 4].map((i) => param(dialect, i));
+      const [p1, p2, p3, p4, p5] = [1, 2, 3, 4, 5].map((i) => param(dialect, i));
       const at = boundTimestamp(dialect, until);
+      const now = boundTimestamp(dialect, new Date());
       await em.query(`UPDATE webhooks SET paused_until = ${p1} WHERE id = ${p2} AND account_id = ${p3}`, [at, webhookId, accountId]);
+      await em.query(
+        `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, last_error = ${p1}, updated_at = ${p2} ` +
+          `WHERE webhook_id = ${p3} AND account_id = ${p4} AND status = 'pending' AND created_at < ${p5} AND event_type <> 'ping'`,
+        [GAVE_UP, now, webhookId, accountId, boundTimestamp(dialect, giveUpBefore)],
+      );
       await em.query(
         `UPDATE webhook_deliveries SET next_attempt_at = ${p1} WHERE webhook_id = ${p2} AND account_id = ${p3} ` +
           `AND status = 'pending' AND next_attempt_at < ${p4} AND event_type <> 'ping'`,
