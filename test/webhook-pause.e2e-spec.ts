@@ -162,4 +162,26 @@ describe('webhook pause after failures in a row', () => {
     expect(rows[0].id).toBe(old.id);
     expect(rows[0].nextAttemptAt).toBeNull();
   });
+
+  it('starts a paused webhook afresh when its URL changes, and sends what the pause held to the new URL', async () => {
+    const tenant = await f.tenant();
+    const broken = await hook(tenant, '/down2');
+    await createLeads(tenant, 3);
+    await waitFor('the pause', async () => (await read(tenant, broken.id)).pausedUntil);
+    const before = received.get('/fixed')?.length ?? 0;
+
+    const patched = await t
+      .http()
+      .patch(`/webhooks/${broken.id}`)
+      .set(tenant.headers)
+      .send({ url: `${base}/fixed` })
+      .expect(200);
+    expect(patched.body).toMatchObject({ url: `${base}/fixed`, consecutiveFailures: 0, failingSince: null, pausedUntil: null });
+    await waitFor('the held deliveries', async () => (received.get('/fixed')?.length ?? 0) === before + 3);
+    const rows = await waitFor('their records', async () => {
+      const d = await log(tenant, broken.id);
+      return d.every((x) => x.status === 'delivered') ? d : null;
+    });
+    expect(rows).toHaveLength(3);
+  });
 });

@@ -100,12 +100,22 @@ export class WebhooksService {
     return this.tx.run(async (em) => {
       const webhook = await this.repo.findInAccount(em, account.accountId, id, { lock: true });
       if (!webhook) throw ApiError.notFound('Webhook');
-      if (dto.url !== undefined) webhook.url = dto.url;
+      const pausedUntil = webhook.pausedUntil;
+      if (dto.url !== undefined && dto.url !== webhook.url) {
+        // A new URL is a new receiver: its predecessor's failures say nothing about it.
+        webhook.url = dto.url;
+        Object.assign(webhook, { consecutiveFailures: 0, failingSince: null, pausedUntil: null });
+      }
       if (dto.events !== undefined) webhook.events = normalizeEvents(dto.events);
       if (dto.description !== undefined) webhook.description = dto.description;
       if (dto.active !== undefined) webhook.active = dto.active;
       webhook.updatedBy = actor.email;
-      return toWebhookResponse(await this.repo.save(em, webhook));
+      const saved = await this.repo.save(em, webhook);
+      if (pausedUntil && !saved.pausedUntil) {
+        await this.repo.resume(account.accountId, id, pausedUntil, new Date());
+        this.tx.afterCommit(em, () => this.worker.wake());
+      }
+      return toWebhookResponse(saved);
     });
   }
 
