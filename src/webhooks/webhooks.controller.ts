@@ -99,7 +99,9 @@ export class WebhooksController {
   @WebhookIdParam()
   @ApiOperation({
     summary: "Update a webhook's URL, events, description or state",
-    description: '400 for a refused URL, 404 when the account has no such webhook. The secret stays the same.',
+    description:
+      '400 for a refused URL, 404 when the account has no such webhook. The secret stays the same; a new url ends a pause ' +
+      '(consecutiveFailures 0, the deliveries it held due at once).',
   })
   @ApiIdExample(1)
   @ApiBodyExample(UpdateWebhookDto, REQUEST_EXAMPLES.updateWebhook)
