@@ -4,6 +4,7 @@ import { WebhookDelivery } from '../src/webhooks/entities/webhook-delivery.entit
 import { GAVE_UP } from '../src/webhooks/webhooks.repository';
 import { Fixtures, Tenant } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 interface Hook {
   id: number;
@@ -14,16 +15,6 @@ interface Hook {
 
 interface DeliveryLog {
   data: { eventType: string; status: string; attempts: number; nextAttemptAt: string | null }[];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('webhook pause after failures in a row', () => {

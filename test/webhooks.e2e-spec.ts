@@ -10,6 +10,7 @@ import { Fixtures, Tenant } from './utils/fixtures';
 import { ISO } from './utils/identity-fixtures';
 import { LeadFixtures } from './utils/lead-fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
+import { waitFor } from './utils/wait-for';
 
 const ALL_EVENTS = ['lead.created', 'lead.updated', 'lead.assigned', 'lead.archived', 'lead.unarchived', 'lead.deleted'];
 const EVT = /^evt_[0-9a-f]{32}$/;
@@ -60,16 +61,6 @@ function signatureVerifies(r: Received, secret: string): boolean {
   if (!m) return false;
   const expected = createHmac('sha256', secret).update(`${m[1]}.${r.raw}`).digest();
   return Math.abs(Date.now() / 1000 - Number(m[1])) < 300 && timingSafeEqual(expected, Buffer.from(m[2], 'hex'));
-}
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('webhooks', () => {
