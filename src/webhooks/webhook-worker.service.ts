@@ -3,7 +3,7 @@ import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
 import { deliveryOutcome, eventBody } from './webhook-delivery';
 import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
-import { privateTargetProblem } from './webhook-targets';
+import { AttemptTimeoutError, RefusedTargetError, WebhookHttpClient } from './webhook-http';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { AttemptOutcome, ClaimedDelivery, WebhooksRepository } from './webhooks.repository';
 
@@ -15,11 +15,11 @@ const ERROR_PAUSE_MS = 1000;
 const LEASE_MARGIN_MS = 5000;
 
 /** The text of a failed post, without anything of the request (the URL may carry a token). */
-function describeFailure(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = err?.cause?.code ?? err?.cause?.message;
-  return `request failed${cause ? ` (${cause})` : ''}`.slice(0, 500);
+function describeFailure(e: unknown): string {
+  if (e instanceof RefusedTargetError) return `refused: ${e.message}; nothing was sent`;
+  if (e instanceof AttemptTimeoutError) return e.message;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return `request failed${typeof code === 'string' ? ` (${code})` : ''}`.slice(0, 500);
 }
 
 /** Outcomes are recorded together: a flush at most this long after the first one waiting. */
@@ -37,6 +37,7 @@ const RECORD_DELAY_MS = 5;
 export class WebhookWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly key: Buffer;
+  private readonly http: WebhookHttpClient;
   private stopping = false;
   private running: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
@@ -51,6 +52,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     @InjectAppConfig() private readonly config: AppConfigType,
   ) {
     this.key = deriveWebhookKey(config.webhooks.secretKey);
+    this.http = new WebhookHttpClient(Math.max(1, config.webhooks.workers));
   }
 
   onApplicationBootstrap(): void {
@@ -118,6 +120,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     }
     await Promise.all(inFlight);
     await Promise.all(this.unrecorded);
+    this.http.destroy();
   }
 
   /**
@@ -130,30 +133,17 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const refused = allowPrivateUrls ? null : await privateTargetProblem(url);
-      if (refused) {
-        error = `refused: ${refused}; nothing was sent`;
-      } else {
-        const body = eventBody(delivery);
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'leads-api-webhooks',
-            'leads-event-id': delivery.eventId,
-            'leads-event-type': delivery.eventType,
-            'leads-signature': signatureHeader(decryptSecret(this.key, secretEncrypted), Math.floor(Date.now() / 1000), body),
-          },
-          body,
-          // A redirect could lead to an address the URL check never saw: a 3xx is an undelivered answer.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        statusCode = res.status;
-        await res.body?.cancel().catch(() => undefined);
-      }
+      const body = eventBody(delivery);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'leads-api-webhooks',
+        'leads-event-id': delivery.eventId,
+        'leads-event-type': delivery.eventType,
+        'leads-signature': signatureHeader(decryptSecret(this.key, secretEncrypted), Math.floor(Date.now() / 1000), body),
+      };
+      statusCode = await this.http.post(url, headers, body, { timeoutMs, allowPrivate: allowPrivateUrls });
     } catch (e) {
-      error = describeFailure(e, timeoutMs);
+      error = describeFailure(e);
     }
     const at = new Date();
     const outcome = deliveryOutcome(statusCode, delivery.attempts, this.config.webhooks, at);
