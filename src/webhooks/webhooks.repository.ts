@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { boundTimestamp, dialectOf, isPostgres } from '../database/dialect';
 import { forUpdate } from '../database/locking';
-import { preparedQuery } from '../database/prepared';
+import { plannedQuery } from '../database/prepared';
 import { entityFromRow } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
@@ -151,7 +151,7 @@ export class WebhooksRepository {
    */
   async claimDue(em: EntityManager, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
     if (isPostgres(em)) {
-      const rows = await preparedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit]);
+      const rows = await plannedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit]);
       return rows.map((r) => ({
         delivery: entityFromRow(em, WebhookDelivery, r),
         url: r.webhook_url as string,
@@ -184,7 +184,7 @@ export class WebhooksRepository {
     if (!attempts.length) return;
     if (isPostgres(this.tx.manager)) {
       const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
-      await preparedQuery(this.tx.manager, RECORD_PG, [
+      await plannedQuery(this.tx.manager, RECORD_PG, [
         column((a) => a.delivery.id),
         column((a) => a.delivery.accountId),
         column((a) => a.delivery.attempts),
