@@ -22,6 +22,9 @@ function describeFailure(e: unknown): string {
   return `request failed${typeof code === 'string' ? ` (${code})` : ''}`.slice(0, 500);
 }
 
+/** Decrypted secrets kept (webhooks are few; the map is cleared when full). */
+const MAX_CACHED_SECRETS = 1000;
+
 /** Outcomes are recorded together: a flush at most this long after the first one waiting. */
 const RECORD_DELAY_MS = 5;
 
@@ -38,6 +41,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
   private readonly logger = new Logger('Webhooks');
   private readonly key: Buffer;
   private readonly http: WebhookHttpClient;
+  /** Secrets by webhook id and stored ciphertext: a changed ciphertext is a new entry. */
+  private readonly secrets = new Map<string, string>();
   private stopping = false;
   private running: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
@@ -139,7 +144,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
         'user-agent': 'leads-api-webhooks',
         'leads-event-id': delivery.eventId,
         'leads-event-type': delivery.eventType,
-        'leads-signature': signatureHeader(decryptSecret(this.key, secretEncrypted), Math.floor(Date.now() / 1000), body),
+        'leads-signature': signatureHeader(this.secretOf(delivery.webhookId, secretEncrypted), Math.floor(Date.now() / 1000), body),
       };
       statusCode = await this.http.post(url, headers, body, { timeoutMs, allowPrivate: allowPrivateUrls });
     } catch (e) {
@@ -157,6 +162,17 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       this.recordTimer ??= setTimeout(() => void this.flushRecords(), RECORD_DELAY_MS);
     }).finally(() => this.unrecorded.delete(recorded));
     this.unrecorded.add(recorded);
+  }
+
+  private secretOf(webhookId: number, encrypted: string): string {
+    const key = `${webhookId}:${encrypted}`;
+    let secret = this.secrets.get(key);
+    if (secret === undefined) {
+      if (this.secrets.size >= MAX_CACHED_SECRETS) this.secrets.clear();
+      secret = decryptSecret(this.key, encrypted);
+      this.secrets.set(key, secret);
+    }
+    return secret;
   }
 
   private async flushRecords(): Promise<void> {
