@@ -90,6 +90,15 @@ describe('WebhookHttpClient', () => {
     await expect(c.post(`http://127.0.0.1:${tricklePort}/`, {}, '{}', { ...open, timeoutMs: 200 })).resolves.toBe(200);
   });
 
+  it('counts an answer whose connection closes in the middle of its body by its status', async () => {
+    const { server, port } = await serve((req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial', () => req.socket.destroy());
+    });
+    servers.push(server);
+    await expect(client().post(`http://127.0.0.1:${port}/`, {}, '{}', open)).resolves.toBe(200);
+  });
+
   it('sends a request again on a new connection when the kept-alive one was closed by the receiver', async () => {
     let n = 0;
     const { server, port, got } = await serve((req, res) => {

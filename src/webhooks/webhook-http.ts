@@ -105,6 +105,8 @@ export class WebhookHttpClient {
           status = res.statusCode ?? null;
           res.on('end', () => settle(null));
           res.on('close', () => settle(null));
+          // A body cut short (the connection closed, or destroyed at the timeout): the status stands.
+          res.on('error', () => settle(null));
           res.resume();
         });
         req.on('error', (e: NodeJS.ErrnoException) => {
