@@ -37,7 +37,7 @@ const CLAIMED_COLUMNS =
  * and the lease ($2) is the new `next_attempt_at`, so a delivery whose worker died is due again then.
  * The claim commits without waiting for its WAL flush (synchronous_commit off for this transaction
  * only): a claim lost with a database crash leaves its delivery due again, which at least once
- * delivery already allows, and the delivery loop does not wait for a disk flush before each post.
+ * delivery already allows, and the loop does not wait for a disk flush before posting what it claimed.
  */
 const CLAIM_PG = `WITH c AS (
     SELECT d.id FROM webhook_deliveries d
