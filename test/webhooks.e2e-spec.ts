@@ -536,6 +536,32 @@ describe('webhooks', () => {
         config.webhooks.allowPrivateUrls = true;
       }
     });
+
+    it('with WEBHOOK_ALLOW_PRIVATE_URLS off, refuses at delivery a host name that resolves to a private address', async () => {
+      const tenant = await f.tenant();
+      // Accepted while private URLs are allowed; the name resolves to the loopback receiver.
+      const hook = await createWebhook(tenant, { events: ['lead.created'], url: receiver.url.replace('127.0.0.1', 'localhost') });
+      config.webhooks.allowPrivateUrls = false;
+      try {
+        await t.http().post('/leads').set(tenant.headers).send({ firstName: 'No', lastName: 'Rebind' }).expect(201);
+        const [d] = await waitFor('an attempt refused', async () => {
+          const page = await deliveries(tenant, hook.id);
+          return (page.data[0]?.attemptLog as unknown[] | undefined)?.length ? page.data : null;
+        });
+        expect(d).toMatchObject({
+          status: 'pending',
+          lastStatusCode: null,
+          lastError: expect.stringMatching(
+            /^refused: host localhost resolves to a private, loopback or link-local address \(.+\); nothing was sent$/,
+          ),
+        });
+        expect(receiver.of(tenant.accountId)).toHaveLength(0);
+      } finally {
+        config.webhooks.allowPrivateUrls = true;
+      }
+      // Allowed again, the retry reaches the receiver.
+      await nextEvent(tenant, 0, 'lead.created');
+    });
   });
 
   describe('secret rotation', () => {

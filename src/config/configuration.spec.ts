@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     const base = { JWT_SECRET: SECRET, DATABASE_PATH: join(mkdtempSync(join(tmpdir(), 'cfg-')), 'db.sqlite') };
     expect(loadConfig(base).webhooks).toEqual({
       secretKey: DEVELOPMENT_WEBHOOK_SECRET_KEY,
-      workers: 4,
+      workers: 16,
       retryBaseMs: 10000,
       maxAttempts: 12,
       timeoutMs: 10000,

@@ -238,7 +238,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     webhooks: {
       secretKey: webhookSecretKey ?? DEVELOPMENT_WEBHOOK_SECRET_KEY,
-      workers: int(env, 'WEBHOOK_WORKERS', 4, 0, 256),
+      workers: int(env, 'WEBHOOK_WORKERS', 16, 0, 256),
       retryBaseMs: int(env, 'WEBHOOK_RETRY_BASE_MS', 10000, 1, 86_400_000),
       maxAttempts: int(env, 'WEBHOOK_MAX_ATTEMPTS', 12, 1, 100),
       timeoutMs: int(env, 'WEBHOOK_TIMEOUT_MS', 10000, 100, 120_000),

@@ -39,3 +39,15 @@ export function preparedQuery<T = Record<string, unknown>>(em: EntityManager, te
   // pg accepts a query config object where TypeORM passes the text; it copies it before use.
   return em.query({ name, text } as unknown as string, params);
 }
+
+/**
+ * Runs SQL on PostgreSQL as an unnamed statement, planned at every execution with its parameters and
+ * the table's current size. For statements on a queue table whose size swings from empty to a large
+ * backlog: a prepared statement's cached generic plan, chosen while the table was empty, scans the
+ * whole table on every execution once it is not. Outside a transaction it goes straight to the pool.
+ */
+export function plannedQuery<T = Record<string, unknown>>(em: EntityManager, text: string, params: unknown[]): Promise<T[]> {
+  if (!isPostgres(em) || em.queryRunner) return em.query(text, params);
+  const pool = (em.connection.driver as PostgresDriver).master as Pool;
+  return pool.query({ text, values: params }).then((r) => r.rows as T[]);
+}

@@ -21,23 +21,29 @@ export function urlProblem(raw: string): string | null {
   return null;
 }
 
+/** The host of a webhook URL as a connection names it (an IPv6 literal without its brackets). */
+export function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+/** Why `host`, resolving to `addresses`, must not be posted to when private targets are not allowed, or null. */
+export function addressesProblem(host: string, addresses: readonly string[]): string | null {
+  if (!addresses.length) return `host ${host} does not resolve`;
+  const refused = addresses.find(isPrivateAddress);
+  return refused === undefined ? null : `host ${host} resolves to a private, loopback or link-local address (${refused})`;
+}
+
 /**
  * Why a delivery to `raw` must not be sent when private targets are not allowed: its host is, or
  * resolves to, a loopback, private, link-local or unspecified address (any of its addresses), or
  * does not resolve. Null when every address is public.
  */
 export async function privateTargetProblem(raw: string, resolve: HostResolver = resolveHost): Promise<string | null> {
-  const host = new URL(raw).hostname.replace(/^\[(.*)\]$/, '$1');
-  let addresses: string[];
-  if (isIP(host)) addresses = [host];
-  else {
-    try {
-      addresses = await resolve(host);
-    } catch {
-      return `host ${host} does not resolve`;
-    }
+  const host = hostOf(new URL(raw));
+  if (isIP(host)) return addressesProblem(host, [host]);
+  try {
+    return addressesProblem(host, await resolve(host));
+  } catch {
+    return `host ${host} does not resolve`;
   }
-  if (!addresses.length) return `host ${host} does not resolve`;
-  const refused = addresses.find(isPrivateAddress);
-  return refused === undefined ? null : `host ${host} resolves to a private, loopback or link-local address (${refused})`;
 }

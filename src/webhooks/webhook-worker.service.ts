@@ -3,24 +3,29 @@ import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
 import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryScheduleMs } from './webhook-delivery';
 import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
-import { privateTargetProblem } from './webhook-targets';
+import { AttemptTimeoutError, RefusedTargetError, WebhookHttpClient } from './webhook-http';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
 import { AttemptOutcome, ClaimedDelivery, WebhookRunChange, WebhooksRepository } from './webhooks.repository';
 
 /** How long an idle worker waits before it looks for due deliveries again. */
 const IDLE_POLL_MS = 250;
+/** Without a backlog, the wait after a claim that found deliveries before the next claim. */
+const GATHER_MS = 20;
 /** After a failed claim (the database away), the wait before the next. */
 const ERROR_PAUSE_MS = 1000;
 /** A claim's lease beyond the post's timeout: time to record the outcome. */
 const LEASE_MARGIN_MS = 5000;
 
 /** The text of a failed post, without anything of the request (the URL may carry a token). */
-function describeFailure(e: unknown, timeoutMs: number): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError' || err?.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  const cause = err?.cause?.code ?? err?.cause?.message;
-  return `request failed${cause ? ` (${cause})` : ''}`.slice(0, 500);
+function describeFailure(e: unknown): string {
+  if (e instanceof RefusedTargetError) return `refused: ${e.message}; nothing was sent`;
+  if (e instanceof AttemptTimeoutError) return e.message;
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return `request failed${typeof code === 'string' ? ` (${code})` : ''}`.slice(0, 500);
 }
+
+/** Decrypted secrets kept (webhooks are few; the map is cleared when full). */
+const MAX_CACHED_SECRETS = 1000;
 
 /** Outcomes are recorded together: a flush at most this long after the first one waiting. */
 const RECORD_DELAY_MS = 5;
@@ -37,6 +42,9 @@ const RECORD_DELAY_MS = 5;
 export class WebhookWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Webhooks');
   private readonly key: Buffer;
+  private readonly http: WebhookHttpClient;
+  /** Secrets by webhook id and stored ciphertext: a changed ciphertext is a new entry. */
+  private readonly secrets = new Map<string, string>();
   private stopping = false;
   private running: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
@@ -51,6 +59,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     @InjectAppConfig() private readonly config: AppConfigType,
   ) {
     this.key = deriveWebhookKey(config.webhooks.secretKey);
+    this.http = new WebhookHttpClient(Math.max(1, config.webhooks.workers));
   }
 
   onApplicationBootstrap(): void {
@@ -113,11 +122,13 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
         const p: Promise<void> = this.deliver(c).finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
-      // Nothing due: wait for the poll interval, a wake-up, or a slot to free up.
-      if (!claimed.length) await Promise.race([this.sleep(IDLE_POLL_MS), ...inFlight]);
+      // No backlog: wait a little before claiming again, so that the next claim serves the deliveries
+      // queued meanwhile together rather than one claim each (nothing due: the poll interval).
+      if (!backlog) await this.sleep(claimed.length ? GATHER_MS : IDLE_POLL_MS);
     }
     await Promise.all(inFlight);
     await Promise.all(this.unrecorded);
+    this.http.destroy();
   }
 
   /**
@@ -130,30 +141,17 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const refused = allowPrivateUrls ? null : await privateTargetProblem(url);
-      if (refused) {
-        error = `refused: ${refused}; nothing was sent`;
-      } else {
-        const body = eventBody(delivery);
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'leads-api-webhooks',
-            'leads-event-id': delivery.eventId,
-            'leads-event-type': delivery.eventType,
-            'leads-signature': signatureHeader(decryptSecret(this.key, secretEncrypted), Math.floor(Date.now() / 1000), body),
-          },
-          body,
-          // A redirect could lead to an address the URL check never saw: a 3xx is an undelivered answer.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-        statusCode = res.status;
-        await res.body?.cancel().catch(() => undefined);
-      }
+      const body = eventBody(delivery);
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'leads-api-webhooks',
+        'leads-event-id': delivery.eventId,
+        'leads-event-type': delivery.eventType,
+        'leads-signature': signatureHeader(this.secretOf(delivery.webhookId, secretEncrypted), Math.floor(Date.now() / 1000), body),
+      };
+      statusCode = await this.http.post(url, headers, body, { timeoutMs, allowPrivate: allowPrivateUrls });
     } catch (e) {
-      error = describeFailure(e, timeoutMs);
+      error = describeFailure(e);
     }
     const at = new Date();
     const outcome = deliveryOutcome(statusCode, delivery.attempts, this.config.webhooks, at);
@@ -167,6 +165,17 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       this.recordTimer ??= setTimeout(() => void this.flushRecords(), RECORD_DELAY_MS);
     }).finally(() => this.unrecorded.delete(recorded));
     this.unrecorded.add(recorded);
+  }
+
+  private secretOf(webhookId: number, encrypted: string): string {
+    const key = `${webhookId}:${encrypted}`;
+    let secret = this.secrets.get(key);
+    if (secret === undefined) {
+      if (this.secrets.size >= MAX_CACHED_SECRETS) this.secrets.clear();
+      secret = decryptSecret(this.key, encrypted);
+      this.secrets.set(key, secret);
+    }
+    return secret;
   }
 
   private async flushRecords(): Promise<void> {

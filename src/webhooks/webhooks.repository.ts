@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { boundTimestamp, dialectOf, isPostgres, param } from '../database/dialect';
 import { forUpdate } from '../database/locking';
-import { preparedQuery } from '../database/prepared';
+import { plannedQuery } from '../database/prepared';
 import { entityFromRow } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
@@ -47,6 +47,9 @@ const CLAIMED_COLUMNS =
  * PostgreSQL: claims up to $3 due deliveries of active webhooks in one statement (its own short
  * transaction): SKIP LOCKED lets the workers of every instance claim side by side, never the same row,
  * and the lease ($2) is the new `next_attempt_at`, so a delivery whose worker died is due again then.
+ * The claim commits without waiting for its WAL flush (synchronous_commit off for this transaction
+ * only): a claim lost with a database crash leaves its delivery due again, which at least once
+ * delivery already allows, and the loop does not wait for a disk flush before posting what it claimed.
  */
 /** "webhook `w` takes deliveries now": active, and not paused, except for pings (a paused webhook can still be tested). */
 const claimable = (w: string, d: string, now: string) =>
@@ -59,6 +62,7 @@ const CLAIM_PG = `WITH c AS (
     ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
   UPDATE webhook_deliveries d SET next_attempt_at = $2, attempts = d.attempts + 1, updated_at = $1
   FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id
+    AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
   RETURNING ${CLAIMED_COLUMNS}, w.url AS webhook_url, w.secret_encrypted AS webhook_secret`;
 
 /** SQLite: the same claim; the one connection runs one statement at a time. */
@@ -176,7 +180,7 @@ export class WebhooksRepository {
    */
   async claimDue(em: EntityManager, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
     if (isPostgres(em)) {
-      const rows = await preparedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit]);
+      const rows = await plannedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit]);
       return rows.map((r) => ({
         delivery: entityFromRow(em, WebhookDelivery, r),
         url: r.webhook_url as string,
@@ -215,7 +219,7 @@ export class WebhooksRepository {
     if (!attempts.length) return [];
     if (isPostgres(this.tx.manager)) {
       const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
-      const rows = await preparedQuery<{
+      const rows = await plannedQuery<{
         id: number;
         account_id: number;
         consecutive_failures: number;
