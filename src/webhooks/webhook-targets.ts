@@ -34,9 +34,10 @@ export function addressesProblem(host: string, addresses: readonly string[]): st
 }
 
 /**
- * Why a delivery to `raw` must not be sent when private targets are not allowed: its host is, or
- * resolves to, a loopback, private, link-local or unspecified address (any of its addresses), or
- * does not resolve. Null when every address is public.
+ * Why `raw` is refused as a webhook URL (at create and update) when private targets are not allowed:
+ * its host is, or resolves to, a loopback, private, link-local or unspecified address (any of its
+ * addresses), or does not resolve. Null when every address is public. Deliveries check the address
+ * they connect to instead (WebhookHttpClient).
  */
 export async function privateTargetProblem(raw: string, resolve: HostResolver = resolveHost): Promise<string | null> {
   const host = hostOf(new URL(raw));

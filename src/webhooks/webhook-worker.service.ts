@@ -189,11 +189,18 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       runs.set(delivery.webhookId, run);
     }
     const changes = new Map([...runs].map(([id, attempts]) => [id, failureRunChange(attempts)]));
+    let changed: WebhookRunChange[] = [];
     try {
-      await this.followRuns(await this.repo.recordAttempts(batch, changes), changes);
+      changed = await this.repo.recordAttempts(batch, changes);
     } catch (e) {
       // Their leases end and the deliveries are attempted again: at least once.
       this.logger.warn(`recording ${batch.length} webhook attempts failed: ${(e as Error).message}`);
+    }
+    try {
+      await this.followRuns(changed, changes);
+    } catch (e) {
+      // The run is recorded: the next failure pauses the webhook, the next success resumes it.
+      this.logger.warn(`pausing or resuming a webhook failed: ${(e as Error).message}`);
     }
     for (const r of batch) r.done();
   }
@@ -213,7 +220,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
         await this.repo.pause(c.accountId, c.webhookId, new Date(now.getTime() + ms), giveUpBefore);
         this.logger.warn(`webhook ${c.webhookId}: ${c.consecutiveFailures} attempts failed in a row; its deliveries wait ${ms} ms`);
       } else if (run.reset && c.pausedUntilBefore) {
-        await this.repo.resume(c.accountId, c.webhookId, c.pausedUntilBefore, now);
+        await this.repo.resume(this.tx.manager, c.accountId, c.webhookId, c.pausedUntilBefore, now);
         this.wake();
       }
     }

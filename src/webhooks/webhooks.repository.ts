@@ -43,6 +43,10 @@ export interface AttemptOutcome {
 const CLAIMED_COLUMNS =
   'd.id, d.account_id, d.webhook_id, d.event_id, d.event_type, d.lead_id, d.data, d.created_at, d.status, d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.last_duration_ms, d.updated_at';
 
+/** "webhook `w` takes deliveries now": active, and not paused, except for pings (a paused webhook can still be tested). */
+const claimable = (w: string, d: string, now: string) =>
+  `${w}.active AND (${w}.paused_until IS NULL OR ${w}.paused_until <= ${now} OR ${d}.event_type = 'ping')`;
+
 /**
  * PostgreSQL: claims up to $3 due deliveries of active webhooks in one statement (its own short
  * transaction): SKIP LOCKED lets the workers of every instance claim side by side, never the same row,
@@ -51,10 +55,6 @@ const CLAIMED_COLUMNS =
  * only): a claim lost with a database crash leaves its delivery due again, which at least once
  * delivery already allows, and the loop does not wait for a disk flush before posting what it claimed.
  */
-/** "webhook `w` takes deliveries now": active, and not paused, except for pings (a paused webhook can still be tested). */
-const claimable = (w: string, d: string, now: string) =>
-  `${w}.active AND (${w}.paused_until IS NULL OR ${w}.paused_until <= ${now} OR ${d}.event_type = 'ping')`;
-
 const CLAIM_PG = `WITH c AS (
     SELECT d.id FROM webhook_deliveries d
     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
@@ -319,9 +319,8 @@ export class WebhooksRepository {
     });
   }
 
-  /** After a pause ended by a success: the deliveries it had moved (due at `pausedUntil`) are due `now`. */
-  async resume(accountId: number, webhookId: number, pausedUntil: Date, now: Date): Promise<void> {
-    const em = this.tx.manager;
+  /** After a pause ended (a success, a new URL): the deliveries it had moved (due at `pausedUntil`) are due `now`. */
+  async resume(em: EntityManager, accountId: number, webhookId: number, pausedUntil: Date, now: Date): Promise<void> {
     const dialect = dialectOf(em);
     const [p1, p2, p3, p4] = [1, 2, 3, 4].map((i) => param(dialect, i));
     await em.query(

@@ -112,7 +112,7 @@ export class WebhooksService {
       webhook.updatedBy = actor.email;
       const saved = await this.repo.save(em, webhook);
       if (pausedUntil && !saved.pausedUntil) {
-        await this.repo.resume(account.accountId, id, pausedUntil, new Date());
+        await this.repo.resume(em, account.accountId, id, pausedUntil, new Date());
         this.tx.afterCommit(em, () => this.worker.wake());
       }
       return toWebhookResponse(saved);
