@@ -120,38 +120,44 @@ describe('webhook pause after failures in a row', () => {
     expect(await read(failing, down1.id)).toMatchObject({ consecutiveFailures: 0, failingSince: null, pausedUntil: null });
   });
 
-  it('gives up, when it pauses a webhook, the deliveries older than the whole retry schedule', async () => {
+  it('gives up, when it pauses a webhook, the deliveries left untouched for longer than the whole retry schedule', async () => {
     const tenant = await f.tenant();
     const down2 = await hook(tenant, '/down2');
-    // Created two days ago, beyond the schedule (a minute doubling over 12 attempts, about 34 hours); not due yet.
-    const old = await t.tx.run((em) =>
-      em.save(
-        em.create(WebhookDelivery, {
-          accountId: Number(tenant.accountId),
-          webhookId: down2.id,
-          eventId: 'evt_old',
-          eventType: 'lead.created',
-          leadId: null,
-          data: {},
-          createdAt: new Date(Date.now() - 2 * 86_400_000),
-          status: 'pending',
-          attempts: 3,
-          nextAttemptAt: new Date(Date.now() + 3_600_000),
-          updatedAt: new Date(),
-        }),
-      ),
-    );
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    // Two deliveries of an event of two days ago, beyond the schedule (a minute doubling over 12 attempts,
+    // about 34 hours), not due yet: one queued or attempted last then, one queued now (a redelivery).
+    const delivery = (eventId: string, updatedAt: Date) => ({
+      accountId: Number(tenant.accountId),
+      webhookId: down2.id,
+      eventId,
+      eventType: 'lead.created',
+      leadId: null,
+      data: {},
+      createdAt: twoDaysAgo,
+      status: 'pending' as const,
+      attempts: 3,
+      nextAttemptAt: new Date(Date.now() + 3_600_000),
+      updatedAt,
+    });
+    await t.tx.run(async (em) => {
+      await em.save(em.create(WebhookDelivery, delivery('evt_stale', twoDaysAgo)));
+      await em.save(em.create(WebhookDelivery, delivery('evt_redelivered', new Date())));
+    });
     await createLeads(tenant, 3);
-    await waitFor('the pause', async () => (await read(tenant, down2.id)).pausedUntil);
+    const { pausedUntil } = await waitFor('the pause', async () => {
+      const h = await read(tenant, down2.id);
+      return h.pausedUntil ? h : null;
+    });
     const rows = await t.ds.getRepository(WebhookDelivery).find({ where: { webhookId: down2.id }, order: { id: 'ASC' } });
-    expect(rows.map((d) => [d.eventId === 'evt_old', d.status, d.lastError === GAVE_UP])).toEqual([
-      [true, 'failed', true],
-      [false, 'pending', false],
-      [false, 'pending', false],
-      [false, 'pending', false],
+    const redelivered = rows[1].nextAttemptAt!.toISOString();
+    expect(Date.parse(redelivered)).toBeGreaterThan(Date.parse(pausedUntil!));
+    expect(rows.map((d) => [d.eventId, d.status, d.lastError === GAVE_UP, d.nextAttemptAt?.toISOString() ?? null])).toEqual([
+      ['evt_stale', 'failed', true, null],
+      // Due after the pause's end already: left as it was.
+      ['evt_redelivered', 'pending', false, redelivered],
+      ...rows.slice(2).map((d) => [d.eventId, 'pending', false, pausedUntil]),
     ]);
-    expect(rows[0].id).toBe(old.id);
-    expect(rows[0].nextAttemptAt).toBeNull();
+    expect(rows).toHaveLength(5);
   });
 
   it('starts a paused webhook afresh when its URL changes, and sends what the pause held to the new URL', async () => {

@@ -295,9 +295,10 @@ export class WebhooksRepository {
 
   /**
    * Pauses the webhook until `until`: its pending deliveries due before then (pings aside) are moved
-   * to it, so claims need not pass over them; the outbox queues new events for then too. Those created
-   * before `giveUpBefore` (older than the whole retry schedule) are marked failed instead, so a receiver
-   * that stays away does not keep events pending longer than its retries would have.
+   * to it, so claims need not pass over them; the outbox queues new events for then too. Those neither
+   * queued nor attempted since `giveUpBefore` (for longer than the whole retry schedule) are marked
+   * failed instead, so a receiver that stays away does not keep events pending longer than its retries
+   * would have. (Not their `created_at`: that is the event's time, which a redelivery keeps.)
    */
   async pause(accountId: number, webhookId: number, until: Date, giveUpBefore: Date): Promise<void> {
     await this.tx.run(async (em) => {
@@ -308,7 +309,7 @@ export class WebhooksRepository {
       await em.query(`UPDATE webhooks SET paused_until = ${p1} WHERE id = ${p2} AND account_id = ${p3}`, [at, webhookId, accountId]);
       await em.query(
         `UPDATE webhook_deliveries SET status = 'failed', next_attempt_at = NULL, last_error = ${p1}, updated_at = ${p2} ` +
-          `WHERE webhook_id = ${p3} AND account_id = ${p4} AND status = 'pending' AND created_at < ${p5} AND event_type <> 'ping'`,
+          `WHERE webhook_id = ${p3} AND account_id = ${p4} AND status = 'pending' AND updated_at < ${p5} AND event_type <> 'ping'`,
         [GAVE_UP, now, webhookId, accountId, boundTimestamp(dialect, giveUpBefore)],
       );
       await em.query(
