@@ -22,7 +22,7 @@ describe('webhook deliveries retention', () => {
     await t.close();
   });
 
-  it('deletes delivered and failed deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS with their attempts, and keeps pending and newer ones', async () => {
+  it('deletes delivered and failed deliveries finished longer than WEBHOOK_DELIVERY_RETENTION_DAYS ago with their attempts, and keeps pending and newer ones', async () => {
     const tenant = await f.tenant();
     const hook = (
       await t
@@ -33,7 +33,7 @@ describe('webhook deliveries retention', () => {
         .expect(201)
     ).body as { id: number };
     const now = Date.now();
-    const delivery = (name: string, status: DeliveryStatus, ageDays: number) => ({
+    const delivery = (name: string, status: DeliveryStatus, ageDays: number, lastActiveDays = ageDays) => ({
       accountId: Number(tenant.accountId),
       webhookId: hook.id,
       eventId: `evt_${name}`,
@@ -44,7 +44,7 @@ describe('webhook deliveries retention', () => {
       status,
       attempts: 1,
       nextAttemptAt: status === 'pending' ? new Date(now) : null,
-      updatedAt: new Date(now - ageDays * DAY_MS),
+      updatedAt: new Date(now - lastActiveDays * DAY_MS),
     });
     const rows = [
       delivery('old-delivered', 'delivered', 31),
@@ -52,6 +52,8 @@ describe('webhook deliveries retention', () => {
       delivery('old-pending', 'pending', 45),
       delivery('new-delivered', 'delivered', 29),
       delivery('new-failed', 'failed', 1),
+      // A redelivery of an event of 40 days ago, delivered yesterday.
+      delivery('old-redelivered', 'delivered', 40, 1),
     ];
     await t.tx.run(async (em) => {
       for (const row of rows) {
@@ -70,13 +72,13 @@ describe('webhook deliveries retention', () => {
     const deliveries = t.ds.getRepository(WebhookDelivery);
     const expired = await deliveries
       .createQueryBuilder('d')
-      .where('d.createdAt < :cutoff AND d.status <> :pending', { cutoff: new Date(now - 30 * DAY_MS), pending: 'pending' })
+      .where('d.updatedAt < :cutoff AND d.status <> :pending', { cutoff: new Date(now - 30 * DAY_MS), pending: 'pending' })
       .getCount();
 
     await expect(t.app.get(WebhookRetentionService).purge(new Date(now))).resolves.toBe(expired);
 
     const left = await deliveries.find({ where: { webhookId: hook.id }, order: { id: 'ASC' } });
-    expect(left.map((d) => d.eventId)).toEqual(['evt_old-pending', 'evt_new-delivered', 'evt_new-failed']);
+    expect(left.map((d) => d.eventId)).toEqual(['evt_old-pending', 'evt_new-delivered', 'evt_new-failed', 'evt_old-redelivered']);
     const attempts = await t.ds
       .getRepository(WebhookAttempt)
       .find({ where: { accountId: Number(tenant.accountId) }, order: { id: 'ASC' } });
@@ -87,6 +89,7 @@ describe('webhook deliveries retention', () => {
       'evt_new-delivered',
       'evt_new-failed',
       'evt_old-pending',
+      'evt_old-redelivered',
     ]);
   });
 });

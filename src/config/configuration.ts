@@ -62,7 +62,7 @@ export interface WebhookConfig {
   allowPrivateUrls: boolean;
   /** Consecutive failed attempts after which a webhook's deliveries pause (0: never); see pauseMs. */
   pauseAfterFailures: number;
-  /** Delivered and failed deliveries (with their attempts) older than this many days are deleted; 0 keeps them. */
+  /** Deliveries delivered or failed longer than this many days ago are deleted with their attempts; 0 keeps them. */
   deliveryRetentionDays: number;
 }
 

@@ -8,7 +8,7 @@ const DAY_MS = 86_400_000;
 const BATCH = 1000;
 
 /**
- * Deletes delivered and failed deliveries older than WEBHOOK_DELIVERY_RETENTION_DAYS (0 keeps them),
+ * Deletes deliveries delivered or failed longer than WEBHOOK_DELIVERY_RETENTION_DAYS ago (0 keeps them),
  * with their attempts, so the outbox does not grow without end; see PeriodicPurge.
  */
 @Injectable()

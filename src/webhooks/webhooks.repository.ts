@@ -350,10 +350,10 @@ export class WebhooksRepository {
 
   /**
    * One batch of the deliveries purge: of the `limit` deliveries after id `after` (oldest first),
-   * deletes those created before `cutoff` that are delivered or failed, with their attempts (the
-   * foreign key cascades). Pending ones stay, whatever their age: an event is never dropped undelivered.
-   * `more` while every delivery of the batch was older than the cutoff; `lastId` is where the next
-   * batch starts.
+   * deletes those delivered or failed before `cutoff` (last changed then: not `created_at`, the
+   * event's time, which a redelivery keeps), with their attempts (the foreign key cascades). Pending
+   * ones stay, whatever their age: an event is never dropped undelivered. `more` while every delivery
+   * of the batch was older than the cutoff; `lastId` is where the next batch starts.
    */
   async deleteFinishedBefore(
     em: EntityManager,
@@ -363,12 +363,12 @@ export class WebhooksRepository {
   ): Promise<{ deleted: number; more: boolean; lastId: number }> {
     const batch = await em
       .createQueryBuilder(WebhookDelivery, 'd')
-      .select(['d.id', 'd.createdAt', 'd.status'])
+      .select(['d.id', 'd.updatedAt', 'd.status'])
       .where('d.id > :after', { after })
       .orderBy('d.id', 'ASC')
       .limit(limit)
       .getMany();
-    const old = batch.filter((d) => d.createdAt < cutoff);
+    const old = batch.filter((d) => d.updatedAt < cutoff);
     const finished = old.filter((d) => d.status !== 'pending').map((d) => d.id);
     let deleted = 0;
     if (finished.length) {
