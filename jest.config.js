@@ -1,11 +1,11 @@
 // Unit specs live beside the code (src/**/*.spec.ts); e2e suites live in test/ and run once per database.
-// NestJS 12 ships ESM-only packages: @swc/jest compiles them too, hence the ignore pattern.
+// NestJS 12 and content-disposition (of @fastify/static) ship ESM only: @swc/jest compiles them too, hence the ignore pattern.
 const base = {
   rootDir: __dirname,
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.(t|j)s$': '@swc/jest' },
-  transformIgnorePatterns: ['/node_modules/(?!.*/node_modules/)(?!(@nestjs|nestjs-pino)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!.*/node_modules/)(?!(@nestjs|nestjs-pino|content-disposition)/)'],
 };
 
 const e2e = {

@@ -1,8 +1,8 @@
 'use strict';
-// The framework's ceiling: a NestJS application on the same platform as the service (Express, the
+// The framework's ceiling: a NestJS application on the same platform as the service (Fastify, the
 // same packages and versions) that answers each request of the scenarios with no work at all: no
 // database, no authentication, no validation, no audit, no logging. What it serves per second is the
-// most that ANY NestJS + Express service can serve on this machine, so `ceiling ÷ floor` bounds the
+// most that ANY NestJS + Fastify service can serve on this machine, so `ceiling ÷ floor` bounds the
 // ratio such a service can reach, whatever it does about its SQL. Env: PORT, CEILING_BODY (the JSON
 // to answer with: a real response of the service, so the bodies have the service's size).
 //
@@ -17,6 +17,7 @@
 require('reflect-metadata');
 const { Body, Controller, Get, Headers, HttpCode, HttpException, Module, Param, Post, Query, Req } = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
+const { FastifyAdapter } = require('@nestjs/platform-fastify');
 const { HttpError, listOptions } = require('./lib/baseline-common');
 
 const BODY = JSON.parse(process.env.CEILING_BODY || '{}');
@@ -82,8 +83,7 @@ class CeilingModule {}
 Module({ controllers: [CeilingController] })(CeilingModule);
 
 async function main() {
-  const app = await NestFactory.create(CeilingModule, { logger: false });
-  app.getHttpAdapter().getInstance().set('etag', false);
+  const app = await NestFactory.create(CeilingModule, new FastifyAdapter(), { logger: false });
   await app.listen(Number(process.env.PORT), '127.0.0.1');
   const stop = () => app.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

@@ -1,16 +1,26 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfig, ConfigError, loadConfig } from './config/configuration';
-import { configureApp } from './configure-app';
+import { configureApp, httpAdapter } from './configure-app';
 import { checkDatabaseReachable } from './database/preflight';
 import { installGracefulShutdown } from './shutdown';
 
 function fail(message: string): never {
   process.stderr.write(`leads-api: ${message}\n`);
   process.exit(1);
+}
+
+/** On every address, as Node's own listen does: IPv6 with IPv4 beside it, or IPv4 where there is no IPv6. */
+async function listen(app: NestFastifyApplication, port: number): Promise<void> {
+  try {
+    await app.listen(port, '::');
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'EAFNOSUPPORT') throw e;
+    await app.listen(port, '0.0.0.0');
+  }
 }
 
 async function bootstrap(): Promise<void> {
@@ -24,7 +34,7 @@ async function bootstrap(): Promise<void> {
   const unreachable = await checkDatabaseReachable(config.database);
   if (unreachable) fail(`cannot start: ${unreachable}`);
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, httpAdapter(config), {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,
@@ -32,7 +42,7 @@ async function bootstrap(): Promise<void> {
   const logger = app.get(Logger);
   app.useLogger(logger);
   configureApp(app, config);
-  await app.listen(config.port);
+  await listen(app, config.port);
   installGracefulShutdown(app, config.shutdownTimeoutMs, logger);
   const url = `http://localhost:${config.port}`;
   logger.log(

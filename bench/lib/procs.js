@@ -107,7 +107,7 @@ function startBaseline({ kind, port, ...db }) {
 }
 
 /**
- * bench/ceiling-nest.js: NestJS on Express answering every scenario's request with `body` and no
+ * bench/ceiling-nest.js: NestJS on Fastify answering every scenario's request with `body` and no
  * work, with the service's node flags; with `floor` ({ kind, databaseUrl, poolSize } or
  * { kind, databasePath }), NestJS + the floor's SQL: each route runs the floor's own handler.
  */

@@ -28,7 +28,7 @@ const check = (name, value, target, pass) => ({ name, value, target, pass: value
 
 /**
  * Ratios and checks for one scenario; `null` passes mean "not measured". `ceiling` (optional) is the
- * NestJS ceiling's run: `ratios.ceiling` = ceiling ÷ floor, the most any NestJS + Express service
+ * NestJS ceiling's run: `ratios.ceiling` = ceiling ÷ floor, the most any NestJS + Fastify service
  * can reach; a throughput target above it is marked `beyondCeiling`. `withSql` (optional) is NestJS
  * + the floor's SQL: `ratios.withSql` = its req/s ÷ the floor's, the most a NestJS service doing at
  * least the floor's SQL per request reaches; a throughput target above it, or a p99 target below its

@@ -1,3 +1,4 @@
+import { pathOf } from '../common/http/path-of';
 import { Injectable } from '@nestjs/common';
 import { ApiRequest } from '../auth/principal';
 import { ErrorBody } from '../common/errors/api-error';
@@ -13,7 +14,7 @@ export class AuditFailedRequestSink implements FailedRequestSink {
   constructor(private readonly audit: AuditService) {}
 
   record(req: ApiRequest, status: number, body: ErrorBody): void {
-    if (isUnaudited(req.path)) return;
+    if (isUnaudited(pathOf(req))) return;
     const requestedAccount = req.headers['x-account-id'];
     this.audit.enqueue(
       this.audit.entry(requestMeta(req), {

@@ -66,7 +66,7 @@ function setup() {
 function context(method: string, handler: keyof Routes, req: Partial<ApiRequest> = {}) {
   const request = {
     method,
-    path: '/teams',
+    url: '/teams',
     originalUrl: '/teams',
     headers: {},
     params: {},

@@ -1,3 +1,4 @@
+import { pathOf } from '../common/http/path-of';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -29,7 +30,7 @@ export class AuditInterceptor implements NestInterceptor {
     const targets = [context.getHandler(), context.getClass()];
     const mode = this.reflector.getAllAndOverride<AuditWriteMode>(AUDIT_WRITE, targets) ?? defaultAuditWriteMode(req.method);
     const entry = (): AuditEntryInput | null => {
-      if (req.audit!.recorded || isUnaudited(req.path)) return null;
+      if (req.audit!.recorded || isUnaudited(pathOf(req))) return null;
       // Nest sets the route's status before the interceptors run; a handler may answer another
       // success (a duplicate lead's 200). Without a response object (unit tests), the route's.
       const statusCode =

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import type { DuplicateLeadPolicy } from '../accounts/entities/account.entity';
 import type { MembershipRole } from '../users/entities/membership.entity';
 import type { AuditEventName } from '../audit/audit-events';
@@ -43,7 +43,7 @@ export interface RequestAudit {
   data?: Record<string, unknown>;
 }
 
-export interface ApiRequest extends Request {
+export interface ApiRequest extends FastifyRequest {
   principal?: Principal;
   account?: AccountContext;
   audit?: RequestAudit;

@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { from, lastValueFrom, Observable } from 'rxjs';
 import { ApiRequest } from '../auth/principal';
 import { IDEMPOTENCY_HEADER, IdempotencyService } from './idempotency.service';
@@ -30,7 +30,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = IdempotencyService.parseKey(req.headers[IDEMPOTENCY_HEADER]);
     if (key === null) return next.handle();
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     const redact = this.reflector.get<string[]>(IDEMPOTENCY_REDACT, context.getHandler()) ?? [];
     return from(this.idempotency.execute(req, res, key, status, () => lastValueFrom(next.handle(), { defaultValue: undefined }), redact));
   }

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { HttpStatus, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { ApiRequest } from '../auth/principal';
 import { ApiError } from '../common/errors/api-error';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
@@ -94,7 +94,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
    */
   async execute(
     req: ApiRequest,
-    res: Response,
+    res: FastifyReply,
     key: string,
     status: number,
     handler: () => Promise<unknown>,
@@ -119,7 +119,7 @@ export class IdempotencyService implements OnModuleInit, OnApplicationShutdown {
               'This Idempotency-Key was already used with a different request',
             );
           }
-          res.status(existing.responseStatus).setHeader('Idempotent-Replayed', 'true');
+          res.status(existing.responseStatus).header('Idempotent-Replayed', 'true');
           req.audit = { ...(req.audit ?? { recorded: false }), event: 'idempotent_replay' };
           return existing.responseBody;
         }

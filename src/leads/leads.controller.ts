@@ -1,5 +1,5 @@
 import { applyDecorators, ArgumentMetadata, Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -109,10 +109,10 @@ export class LeadsController {
     @LeadRequest() ctx: LeadRequestContext,
     @Query() query: CreateLeadQuery,
     @Body() body: LeadInput,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<Lead> {
     const { lead, duplicateOf } = await this.leads.create(ctx, body, query.skipTeamAndSourceRequirement === true, query.onDuplicate);
-    if (duplicateOf !== null) res.status(200).setHeader('Duplicate-Of', String(duplicateOf));
+    if (duplicateOf !== null) res.status(200).header('Duplicate-Of', String(duplicateOf));
     return lead;
   }
 

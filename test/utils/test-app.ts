@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { NestExpressApplication } from '@nestjs/platform-express';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import request from 'supertest';
@@ -10,11 +10,11 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { AuditService } from '../../src/audit/audit.service';
 import { loadConfig } from '../../src/config/configuration';
-import { configureApp } from '../../src/configure-app';
+import { configureApp, httpAdapter } from '../../src/configure-app';
 import { TransactionService } from '../../src/database/transaction.service';
 
 export interface TestApp {
-  app: NestExpressApplication;
+  app: NestFastifyApplication;
   /** A fresh supertest agent for the app's HTTP server. */
   http: () => ReturnType<typeof request>;
   ds: DataSource;
@@ -33,9 +33,10 @@ export interface TestApp {
 export async function createTestApp(): Promise<TestApp> {
   const config = loadConfig(process.env);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(httpAdapter(config), { bodyParser: false, logger: false });
   configureApp(app, config);
   await app.init();
+  await app.getHttpAdapter().getInstance().ready();
   const ds = app.get<DataSource>(getDataSourceToken());
   const audit = app.get(AuditService);
   const server = app.getHttpServer();

@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { ApiError } from '../errors/api-error';
 import { charsetOf, jsonBodyGate, mediaTypeOf } from './json-body-gate';
 
@@ -38,7 +38,7 @@ describe('mediaTypeOf', () => {
 describe('jsonBodyGate', () => {
   const gate = jsonBodyGate();
   const run = (headers: Record<string, string>) => {
-    const req = { headers: { 'content-length': '2', ...headers } } as unknown as Request;
+    const req = { headers: { 'content-length': '2', ...headers } } as unknown as IncomingMessage;
     let passed: unknown = 'not called';
     gate(req, {} as never, (err?: unknown) => (passed = err));
     const error = passed instanceof ApiError ? { status: passed.getStatus(), body: passed.getResponse() } : passed;
@@ -80,7 +80,7 @@ describe('jsonBodyGate', () => {
 
   it('leaves alone what body-parser does not read: other types, requests without a body', () => {
     expect(run({ 'content-type': 'text/plain; charset=latin1', 'content-encoding': 'br' }).error).toBeUndefined();
-    const req = { headers: { 'content-type': 'application/json; charset=latin1' } } as unknown as Request;
+    const req = { headers: { 'content-type': 'application/json; charset=latin1' } } as unknown as IncomingMessage;
     let passed: unknown = 'not called';
     gate(req, {} as never, (err?: unknown) => (passed = err));
     expect(passed).toBeUndefined();

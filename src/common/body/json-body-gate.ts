@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingHttpHeaders } from 'node:http';
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '../errors/api-error';
 
@@ -92,14 +92,14 @@ export function charsetOf(contentType: string): string | undefined {
 }
 
 /**
- * Runs before the JSON body parser and refuses, as 415, what it would otherwise read wrongly or
+ * A hook that runs before the JSON body parser and refuses, as 415, what it would otherwise read wrongly or
  * fail on: a charset other than UTF-8 (JSON is UTF-8; body-parser would decode UTF-16 and others),
  * and a content coding other than gzip or deflate. `utf8` names UTF-8 too but body-parser only
  * knows the `utf-` spelling, so that header is rewritten. Only requests body-parser reads are
  * looked at (a body, Content-Type application/json), with its own tests for both.
  */
-export function jsonBodyGate(): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+export function jsonBodyGate() {
+  return (req: { headers: IncomingHttpHeaders }, _reply: unknown, next: (err?: Error) => void): void => {
     const type = req.headers['content-type'];
     const hasBody = req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
     if (type === undefined || !hasBody) return next();

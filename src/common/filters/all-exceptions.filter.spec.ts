@@ -1,5 +1,5 @@
 import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { ApiRequest } from '../../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { validationFailed } from '../errors/validation-failed';
@@ -12,18 +12,19 @@ function setup() {
 }
 
 function http(req: Partial<ApiRequest> = {}, headersSent = false) {
-  const request = { method: 'POST', path: '/teams', id: 'req-1', headers: {}, ...req } as ApiRequest;
-  const res = { headersSent, status: jest.fn(), json: jest.fn(), end: jest.fn() };
+  const request = { method: 'POST', url: '/teams', id: 'req-1', headers: {}, ...req } as ApiRequest;
+  const raw = { headersSent, end: jest.fn() };
+  const res = { sent: false, raw, status: jest.fn(), send: jest.fn() };
   res.status.mockReturnValue(res);
   const host = {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => res }),
   } as unknown as ArgumentsHost;
-  return { host, request, res, response: res as unknown as Response };
+  return { host, request, res, response: res as unknown as FastifyReply };
 }
 
 /** What the client received: the status and the JSON body. */
-function answered(res: { status: jest.Mock; json: jest.Mock }) {
-  return { status: res.status.mock.calls[0]?.[0] as number, body: res.json.mock.calls[0]?.[0] as unknown };
+function answered(res: { status: jest.Mock; send: jest.Mock }) {
+  return { status: res.status.mock.calls[0]?.[0] as number, body: res.send.mock.calls[0]?.[0] as unknown };
 }
 
 /** An error as body-parser and raw-body raise them (http-errors, exposed to the client). */
@@ -112,7 +113,7 @@ describe('AllExceptionsFilter', () => {
 
   it('answers an unknown error with 500 and an error id, logging the stack and sending none of it', () => {
     const { filter } = setup();
-    const { host, res } = http({ method: 'GET', path: '/teams' });
+    const { host, res } = http({ method: 'GET', url: '/teams' });
     const error = new TypeError("Cannot read properties of undefined (reading 'rows')");
     filter.catch(error, host);
     const { status, body } = answered(res);
@@ -151,7 +152,7 @@ describe('AllExceptionsFilter', () => {
     const { filter } = setup();
     const { host, res } = http({}, true);
     filter.catch(new Error('stream broke'), host);
-    expect(res.json).not.toHaveBeenCalled();
-    expect(res.end).toHaveBeenCalledTimes(1);
+    expect(res.send).not.toHaveBeenCalled();
+    expect(res.raw.end).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,7 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { ApiRequest } from '../../auth/principal';
 import { unsupportedCharset, unsupportedCoding } from '../body/json-body-gate';
+import { pathOf } from '../http/path-of';
 import { ErrorBody } from '../errors/api-error';
 import { unexpectedErrorAnswer } from '../errors/unexpected-error';
 import { FAILED_REQUEST_SINK, FailedRequestSink } from './failed-request-sink';
@@ -38,6 +39,13 @@ function isBodyReadError(e: unknown): e is BodyReadError {
   return typeof type === 'string' || (type === undefined && typeof code === 'string' && code.startsWith('Z_'));
 }
 
+/** Fastify's own refusal of a request it cannot read (`FST_ERR_CTP_*`, …), always a 4xx. */
+function isFastifyClientError(e: unknown): e is { statusCode: number; code: string } {
+  if (e === null || typeof e !== 'object') return false;
+  const { statusCode, code } = e as { statusCode?: unknown; code?: unknown };
+  return typeof code === 'string' && code.startsWith('FST_') && typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+}
+
 /**
  * The one place errors become responses: `{error, message?, details?}` for every 4xx/5xx, database
  * errors mapped (unique → 409, unreachable → 503), unknown errors → 500 with an id that is logged
@@ -53,27 +61,33 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    this.respond(exception, ctx.getRequest<ApiRequest>(), ctx.getResponse<Response>());
+    this.respond(exception, ctx.getRequest<ApiRequest>(), ctx.getResponse<FastifyReply>());
   }
 
-  /** Also used by the Express error middleware that catches body-parser errors. */
-  respond(exception: unknown, req: ApiRequest, res: Response): void {
+  respond(exception: unknown, req: ApiRequest, reply: FastifyReply): void {
     const { status, body } = this.toResponse(exception, req);
     this.recordFailure(req, status, body);
-    if (res.headersSent) {
-      res.end();
+    if (reply.sent || reply.raw.headersSent) {
+      reply.raw.end();
       return;
     }
-    res.status(status).json(body);
+    void reply.status(status).send(body);
   }
 
   toResponse(exception: unknown, req: ApiRequest): { status: number; body: ErrorBody } {
     if (exception instanceof HttpException) {
+      // Nest hands Fastify's errors (hooks, body parsing) to the filters wrapped, the original as cause.
+      const cause = exception.cause;
+      if (isBodyReadError(cause) || isFastifyClientError(cause)) return this.toResponse(cause, req);
       const status = exception.getStatus();
       return { status, body: this.httpBody(status, exception.getResponse()) };
     }
     if (isBodyReadError(exception)) return this.bodyParserError(exception, req);
-    return unexpectedErrorAnswer(exception, this.logger, `${req.method} ${req.path} (request ${req.id})`);
+    if (isFastifyClientError(exception)) {
+      const status = exception.statusCode;
+      return { status, body: { error: STATUS_TEXT[status] ?? 'Bad Request', message: 'The request could not be read' } };
+    }
+    return unexpectedErrorAnswer(exception, this.logger, `${req.method} ${pathOf(req)} (request ${req.id})`);
   }
 
   private bodyParserError(err: BodyReadError, req: ApiRequest): { status: number; body: ErrorBody } {

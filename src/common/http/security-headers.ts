@@ -1,5 +1,6 @@
-import type { RequestHandler } from 'express';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import helmet from 'helmet';
+import { pathOf } from './path-of';
 
 /**
  * helmet's headers on every response (`X-Content-Type-Options: nosniff`, HSTS, which browsers
@@ -13,7 +14,7 @@ import helmet from 'helmet';
  *   requests to this origin only. No upgrade-insecure-requests: the page loads nothing from
  *   elsewhere, and it would break the page on a plain-HTTP host.
  */
-export function securityHeaders(docsPath: string): RequestHandler {
+export function securityHeaders(docsPath: string) {
   const api = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } });
   const docs = helmet({
     contentSecurityPolicy: {
@@ -33,9 +34,12 @@ export function securityHeaders(docsPath: string): RequestHandler {
       },
     },
   });
-  return (req, res, next) => {
-    if (req.path === docsPath || req.path.startsWith(`${docsPath}/`)) return docs(req, res, next);
-    res.setHeader('Cache-Control', 'no-store');
-    api(req, res, next);
+  // helmet writes its headers on Node's response, where Fastify's own headers join them.
+  const next = (done: HookHandlerDoneFunction) => (err?: unknown) => done(err as Error | undefined);
+  return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const path = pathOf(req);
+    if (path === docsPath || path.startsWith(`${docsPath}/`)) return docs(req.raw, reply.raw, next(done));
+    reply.raw.setHeader('Cache-Control', 'no-store');
+    api(req.raw, reply.raw, next(done));
   };
 }

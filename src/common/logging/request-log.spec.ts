@@ -1,14 +1,19 @@
 import { Writable } from 'node:stream';
-import express from 'express';
+import Fastify from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import pinoHttp, { Options } from 'pino-http';
 import request from 'supertest';
 import type { AppConfig } from '../../config/configuration';
 import { loggerOptions } from '../../config/logger-options';
-import { requestLog } from './request-log';
+import { requestIdOf, requestLog } from './request-log';
 
 /** An app with the middleware, whose root logger (built as in production) writes into `lines`. */
-function appAt(level: string) {
+const apps: ReturnType<typeof Fastify>[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+async function appAt(level: string) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- log records are free-form
   const lines: Record<string, any>[] = [];
   const sink = new Writable({
@@ -19,21 +24,23 @@ function appAt(level: string) {
   });
   const options = loggerOptions({ isProduction: true, nodeEnv: 'production', logLevel: level } as AppConfig).pinoHttp as Options;
   (PinoLogger as unknown as { root: unknown }).root = pinoHttp(options, sink).logger;
-  const app = express();
-  app.use(requestLog(level));
-  app.get('/health', (_req, res) => res.json({ status: 'ok' }));
-  app.get('/ok', (_req, res) => res.json({ ok: true }));
-  app.get('/missing', (_req, res) => res.status(404).json({ error: 'Not Found' }));
-  app.get('/broken', (_req, res) => res.status(500).json({ error: 'Internal Server Error' }));
-  app.get('/session', (_req, res) => res.setHeader('set-cookie', 'sid=cookie-value').json({ ok: true }));
-  return { app, lines };
+  const fastify = Fastify({ genReqId: requestIdOf, requestIdHeader: false });
+  fastify.addHook('onRequest', requestLog(level));
+  fastify.get('/health', async () => ({ status: 'ok' }));
+  fastify.get('/ok', async () => ({ ok: true }));
+  fastify.get('/missing', async (_req, reply) => reply.status(404).send({ error: 'Not Found' }));
+  fastify.get('/broken', async (_req, reply) => reply.status(500).send({ error: 'Internal Server Error' }));
+  fastify.get('/session', async (_req, reply) => reply.header('set-cookie', 'sid=cookie-value').send({ ok: true }));
+  apps.push(fastify);
+  await fastify.ready();
+  return { app: fastify.server, lines };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('requestLog', () => {
   it('answers a well-formed x-request-id as sent, and a new UUID for a missing or malformed one', async () => {
-    const { app } = appAt('warn');
+    const { app } = await appAt('warn');
     const sent = await request(app).get('/ok').set('x-request-id', 'abc-123.X_y').expect(200);
     expect(sent.headers['x-request-id']).toBe('abc-123.X_y');
     const missing = await request(app).get('/ok').expect(200);
@@ -45,7 +52,7 @@ describe('requestLog', () => {
   });
 
   it('writes one line per request at info, leveled by status, with secrets redacted and none for /health', async () => {
-    const { app, lines } = appAt('info');
+    const { app, lines } = await appAt('info');
     await request(app).get('/ok').set('x-request-id', 'r1').set('authorization', 'Bearer secret-token').expect(200);
     await request(app).get('/missing').set('x-request-id', 'r2').set('x-api-secret', 'shh').expect(404);
     await request(app).get('/broken').set('x-request-id', 'r3').expect(500);
@@ -63,7 +70,7 @@ describe('requestLog', () => {
   });
 
   it('masks secrets named by the audit rule in the line: query values in the url, header values by name', async () => {
-    const { app, lines } = appAt('info');
+    const { app, lines } = await appAt('info');
     await request(app)
       .get('/session?token=query-token&page=2&Password=query-password')
       .set({
@@ -93,7 +100,7 @@ describe('requestLog', () => {
   });
 
   it('writes no request lines above info', async () => {
-    const { app, lines } = appAt('warn');
+    const { app, lines } = await appAt('warn');
     await request(app).get('/missing').expect(404);
     await request(app).get('/broken').expect(500);
     await settle();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 
 const INCOMING_ID = /^[\w.-]{1,100}$/;
@@ -10,33 +11,39 @@ function requestLineLevel(statusCode: number): 'error' | 'warn' | 'info' {
   return statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
 }
 
+/** Fastify's `genReqId`: a well-formed incoming `x-request-id`, else a new UUID. */
+export function requestIdOf(req: IncomingMessage): string {
+  const incoming = req.headers['x-request-id'];
+  return typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * First middleware of every request: gives it an id (a well-formed incoming `x-request-id`, else a
- * new UUID), answers it in `x-request-id`, and, when the log level shows info lines, writes one line
- * per request (not for /health) once the response is done.
+ * First hook of every request: answers its id (see `requestIdOf`) in `x-request-id` and, when the
+ * log level shows info lines, writes one line per request (not for /health) once the response is
+ * done.
  *
- * This replaces nestjs-pino's per-request middleware, which bound a child logger to each request
- * through AsyncLocalStorage: on Node 20 that kept promise hooks on for every promise (a quarter of a
- * simple request's CPU, see ScopedStore). Application logs go to the root logger; the exception
- * filter names the request id in the lines it writes about a request.
+ * Not nestjs-pino's per-request middleware, which binds a child logger to each request through
+ * AsyncLocalStorage: on Node 20 that keeps promise hooks on for every promise (a quarter of a simple
+ * request's CPU). Application logs go to the root logger; the exception filter names the request id
+ * in the lines it writes about a request.
  */
 export function requestLog(level: string) {
   const writeLines = LINE_LEVELS.has(level);
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && INCOMING_ID.test(incoming) ? incoming : randomUUID();
-    req.id = id;
-    res.setHeader('x-request-id', id);
+  return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    reply.header('x-request-id', req.id);
     if (writeLines && req.url !== '/health') {
       const start = Date.now();
+      const res = reply.raw;
       // 'close' follows 'finish' for every response, and is the only event of an aborted one.
       res.once('close', () => {
-        const line = { req, res, responseTime: Date.now() - start };
+        // Fastify writes its headers with writeHead, which Node's getHeaders() does not show; the reply has them all.
+        const shown = { statusCode: res.statusCode, headersSent: res.headersSent, getHeaders: () => reply.getHeaders() };
+        const line = { req, res: shown, responseTime: Date.now() - start };
         const logger = PinoLogger.root;
         if (res.writableFinished) logger[requestLineLevel(res.statusCode)](line, 'request completed');
         else logger.warn(line, 'request aborted before the response was sent');
       });
     }
-    next();
+    done();
   };
 }

@@ -1,7 +1,7 @@
 import { ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import type { ThrottlerRequest } from '@nestjs/throttler/dist/throttler.guard.interface';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { ApiRequest } from '../../auth/principal';
 import { ApiError } from '../errors/api-error';
 
@@ -15,17 +15,17 @@ export class RateLimitGuard extends ThrottlerGuard {
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
     const req = context.switchToHttp().getRequest<ApiRequest>();
-    const res = context.switchToHttp().getResponse<Response>();
+    const res = context.switchToHttp().getResponse<FastifyReply>();
     const tracker = await getTracker(req, context);
     const key = generateKey(context, tracker, throttler.name ?? 'default');
     const record = await this.storageService.increment(key, ttl, limit, blockDuration, throttler.name ?? 'default');
     if (throttler.name === 'default') {
-      res.setHeader('RateLimit-Limit', limit);
-      res.setHeader('RateLimit-Remaining', Math.max(0, limit - record.totalHits));
-      res.setHeader('RateLimit-Reset', record.timeToExpire);
+      res.header('RateLimit-Limit', limit);
+      res.header('RateLimit-Remaining', Math.max(0, limit - record.totalHits));
+      res.header('RateLimit-Reset', record.timeToExpire);
     }
     if (record.isBlocked) {
-      res.setHeader('Retry-After', record.timeToBlockExpire);
+      res.header('Retry-After', record.timeToBlockExpire);
       throw new ApiError(
         HttpStatus.TOO_MANY_REQUESTS,
         'Too Many Requests',
