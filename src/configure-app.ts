@@ -3,6 +3,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { registerJsonBody } from './common/body/json-body-parser';
 import { securityHeaders } from './common/http/security-headers';
 import { requestIdOf, requestLog } from './common/logging/request-log';
+import { countRequest } from './common/runtime/serving-load';
 import { AppConfig } from './config/configuration';
 import { buildOpenApiDocument } from './openapi';
 import { APP_VERSION } from './version';
@@ -37,6 +38,10 @@ export function httpAdapter(config: AppConfig): FastifyAdapter {
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', requestLog(config.logLevel));
+  fastify.addHook('onRequest', (_req, _reply, done) => {
+    countRequest();
+    done();
+  });
   fastify.addHook('onRequest', securityHeaders('/docs'));
   registerJsonBody(fastify);
   // Built on the first request for /docs or /docs-json, not at start-up (it walks every route).

@@ -1,4 +1,4 @@
-import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryDelayMs, retryScheduleMs } from './webhook-delivery';
+import { busyServing, deliveryOutcome, eventBody, failureRunChange, pauseMs, retryDelayMs, retryScheduleMs } from './webhook-delivery';
 
 describe('webhook delivery policy', () => {
   const policy = { retryBaseMs: 10_000, maxAttempts: 4 };
@@ -49,5 +49,14 @@ describe('webhook delivery policy', () => {
     expect(pauseMs(9, 45_000, pause)).toBe(45_000);
     expect(pauseMs(1000, 3600_000, pause)).toBe(5 * 60 * 1000);
     expect(pauseMs(1000, 60_000, { ...pause, pauseAfterFailures: 0 })).toBe(0);
+  });
+
+  it('is busy serving requests only when the event loop is at least half busy with requests coming', () => {
+    expect(busyServing({ utilization: 0.5, requestsPerSecond: 100 })).toBe(true);
+    expect(busyServing({ utilization: 0.95, requestsPerSecond: 2500 })).toBe(true);
+    // Draining a backlog with no requests, or a light load: deliveries at full speed.
+    expect(busyServing({ utilization: 0.9, requestsPerSecond: 0 })).toBe(false);
+    expect(busyServing({ utilization: 0.49, requestsPerSecond: 2500 })).toBe(false);
+    expect(busyServing({ utilization: 0.9, requestsPerSecond: 99 })).toBe(false);
   });
 });

@@ -70,3 +70,17 @@ export function pauseMs(failures: number, failingForMs: number, policy: { pauseA
   if (policy.pauseAfterFailures === 0 || failures < policy.pauseAfterFailures) return 0;
   return Math.min(Math.max(failingForMs, policy.retryBaseMs), MAX_PAUSE_MS);
 }
+
+/** See busyServing. */
+const BUSY_UTILIZATION = 0.5;
+const BUSY_REQUESTS_PER_SECOND = 100;
+
+/**
+ * Whether an instance is busy serving requests: its event loop ran code at least half the time while
+ * requests came at least 100 a second (a backlog drained with no requests is not busy). Requests come
+ * first then: the instance delivers at a trickle, and the rest waits in the outbox until the load
+ * falls, when the instance catches up at full speed.
+ */
+export function busyServing({ utilization, requestsPerSecond }: { utilization: number; requestsPerSecond: number }): boolean {
+  return utilization >= BUSY_UTILIZATION && requestsPerSecond >= BUSY_REQUESTS_PER_SECOND;
+}

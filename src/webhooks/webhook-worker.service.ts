@@ -1,7 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ServingLoad } from '../common/runtime/serving-load';
 import { AppConfigType, InjectAppConfig } from '../config/app-config';
 import { TransactionService } from '../database/transaction.service';
-import { deliveryOutcome, eventBody, failureRunChange, pauseMs, retryScheduleMs } from './webhook-delivery';
+import { busyServing, deliveryOutcome, eventBody, failureRunChange, pauseMs, retryScheduleMs } from './webhook-delivery';
 import { decryptSecret, deriveWebhookKey, signatureHeader } from './webhook-secrets';
 import { AttemptTimeoutError, RefusedTargetError, WebhookHttpClient } from './webhook-http';
 import { WebhookDelivery } from './entities/webhook-delivery.entity';
@@ -15,6 +17,9 @@ const GATHER_MS = 20;
 const ERROR_PAUSE_MS = 1000;
 /** A claim's lease beyond the post's timeout: time to record the outcome. */
 const LEASE_MARGIN_MS = 5000;
+/** While busy serving requests (see busyServing): deliveries in flight at most, and the wait after each claim. */
+const BUSY_SLOTS = 2;
+const BUSY_PAUSE_MS = 100;
 
 /** The text of a failed post, without anything of the request (the URL may carry a token). */
 function describeFailure(e: unknown): string {
@@ -52,6 +57,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
   private recordTimer: NodeJS.Timeout | null = null;
   /** Outcomes not yet written (shutdown waits for them; the claim's lease covers the wait). */
   private readonly unrecorded = new Set<Promise<void>>();
+  private readonly load = new ServingLoad();
 
   constructor(
     private readonly repo: WebhooksRepository,
@@ -101,10 +107,16 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
     // While a backlog is left (the last claim got all it asked for), claim for half the slots at once
     // rather than for each slot as it frees up: fewer claims per delivery.
     let backlog = false;
+    let wasBusy = false;
     while (!this.stopping) {
-      const free = slots - inFlight.size;
-      if (free === 0 || (backlog && free < Math.ceil(slots / 2))) {
-        await Promise.race(inFlight);
+      const busy = busyServing(this.load.current());
+      if (busy !== wasBusy) {
+        this.logger.debug(busy ? 'busy serving requests: deliveries slow down until the load falls' : 'deliveries at full speed again');
+        wasBusy = busy;
+      }
+      const free = (busy ? Math.min(slots, BUSY_SLOTS) : slots) - inFlight.size;
+      if (free <= 0 || (!busy && backlog && free < Math.ceil(slots / 2))) {
+        await (inFlight.size ? Promise.race(inFlight) : delay(BUSY_PAUSE_MS));
         continue;
       }
       let claimed: ClaimedDelivery[];
@@ -122,6 +134,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
         const p: Promise<void> = this.deliver(c).finally(() => inFlight.delete(p));
         inFlight.add(p);
       }
+      // Not a sleep that wake() ends: while busy, every create would end it.
+      if (busy) await delay(BUSY_PAUSE_MS);
       // No backlog: wait a little before claiming again, so that the next claim serves the deliveries
       // queued meanwhile together rather than one claim each (nothing due: the poll interval).
       if (!backlog) await this.sleep(claimed.length ? GATHER_MS : IDLE_POLL_MS);
