@@ -24,7 +24,8 @@ const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [opti
   --accounts N        accounts of the multi-account create scenario (default 5)
   --pool N            database pool size of the service and of the floor (default 10)
   --port N            service port; the floor uses N+1, the NestJS ceiling N+2, NestJS + the
-                      floor's SQL N+3, the lean floor N+4 and NestJS + its SQL N+5 (default 3410)
+                      floor's SQL N+3, the lean floor N+4, NestJS + its SQL N+5 and the webhook
+                      receiver N+6 (default 3410)
   --no-ceiling        do not measure the NestJS ceiling nor NestJS + the floor's SQL
                       (bench/ceiling-nest.js) of get, create and the deep page
   --no-audit-seed     do not write lead_created audit rows for the seeded leads

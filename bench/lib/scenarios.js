@@ -74,8 +74,8 @@ function batches(account, token, size) {
   };
 }
 
-/** Port of the webhook receiver of pg.create-webhook (the service's ports are --port … --port+3). */
-const RECEIVER_PORT_OFFSET = 5;
+/** Port of the webhook receiver of pg.create-webhook (the bench's processes use --port … --port+5). */
+const RECEIVER_PORT_OFFSET = 6;
 
 /**
  * A fast webhook receiver in its own process (answers 204 at once, as a receiver that queues the
@@ -94,7 +94,13 @@ async function withWebhook(account, token, svc) {
   );
   trackChild(child);
   onCleanup('webhook receiver', () => child.kill('SIGKILL'));
-  await sleep(300);
+  // The receiver must be the one answering: a port taken by another process would fail every delivery.
+  for (let tries = 0; ; tries++) {
+    await sleep(100);
+    const probe = await http(`http://127.0.0.1:${port}`, 'POST', '/hook', { body: {}, timeoutMs: 1000 }).catch(() => null);
+    if (probe?.status === 204 && child.exitCode === null) break;
+    if (tries === 50) throw new Error(`the webhook receiver on port ${port} did not start (answered ${probe?.status ?? 'nothing'})`);
+  }
   const res = await http(svc.base, 'POST', '/webhooks', {
     headers: headers(token, account.accountId, true),
     body: { url: `http://127.0.0.1:${port}/hook`, events: ['lead.created'] },
