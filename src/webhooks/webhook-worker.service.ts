@@ -37,7 +37,7 @@ const RECORD_DELAY_MS = 5;
 
 /**
  * Delivers the outbox, off the request path: up to WEBHOOK_WORKERS deliveries in flight in every
- * instance. One loop claims as many due deliveries as there are free slots (see
+ * instance, BUSY_SLOTS while it is busy serving requests (busyServing). One loop claims as many due deliveries as there are free slots (see
  * WebhooksRepository.claimDue), posts each with a timeout, and records the outcomes of the attempts
  * that finish close together in one write. A slow receiver holds only its own slots, for at most the
  * timeout. An instance that dies mid-post leaves its deliveries to be claimed again when their lease
