@@ -1,4 +1,4 @@
-import { ArgumentsHost, BadRequestException, Logger, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { ApiRequest } from '../../auth/principal';
 import { ApiError } from '../errors/api-error';
@@ -87,6 +87,28 @@ describe('AllExceptionsFilter', () => {
     for (const [error, status, body] of cases) {
       const { request, res, response } = http();
       filter.respond(error, request, response);
+      expect(answered(res)).toEqual({ status, body });
+    }
+  });
+
+  it("answers the errors Nest hands over from Fastify's hooks and parsing by their cause", () => {
+    const { filter } = setup();
+    // As Nest's FastifyAdapter.mapException wraps them: the original error as the cause.
+    const wrap = (e: Error & { statusCode: number }) => new HttpException(e.message, e.statusCode, { cause: e });
+    const tooLarge = wrap(bodyError(413, 'entity.too.large'));
+    const badLength = wrap(
+      Object.assign(new Error('Request body size did not match Content-Length'), {
+        statusCode: 400,
+        code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH',
+      }),
+    );
+    const cases: [unknown, number, unknown][] = [
+      [tooLarge, 413, { error: 'Payload Too Large', message: 'The request body must not exceed 100 KB' }],
+      [badLength, 400, { error: 'Bad Request', message: 'The request could not be read' }],
+    ];
+    for (const [error, status, body] of cases) {
+      const { host, res } = http();
+      filter.catch(error, host);
       expect(answered(res)).toEqual({ status, body });
     }
   });
