@@ -1,6 +1,6 @@
-import { pathOf } from '../common/http/path-of';
 import { Injectable } from '@nestjs/common';
 import { ApiRequest } from '../auth/principal';
+import { pathOf } from '../common/http/path-of';
 import { ErrorBody } from '../common/errors/api-error';
 import { FailedRequestSink } from '../common/filters/failed-request-sink';
 import { AuditService, isUnaudited, requestMeta } from './audit.service';

@@ -1,9 +1,9 @@
-import { pathOf } from '../common/http/path-of';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, Observable, tap } from 'rxjs';
 import { ApiRequest } from '../auth/principal';
+import { pathOf } from '../common/http/path-of';
 import { AUDIT_EVENT, AUDIT_WRITE, AuditWriteMode, defaultAuditWriteMode } from '../common/decorators/audit-event.decorator';
 import { TransactionService } from '../database/transaction.service';
 import type { AuditEventName } from './audit-events';

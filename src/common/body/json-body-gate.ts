@@ -92,8 +92,8 @@ export function charsetOf(contentType: string): string | undefined {
 }
 
 /**
- * A hook that runs before the JSON body parser and refuses, as 415, what it would otherwise read wrongly or
- * fail on: a charset other than UTF-8 (JSON is UTF-8; body-parser would decode UTF-16 and others),
+ * A hook that runs before the JSON body parser and refuses, as 415, what it would otherwise read
+ * wrongly or fail on: a charset other than UTF-8 (JSON is UTF-8; body-parser would decode UTF-16 and others),
  * and a content coding other than gzip or deflate. `utf8` names UTF-8 too but body-parser only
  * knows the `utf-` spelling, so that header is rewritten. Only requests body-parser reads are
  * looked at (a body, Content-Type application/json), with its own tests for both.
