@@ -8,8 +8,6 @@ import { AppConfig } from './config/configuration';
 import { buildOpenApiDocument } from './openapi';
 import { APP_VERSION } from './version';
 
-export { BODY_LIMIT } from './common/body/json-body-parser';
-
 /** A hop count trusts that many proxies in front, nearest first (Fastify would trust none). */
 function trustProxyOf(setting: AppConfig['trustProxy']): boolean | string | ((address: string, hop: number) => boolean) {
   return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;

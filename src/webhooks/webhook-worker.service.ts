@@ -116,7 +116,7 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       }
       const free = (busy ? Math.min(slots, BUSY_SLOTS) : slots) - inFlight.size;
       if (free <= 0 || (!busy && backlog && free < Math.ceil(slots / 2))) {
-        await (inFlight.size ? Promise.race(inFlight) : delay(BUSY_PAUSE_MS));
+        await Promise.race(inFlight);
         continue;
       }
       let claimed: ClaimedDelivery[];

@@ -3,7 +3,7 @@ import { json } from 'body-parser';
 import type { FastifyInstance } from 'fastify';
 import { jsonBodyGate } from './json-body-gate';
 
-export const BODY_LIMIT = '100kb';
+const BODY_LIMIT = '100kb';
 
 /**
  * Request bodies: JSON only, read by body-parser (its limits, inflation of gzip and deflate, strict

@@ -1,5 +1,4 @@
 import { ArgumentsHost, BadRequestException, HttpException, Logger, NotFoundException } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
 import type { ApiRequest } from '../../auth/principal';
 import { ApiError } from '../errors/api-error';
 import { validationFailed } from '../errors/validation-failed';
@@ -19,7 +18,7 @@ function http(req: Partial<ApiRequest> = {}, headersSent = false) {
   const host = {
     switchToHttp: () => ({ getRequest: () => request, getResponse: () => res }),
   } as unknown as ArgumentsHost;
-  return { host, request, res, response: res as unknown as FastifyReply };
+  return { host, request, res };
 }
 
 /** What the client received: the status and the JSON body. */
@@ -85,8 +84,8 @@ describe('AllExceptionsFilter', () => {
       [bodyError(400, 'request.aborted'), 400, { error: 'Bad Request', message: 'The request body could not be read' }],
     ];
     for (const [error, status, body] of cases) {
-      const { request, res, response } = http();
-      filter.respond(error, request, response);
+      const { host, res } = http();
+      filter.catch(error, host);
       expect(answered(res)).toEqual({ status, body });
     }
   });
@@ -115,9 +114,9 @@ describe('AllExceptionsFilter', () => {
 
   it('answers 400 for a body that is not the gzip data its Content-Encoding announced', () => {
     const { filter } = setup();
-    const { request, res, response } = http({ headers: { 'content-encoding': 'GZIP' } });
+    const { host, res } = http({ headers: { 'content-encoding': 'GZIP' } });
     const zlib = Object.assign(new Error('incorrect header check'), { status: 400, expose: true, code: 'Z_DATA_ERROR' });
-    filter.respond(zlib, request, response);
+    filter.catch(zlib, host);
     expect(answered(res)).toEqual({ status: 400, body: { error: 'Malformed body', message: 'The request body is not valid gzip data' } });
   });
 

@@ -61,10 +61,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    this.respond(exception, ctx.getRequest<ApiRequest>(), ctx.getResponse<FastifyReply>());
-  }
-
-  respond(exception: unknown, req: ApiRequest, reply: FastifyReply): void {
+    const req = ctx.getRequest<ApiRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
     const { status, body } = this.toResponse(exception, req);
     this.recordFailure(req, status, body);
     if (reply.sent || reply.raw.headersSent) {

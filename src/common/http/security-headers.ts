@@ -34,12 +34,13 @@ export function securityHeaders(docsPath: string) {
       },
     },
   });
-  // helmet writes its headers on Node's response, where Fastify's own headers join them.
-  const next = (done: HookHandlerDoneFunction) => (err?: unknown) => done(err as Error | undefined);
+  // helmet writes its headers on Node's response, where Fastify's own headers join them; it calls
+  // next() with nothing or an error, as a hook's done() takes them.
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+    const next = done as (err?: unknown) => void;
     const path = pathOf(req);
-    if (path === docsPath || path.startsWith(`${docsPath}/`)) return docs(req.raw, reply.raw, next(done));
+    if (path === docsPath || path.startsWith(`${docsPath}/`)) return docs(req.raw, reply.raw, next);
     reply.raw.setHeader('Cache-Control', 'no-store');
-    api(req.raw, reply.raw, next(done));
+    api(req.raw, reply.raw, next);
   };
 }
