@@ -11,6 +11,14 @@ export function forUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): S
 }
 
 /**
+ * As forUpdate, with `FOR NO KEY UPDATE`: for a change of columns no foreign key refers to, so the
+ * rows that refer to it (their foreign key checks) are neither held up nor waited for.
+ */
+export function forNoKeyUpdate<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+  return isPostgres(qb.connection.manager) ? qb.setLock('for_no_key_update') : qb;
+}
+
+/**
  * Serializes the holders of `key` across instances until the caller's transaction ends (PostgreSQL's
  * transaction-scoped advisory lock). On SQLite the transaction already holds the one connection.
  */

@@ -17,7 +17,7 @@ import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
 import { webhookEventOf } from '../webhooks/webhook-events';
-import { newEventId } from '../webhooks/webhook-secrets';
+import { newEventId } from '../webhooks/webhook-events';
 import { toLead, toLeadListItem } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';

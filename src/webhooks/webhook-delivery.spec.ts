@@ -1,4 +1,13 @@
-import { busyServing, deliveryOutcome, eventBody, failureRunChange, pauseMs, retryDelayMs, retryScheduleMs } from './webhook-delivery';
+import {
+  busyServing,
+  deliveryOutcome,
+  eventBody,
+  failureRunChange,
+  nextFailureRun,
+  pauseMs,
+  retryDelayMs,
+  retryScheduleMs,
+} from './webhook-delivery';
 
 describe('webhook delivery policy', () => {
   const policy = { retryBaseMs: 10_000, maxAttempts: 4 };
@@ -40,6 +49,34 @@ describe('webhook delivery policy', () => {
     expect(run(false, false)).toEqual({ reset: false, failures: 2, firstFailureAt: at(0) });
     expect(run(false, true, false)).toEqual({ reset: true, failures: 1, firstFailureAt: at(2) });
     expect(run(false, false, true)).toEqual({ reset: true, failures: 0, firstFailureAt: null });
+  });
+
+  it("moves a webhook's stored run by a batch's change: a success starts it again and ends the pause, failures add up", () => {
+    const at = (s: number) => new Date(now.getTime() + s * 1000);
+    const clean = { consecutiveFailures: 0, failingSince: null, pausedUntil: null };
+    const failing = { consecutiveFailures: 3, failingSince: at(-60), pausedUntil: at(30) };
+    // Only successes on a clean webhook: nothing to write.
+    expect(nextFailureRun(clean, { reset: true, failures: 0, firstFailureAt: null })).toBeNull();
+    expect(nextFailureRun(clean, { reset: false, failures: 2, firstFailureAt: at(1) })).toEqual({
+      consecutiveFailures: 2,
+      failingSince: at(1),
+      pausedUntil: null,
+    });
+    // Failures add to the run, which keeps failing since its first; the pause stays.
+    expect(nextFailureRun(failing, { reset: false, failures: 2, firstFailureAt: at(1) })).toEqual({
+      consecutiveFailures: 5,
+      failingSince: at(-60),
+      pausedUntil: at(30),
+    });
+    // A success: the run restarts at the failures after it, and the pause ends.
+    expect(nextFailureRun(failing, { reset: true, failures: 1, firstFailureAt: at(2) })).toEqual({
+      consecutiveFailures: 1,
+      failingSince: at(2),
+      pausedUntil: null,
+    });
+    expect(nextFailureRun(failing, { reset: true, failures: 0, firstFailureAt: null })).toEqual(clean);
+    // A pause alone (a paused webhook with its run already reset) is still ended by a success.
+    expect(nextFailureRun({ ...clean, pausedUntil: at(30) }, { reset: true, failures: 0, firstFailureAt: null })).toEqual(clean);
   });
 
   it('pauses a webhook from WEBHOOK_PAUSE_AFTER_FAILURES failures in a row, as long as it has been failing, between the retry base and five minutes', () => {

@@ -44,18 +44,43 @@ export function eventBody(event: { eventId: string; eventType: string; createdAt
 /** Longest pause of a failing webhook: how late, at most, its deliveries resume once it is back. */
 const MAX_PAUSE_MS = 5 * 60 * 1000;
 
+/** How a batch of one webhook's attempts changes its run of consecutive failures (failureRunChange). */
+export interface FailureRunChange {
+  reset: boolean;
+  failures: number;
+  firstFailureAt: Date | null;
+}
+
+/** A webhook's run of consecutive failures and its pause, as stored. */
+export interface FailureRun {
+  consecutiveFailures: number;
+  failingSince: Date | null;
+  pausedUntil: Date | null;
+}
+
 /**
  * How a batch of one webhook's attempts, in the order they ended, changes its run of consecutive
  * failures: `reset` when one succeeded (the run starts again after it); `failures` after the last
  * success, the first of them ending at `firstFailureAt`.
  */
-export function failureRunChange(attempts: { delivered: boolean; at: Date }[]): {
-  reset: boolean;
-  failures: number;
-  firstFailureAt: Date | null;
-} {
+export function failureRunChange(attempts: { delivered: boolean; at: Date }[]): FailureRunChange {
   const last = attempts.findLastIndex((a) => a.delivered);
   return { reset: last >= 0, failures: attempts.length - 1 - last, firstFailureAt: attempts[last + 1]?.at ?? null };
+}
+
+/**
+ * A webhook's run after a batch's change: a success starts the run again at the failures after it and
+ * ends the pause; otherwise the failures add to the run, which keeps failing since its first. Null
+ * when nothing changes: no failures, none stored and no pause.
+ */
+export function nextFailureRun(stored: FailureRun, change: FailureRunChange): FailureRun | null {
+  if (change.failures === 0 && stored.consecutiveFailures === 0 && stored.pausedUntil === null) return null;
+  if (change.reset) return { consecutiveFailures: change.failures, failingSince: change.firstFailureAt, pausedUntil: null };
+  return {
+    consecutiveFailures: stored.consecutiveFailures + change.failures,
+    failingSince: stored.failingSince ?? change.firstFailureAt,
+    pausedUntil: stored.pausedUntil,
+  };
 }
 
 /**

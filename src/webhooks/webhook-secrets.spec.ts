@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { decryptSecret, deriveWebhookKey, encryptSecret, generateWebhookSecret, newEventId, signatureHeader } from './webhook-secrets';
+import { newEventId } from './webhook-events';
+import { decryptSecret, deriveWebhookKey, encryptSecret, generateWebhookSecret, signatureHeader } from './webhook-secrets';
 
 describe('webhook secrets', () => {
   const key = deriveWebhookKey('k'.repeat(32));

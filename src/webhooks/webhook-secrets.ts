@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, randomUUID } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * The secrets of webhooks: generated, encrypted at rest with AES-256-GCM under a key derived (HKDF)
@@ -10,11 +10,6 @@ const FORMAT = 'v1';
 /** A new signing secret, `whsec_` and 256 random bits. */
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64url')}`;
-}
-
-/** A new event id, `evt_` and 128 random bits. */
-export function newEventId(): string {
-  return `evt_${randomUUID().replace(/-/g, '')}`;
 }
 
 /** The AES key of a WEBHOOK_SECRET_KEY setting. */

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, SelectQueryBuilder } from 'typeorm';
 import { boundTimestamp, dialectOf, isPostgres, param } from '../database/dialect';
-import { forUpdate } from '../database/locking';
+import { forNoKeyUpdate, forUpdate } from '../database/locking';
 import { plannedQuery } from '../database/prepared';
 import { entityFromRow } from '../database/rows';
 import { TransactionService } from '../database/transaction.service';
 import { WebhookAttempt } from './entities/webhook-attempt.entity';
 import { DeliveryStatus, WebhookDelivery } from './entities/webhook-delivery.entity';
 import { Webhook } from './entities/webhook.entity';
+import { FailureRun, FailureRunChange, nextFailureRun } from './webhook-delivery';
 
 type WebhookValues = Pick<Webhook, 'url' | 'events' | 'description' | 'active' | 'secretEncrypted' | 'createdBy' | 'updatedBy'>;
 
@@ -22,11 +23,9 @@ export interface ClaimedDelivery {
 export const GAVE_UP = 'not attempted again: its webhook kept failing for longer than the retry schedule (WEBHOOK_MAX_ATTEMPTS)';
 
 /** A webhook whose run of consecutive failures or pause an attempt's record changed. */
-export interface WebhookRunChange {
+export interface WebhookRunChange extends FailureRun {
   webhookId: number;
   accountId: number;
-  consecutiveFailures: number;
-  failingSince: Date | null;
   pausedUntilBefore: Date | null;
 }
 
@@ -73,10 +72,8 @@ const CLAIM_SQLITE = `UPDATE webhook_deliveries SET next_attempt_at = ?, attempt
   RETURNING ${CLAIMED_COLUMNS.replace(/d\./g, '')}`;
 
 /**
- * PostgreSQL: records the outcomes of several attempts in one statement (atomic by itself): each
- * delivery changes only while it is still the claim its attempt made (pending, same attempt count),
- * every attempt is logged, and each webhook's run of failures moves (a webhook with no run and no
- * pause that only succeeded is not written). Returns the webhooks it changed.
+ * PostgreSQL: records the outcomes of several attempts in one statement: each delivery changes only
+ * while it is still the claim its attempt made (pending, same attempt count), and every attempt is logged.
  */
 const RECORD_PG = `WITH o AS (
     SELECT * FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::text[], $8::int[], $9::timestamptz[])
@@ -84,17 +81,13 @@ const RECORD_PG = `WITH o AS (
   u AS (
     UPDATE webhook_deliveries d SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code,
       last_error = o.error, last_duration_ms = o.duration_ms, updated_at = o.at
-    FROM o WHERE d.id = o.id AND d.account_id = o.account_id AND d.attempts = o.attempt AND d.status = 'pending' RETURNING d.id),
-  a AS (
-    INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
-    SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o),
-  r AS (SELECT * FROM unnest($10::int[], $11::bool[], $12::int[], $13::timestamptz[]) AS r(webhook_id, reset, failures, first_failure_at))
-  UPDATE webhooks w SET consecutive_failures = CASE WHEN r.reset THEN r.failures ELSE w.consecutive_failures + r.failures END,
-    failing_since = CASE WHEN r.reset THEN r.first_failure_at ELSE COALESCE(w.failing_since, r.first_failure_at) END,
-    paused_until = CASE WHEN r.reset THEN NULL ELSE w.paused_until END
-  FROM r, webhooks before
-  WHERE w.id = r.webhook_id AND before.id = w.id AND (r.failures > 0 OR w.consecutive_failures <> 0 OR w.paused_until IS NOT NULL)
-  RETURNING w.id, w.account_id, w.consecutive_failures, w.failing_since, before.paused_until`;
+    FROM o WHERE d.id = o.id AND d.account_id = o.account_id AND d.attempts = o.attempt AND d.status = 'pending')
+  INSERT INTO webhook_attempts (account_id, delivery_id, attempt, status_code, error, duration_ms, created_at)
+    SELECT account_id, id, attempt, status_code, error, duration_ms, at FROM o`;
+
+/** PostgreSQL: sets the runs and pauses of several webhooks in one statement. */
+const SET_RUNS_PG = `UPDATE webhooks w SET consecutive_failures = r.failures, failing_since = r.since, paused_until = r.paused_until
+  FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::timestamptz[]) AS r(id, failures, since, paused_until) WHERE w.id = r.id`;
 
 /** Webhooks and their deliveries: every method of account data takes the account id and filters by it. */
 @Injectable()
@@ -206,26 +199,39 @@ export class WebhooksRepository {
   }
 
   /**
-   * Records the outcomes of claimed attempts and logs each, all together. A delivery changes only
-   * while it is still the claim its attempt made (pending, same attempt count): a worker whose lease
-   * ran out and whose delivery another worker claimed again only adds its attempt to the log. Each
-   * webhook's run of consecutive failures moves by `runs` (see failureRunChange), a reset also ending
-   * its pause; returns the webhooks whose run or pause changed, with the pause they had before.
+   * Records the outcomes of claimed attempts and logs each, all together, in one transaction. A
+   * delivery changes only while it is still the claim its attempt made (pending, same attempt count):
+   * a worker whose lease ran out and whose delivery another worker claimed again only adds its attempt
+   * to the log. Each webhook's run of consecutive failures moves by its change in `runs`
+   * (nextFailureRun); returns the webhooks whose run or pause changed, with the pause they had before.
    */
   async recordAttempts(
     attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[],
-    runs: Map<number, { reset: boolean; failures: number; firstFailureAt: Date | null }>,
+    runs: Map<number, FailureRunChange>,
   ): Promise<WebhookRunChange[]> {
     if (!attempts.length) return [];
-    if (isPostgres(this.tx.manager)) {
+    return this.tx.run(async (em) => {
+      // The webhooks first, as pause() takes them: their runs cannot move under us, and two
+      // transactions never wait for each other's deliveries and webhooks in opposite orders.
+      const hooks = await forNoKeyUpdate(em.createQueryBuilder(Webhook, 'w'))
+        .where({ id: In([...runs.keys()]) })
+        .orderBy('w.id')
+        .getMany();
+      await this.insertAttempts(em, attempts);
+      const changed: WebhookRunChange[] = [];
+      for (const hook of hooks) {
+        const next = nextFailureRun(hook, runs.get(hook.id)!);
+        if (next) changed.push({ webhookId: hook.id, accountId: hook.accountId, ...next, pausedUntilBefore: hook.pausedUntil });
+      }
+      await this.setRuns(em, changed);
+      return changed;
+    });
+  }
+
+  private async insertAttempts(em: EntityManager, attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[]): Promise<void> {
+    if (isPostgres(em)) {
       const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
-      const rows = await plannedQuery<{
-        id: number;
-        account_id: number;
-        consecutive_failures: number;
-        failing_since: Date | null;
-        paused_until: Date | null;
-      }>(this.tx.manager, RECORD_PG, [
+      await em.query(RECORD_PG, [
         column((a) => a.delivery.id),
         column((a) => a.delivery.accountId),
         column((a) => a.delivery.attempts),
@@ -235,62 +241,32 @@ export class WebhooksRepository {
         column((a) => a.outcome.error),
         column((a) => a.outcome.durationMs),
         column((a) => a.outcome.at),
-        [...runs.keys()],
-        [...runs.values()].map((r) => r.reset),
-        [...runs.values()].map((r) => r.failures),
-        [...runs.values()].map((r) => r.firstFailureAt),
       ]);
-      return rows.map((r) => ({
-        webhookId: r.id,
-        accountId: r.account_id,
-        consecutiveFailures: r.consecutive_failures,
-        failingSince: r.failing_since,
-        pausedUntilBefore: r.paused_until,
-      }));
+      return;
     }
-    return this.tx.run(async (em) => {
-      for (const { delivery, outcome } of attempts) {
-        await em.update(
-          WebhookDelivery,
-          { id: delivery.id, accountId: delivery.accountId, attempts: delivery.attempts, status: 'pending' },
-          {
-            status: outcome.status,
-            nextAttemptAt: outcome.nextAttemptAt,
-            lastStatusCode: outcome.statusCode,
-            lastError: outcome.error,
-            lastDurationMs: outcome.durationMs,
-            updatedAt: outcome.at,
-          },
-        );
-        await em.insert(WebhookAttempt, {
-          accountId: delivery.accountId,
-          deliveryId: delivery.id,
-          attempt: delivery.attempts,
-          statusCode: outcome.statusCode,
-          error: outcome.error,
-          durationMs: outcome.durationMs,
-          createdAt: outcome.at,
-        });
-      }
-      const changed: WebhookRunChange[] = [];
-      const hooks = await em.find(Webhook, { where: { id: In([...runs.keys()]) } });
-      for (const hook of hooks) {
-        const run = runs.get(hook.id)!;
-        if (run.failures === 0 && hook.consecutiveFailures === 0 && hook.pausedUntil === null) continue;
-        const consecutiveFailures = run.reset ? run.failures : hook.consecutiveFailures + run.failures;
-        const failingSince = run.reset ? run.firstFailureAt : (hook.failingSince ?? run.firstFailureAt);
-        const pausedUntil = run.reset ? null : hook.pausedUntil;
-        await this.setRun(em, hook.id, { consecutiveFailures, failingSince, pausedUntil });
-        changed.push({
-          webhookId: hook.id,
-          accountId: hook.accountId,
-          consecutiveFailures,
-          failingSince,
-          pausedUntilBefore: hook.pausedUntil,
-        });
-      }
-      return changed;
-    });
+    for (const { delivery, outcome } of attempts) {
+      await em.update(
+        WebhookDelivery,
+        { id: delivery.id, accountId: delivery.accountId, attempts: delivery.attempts, status: 'pending' },
+        {
+          status: outcome.status,
+          nextAttemptAt: outcome.nextAttemptAt,
+          lastStatusCode: outcome.statusCode,
+          lastError: outcome.error,
+          lastDurationMs: outcome.durationMs,
+          updatedAt: outcome.at,
+        },
+      );
+      await em.insert(WebhookAttempt, {
+        accountId: delivery.accountId,
+        deliveryId: delivery.id,
+        attempt: delivery.attempts,
+        statusCode: outcome.statusCode,
+        error: outcome.error,
+        durationMs: outcome.durationMs,
+        createdAt: outcome.at,
+      });
+    }
   }
 
   /**
@@ -331,21 +307,27 @@ export class WebhooksRepository {
     );
   }
 
-  /** Sets a webhook's run and pause (not a change by a user: `updated_at` stays). */
-  private async setRun(
-    em: EntityManager,
-    webhookId: number,
-    run: { consecutiveFailures: number; failingSince: Date | null; pausedUntil: Date | null },
-  ): Promise<void> {
-    const dialect = dialectOf(em);
-    const [p1, p2, p3, p4] = [1, 2, 3, 4].map((i) => param(dialect, i));
-    const at = (d: Date | null) => d && boundTimestamp(dialect, d);
-    await em.query(`UPDATE webhooks SET consecutive_failures = ${p1}, failing_since = ${p2}, paused_until = ${p3} WHERE id = ${p4}`, [
-      run.consecutiveFailures,
-      at(run.failingSince),
-      at(run.pausedUntil),
-      webhookId,
-    ]);
+  /** Sets webhooks' runs and pauses (not a change by a user: `updated_at` stays). */
+  private async setRuns(em: EntityManager, runs: (FailureRun & { webhookId: number })[]): Promise<void> {
+    if (!runs.length) return;
+    if (isPostgres(em)) {
+      await em.query(SET_RUNS_PG, [
+        runs.map((r) => r.webhookId),
+        runs.map((r) => r.consecutiveFailures),
+        runs.map((r) => r.failingSince),
+        runs.map((r) => r.pausedUntil),
+      ]);
+      return;
+    }
+    const at = (d: Date | null) => d && boundTimestamp(dialectOf(em), d);
+    for (const r of runs) {
+      await em.query('UPDATE webhooks SET consecutive_failures = ?, failing_since = ?, paused_until = ? WHERE id = ?', [
+        r.consecutiveFailures,
+        at(r.failingSince),
+        at(r.pausedUntil),
+        r.webhookId,
+      ]);
+    }
   }
 
   /**

@@ -17,8 +17,8 @@ import {
   WebhookResponseDto,
 } from './dto/webhook.dto';
 import { Webhook } from './entities/webhook.entity';
-import { PING_EVENT, WEBHOOK_EVENTS, WebhookEventType } from './webhook-events';
-import { deriveWebhookKey, encryptSecret, generateWebhookSecret, newEventId } from './webhook-secrets';
+import { newEventId, PING_EVENT, WEBHOOK_EVENTS, WebhookEventType } from './webhook-events';
+import { deriveWebhookKey, encryptSecret, generateWebhookSecret } from './webhook-secrets';
 import { privateTargetProblem } from './webhook-targets';
 import { toDeliveryResponse, toWebhookResponse } from './webhook.mapper';
 import { WebhooksRepository } from './webhooks.repository';
