@@ -93,6 +93,20 @@ describe('Duplicate leads (§8)', () => {
       ]);
     });
 
+    it('folds every letter, not only ASCII, on both databases, and follows an email changed by PATCH', async () => {
+      const { tenant } = await routedTenant('reject');
+      const first = await post(tenant, { firstName: 'Élodie', lastName: 'D', email: 'ÉLODIE.Ørsted@Example.com' }).expect(201);
+      const again = await post(tenant, { firstName: 'Other', lastName: 'Name', email: 'élodie.ørsted@example.COM' }).expect(409);
+      expect(again.body).toEqual(duplicate(first.body.id));
+      await t.http().patch(`/leads/${first.body.id}`).set(tenant.headers).send({ email: 'Zoë@Example.com' }).expect(200);
+      // The old address is free again; the new one is taken, in any case.
+      const freed = await post(tenant, { firstName: 'Élodie', lastName: 'D', email: 'élodie.ørsted@example.com' }).expect(201);
+      const taken = await post(tenant, { firstName: 'Zoe', lastName: 'Z', email: ' ZOË@EXAMPLE.COM' }).expect(409);
+      expect(taken.body).toEqual(duplicate(first.body.id));
+      await expect(leads.count(tenant)).resolves.toBe(2);
+      expect(freed.body.email).toBe('élodie.ørsted@example.com');
+    });
+
     it('never matches archived leads, leads without an email, or another account’s', async () => {
       const { tenant } = await routedTenant('reject');
       const archived = await post(tenant, { firstName: 'A', lastName: 'B', email: 'gone@example.com' }).expect(201);

@@ -154,11 +154,11 @@ async function seedPostgres(url, { mainAccountId, actor, leads, auditRows, extra
     let started = performance.now();
     // Lead i was created (leads - i) minutes ago: about two years of history, ids in time order.
     await c.query(
-      `INSERT INTO leads (account_id, team_id, lead_source_id, first_name, last_name, email, phone, company, job_title,
+      `INSERT INTO leads (account_id, team_id, lead_source_id, first_name, last_name, email, email_key, phone, company, job_title,
          location, number_of_employees, monthly_transaction_volume, interested_in_switching, process_stage,
          assigned_to, archived, created_by, updated_by, created_at, updated_at)
        SELECT $1, $2, ($3::int[])[1 + i % 2], f, l,
-         lower(f || '.' || l || '.' || i || '@example.com'),
+         lower(f || '.' || l || '.' || i || '@example.com'), lower(f || '.' || l || '.' || i || '@example.com'),
          '+1-555-' || lpad((i % 10000000)::text, 7, '0'),
          'Company ' || (i % 20000), 'Owner', 'City ' || (i % 500), 1 + i % 500, 1000 * (i % 900),
          i % 3 = 0, 'new', ($4::text[])[1 + i % 5], i % ${ARCHIVED_EVERY} = 0, $5, $5,

@@ -90,11 +90,11 @@ function seedSqlite(path, { mainAccountId, actor, leads, auditRows }) {
         `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < @leads),
            g AS (SELECT i, json_extract(${names(FIRST_NAMES)}, '$[' || (i % ${FIRST_NAMES.length}) || ']') AS f,
                            json_extract(${names(LAST_NAMES)}, '$[' || ((i / 7) % ${LAST_NAMES.length}) || ']') AS l FROM s)
-         INSERT INTO leads (account_id, team_id, lead_source_id, first_name, last_name, email, phone, company, job_title,
+         INSERT INTO leads (account_id, team_id, lead_source_id, first_name, last_name, email, email_key, phone, company, job_title,
            location, number_of_employees, monthly_transaction_volume, interested_in_switching, process_stage,
            assigned_to, archived, created_by, updated_by, created_at, updated_at)
          SELECT @account, @team, CASE i % 2 WHEN 0 THEN @source0 ELSE @source1 END, f, l,
-           lower(f || '.' || l || '.' || i || '@example.com'), '+1-555-' || substr('0000000' || i, -7),
+           lower(f || '.' || l || '.' || i || '@example.com'), lower(f || '.' || l || '.' || i || '@example.com'), '+1-555-' || substr('0000000' || i, -7),
            'Company ' || (i % 20000), 'Owner', 'City ' || (i % 500), 1 + i % 500, 1000 * (i % 900),
            i % 3 = 0, 'new', json_extract(@reps, '$[' || (i % 5) || ']'), i % ${ARCHIVED_EVERY} = 0, @actor, @actor,
            strftime('%Y-%m-%d %H:%M:%f', 'now', '-' || (@leads - i) || ' minutes'),

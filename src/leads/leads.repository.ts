@@ -55,10 +55,10 @@ export interface CreatedLead {
   entry: AuditLog;
 }
 
-/** API field → column, for filters and sorting: read from the entity's TypeORM decorators, so a new column needs no entry here. */
 /** Advisory lock namespace of the duplicate check's email keys. */
 const EMAIL_LOCK_NAMESPACE = 0x1eae;
 
+/** API field → column, for filters and sorting: read from the entity's TypeORM decorators, so a new column needs no entry here. */
 export const LEAD_COLUMNS: Record<string, string> = Object.fromEntries(
   getMetadataArgsStorage()
     .columns.filter((c) => c.target === Lead)
@@ -527,13 +527,13 @@ export class LeadsRepository {
     return advisoryLockOn(em, EMAIL_LOCK_NAMESPACE, `${accountId}:${emailKey}`);
   }
 
-  /** The oldest unarchived lead of the account whose email, lower-cased, is `emailKey` (through IDX_leads_account_email_key). */
+  /** The oldest unarchived lead of the account whose email has the key `emailKey` (through IDX_leads_account_email_key). */
   findByEmailKey(em: EntityManager, accountId: number, emailKey: string): Promise<Lead | null> {
     return (
       em
         .createQueryBuilder(Lead, 'l')
         // The terms of the index's predicate as written there, so both databases use it.
-        .where('l.account_id = :accountId AND lower(l.email) = :emailKey AND NOT l.archived AND l.email IS NOT NULL', {
+        .where('l.account_id = :accountId AND l.email_key = :emailKey AND NOT l.archived AND l.email_key IS NOT NULL', {
           accountId,
           emailKey,
         })

@@ -16,11 +16,11 @@ import { LeadInput, UpdateLeadInput } from './dto/lead-input.dto';
 import { LEAD_SORT_FIELDS, LEAD_TEXT_FILTERS, ListLeadsQuery } from './dto/lead-query.dto';
 import { Lead as LeadEntity } from './entities/lead.entity';
 import { WebhookOutboxRepository } from '../webhooks/webhook-outbox.repository';
-import { webhookEventOf } from '../webhooks/webhook-events';
-import { newEventId } from '../webhooks/webhook-events';
+import { newEventId, webhookEventOf } from '../webhooks/webhook-events';
 import { toLead, toLeadListItem } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
+import { duplicateKey } from './email-key';
 import { LEAD_COLUMNS, LeadRoute, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
@@ -71,8 +71,6 @@ const UPDATABLE_FIELDS = ['teamId', 'leadSourceId', ...PLAIN_FIELDS, 'assignedTo
 type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
 const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
-/** The duplicate check's key of an email (§8: trimmed, lower-cased); null for no email, which never matches. */
-export const duplicateKey = (email: string | null | undefined): string | null => (email ? lower(email) || null : null);
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
 const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
@@ -304,6 +302,7 @@ export class LeadsService {
       teamId: input.teamId ?? null,
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
+      emailKey: duplicateKey(input.email),
       assignedTo: lower(input.assignedTo),
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
@@ -374,6 +373,7 @@ export class LeadsService {
 
       const changes = Object.fromEntries(changed.map((f) => [f, { from: auditValue(current[f]), to: auditValue(next[f]) }]));
       const values: Record<string, unknown> = Object.fromEntries(changed.map((f) => [f, next[f]]));
+      if (changed.includes('email')) values.emailKey = duplicateKey(next.email as string | null);
       values.updatedBy = actor.email;
       values.updatedAt = new Date();
       await this.repo.update(em, accountId, id, values as LeadValues);

@@ -38,7 +38,7 @@ export const LEAD_TEXT_LIMITS = {
  * LeadSearchIndex). `synchronize: false` tells the schema builder it is managed by hand.
  */
 @Index('IDX_leads_search_trgm', { synchronize: false })
-// The duplicate check's (account, lower(email)) of unarchived leads: an expression index (DuplicateLeads).
+// The duplicate check's (account, email key) of unarchived leads: a partial index (LeadEmailKey).
 @Index('IDX_leads_account_email_key', { synchronize: false })
 @Entity('leads')
 @Index('IDX_leads_account_archived_created', ['accountId', 'archived', 'createdAt', 'id'])
@@ -87,6 +87,10 @@ export class Lead {
 
   @Column({ type: 'varchar', length: LEAD_TEXT_LIMITS.email, nullable: true })
   email: string | null;
+
+  /** The duplicate check's key of `email` (duplicateKey), written with it; not part of the API. */
+  @Column({ name: 'email_key', type: 'varchar', nullable: true })
+  emailKey: string | null;
 
   @Column({ type: 'varchar', length: LEAD_TEXT_LIMITS.phone, nullable: true })
   phone: string | null;

@@ -6,6 +6,7 @@ import { RotationWeights1795800000001 } from './1795800000001-RotationWeights';
 import { DuplicateLeads1795900000000 } from './1795900000000-DuplicateLeads';
 import { Webhooks1796000000000 } from './1796000000000-Webhooks';
 import { WebhookPause1796100000000 } from './1796100000000-WebhookPause';
+import { LeadEmailKey1796200000000 } from './1796200000000-LeadEmailKey';
 
 /** SQLite migrations, in order. A new migration generated with `npm run migration:generate` is added here. */
 export const SQLITE_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const SQLITE_MIGRATIONS = [
   DuplicateLeads1795900000000,
   Webhooks1796000000000,
   WebhookPause1796100000000,
+  LeadEmailKey1796200000000,
 ];
