@@ -33,6 +33,15 @@ describe('HTTP platform', () => {
     await t.http().get(`/teams/${created.body.id}/`).set(tenant.headers).expect(200, created.body);
   });
 
+  it('treats /HEALTH/ and /Docs as /health and /docs: not audited, and the documentation page gets its own policy', async () => {
+    await t.http().get('/HEALTH/').expect(200);
+    const docs = await t.http().get('/Docs').expect(200);
+    expect(docs.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(docs.headers['cache-control'] ?? '').not.toMatch(/no-store/);
+    await t.flushAudit();
+    await expect(t.ds.getRepository(AuditLog).count({ where: { requestPath: '/HEALTH/' } })).resolves.toBe(0);
+  });
+
   it('takes the client address from X-Forwarded-For as far as the trusted hop count reaches', async () => {
     const name = uniq('Proxied ');
     await t

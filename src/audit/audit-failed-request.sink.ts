@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiRequest } from '../auth/principal';
-import { pathOf } from '../common/http/path-of';
+import { routePathOf } from '../common/http/path-of';
 import { ErrorBody } from '../common/errors/api-error';
 import { FailedRequestSink } from '../common/filters/failed-request-sink';
 import { AuditService, isUnaudited, requestMeta } from './audit.service';
@@ -14,7 +14,7 @@ export class AuditFailedRequestSink implements FailedRequestSink {
   constructor(private readonly audit: AuditService) {}
 
   record(req: ApiRequest, status: number, body: ErrorBody): void {
-    if (isUnaudited(pathOf(req))) return;
+    if (isUnaudited(routePathOf(req))) return;
     const requestedAccount = req.headers['x-account-id'];
     this.audit.enqueue(
       this.audit.entry(requestMeta(req), {

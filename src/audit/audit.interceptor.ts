@@ -3,7 +3,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Reflector } from '@nestjs/core';
 import { from, lastValueFrom, Observable, tap } from 'rxjs';
 import { ApiRequest } from '../auth/principal';
-import { pathOf } from '../common/http/path-of';
+import { routePathOf } from '../common/http/path-of';
 import { AUDIT_EVENT, AUDIT_WRITE, AuditWriteMode, defaultAuditWriteMode } from '../common/decorators/audit-event.decorator';
 import { TransactionService } from '../database/transaction.service';
 import type { AuditEventName } from './audit-events';
@@ -30,7 +30,7 @@ export class AuditInterceptor implements NestInterceptor {
     const targets = [context.getHandler(), context.getClass()];
     const mode = this.reflector.getAllAndOverride<AuditWriteMode>(AUDIT_WRITE, targets) ?? defaultAuditWriteMode(req.method);
     const entry = (): AuditEntryInput | null => {
-      if (req.audit!.recorded || isUnaudited(pathOf(req))) return null;
+      if (req.audit!.recorded || isUnaudited(routePathOf(req))) return null;
       // Nest sets the route's status before the interceptors run; a handler may answer another
       // success (a duplicate lead's 200). Without a response object (unit tests), the route's.
       const statusCode =

@@ -26,9 +26,9 @@ const isTransient = (err: unknown): boolean => ['unavailable', 'busy'].includes(
 const FLUSH_BATCH = 200;
 const MAX_BUFFER = 20000;
 
-/** Paths that are not part of the API and are never audited. */
+/** Paths that are not part of the API and are never audited (`path`: as routePathOf gives it). */
 export function isUnaudited(path: string): boolean {
-  return path === '/health' || path.startsWith('/health?') || path === '/docs' || path.startsWith('/docs');
+  return path === '/health' || path.startsWith('/docs');
 }
 
 export function requestMeta(req: ApiRequest): RequestMeta {

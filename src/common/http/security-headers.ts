@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import helmet from 'helmet';
-import { pathOf } from './path-of';
+import { routePathOf } from './path-of';
 
 /**
  * helmet's headers on every response (`X-Content-Type-Options: nosniff`, HSTS, which browsers
@@ -38,7 +38,7 @@ export function securityHeaders(docsPath: string) {
   // next() with nothing or an error, as a hook's done() takes them.
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     const next = done as (err?: unknown) => void;
-    const path = pathOf(req);
+    const path = routePathOf(req);
     if (path === docsPath || path.startsWith(`${docsPath}/`)) return docs(req.raw, reply.raw, next);
     reply.raw.setHeader('Cache-Control', 'no-store');
     api(req.raw, reply.raw, next);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
+import { routePathOf } from '../http/path-of';
 
 const INCOMING_ID = /^[\w.-]{1,100}$/;
 const LINE_LEVELS: ReadonlySet<string> = new Set(['info', 'debug', 'trace']);
@@ -31,7 +32,7 @@ export function requestLog(level: string) {
   const writeLines = LINE_LEVELS.has(level);
   return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
     reply.header('x-request-id', req.id);
-    if (writeLines && req.url !== '/health') {
+    if (writeLines && routePathOf(req) !== '/health') {
       const start = Date.now();
       const res = reply.raw;
       // 'close' follows 'finish' for every response, and is the only event of an aborted one.
