@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { backfillLeadEmailKeys } from '../lead-email-keys';
+import { addLeadEmailKeys, dropLeadEmailKeys } from '../lead-email-keys';
 
 /**
  * §8: the duplicate check compares a key the service writes with each email (`email_key`, see
@@ -10,19 +10,10 @@ export class LeadEmailKey1796200000000 implements MigrationInterface {
   name = 'LeadEmailKey1796200000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "IDX_leads_account_email_key"`);
-    await queryRunner.query(`ALTER TABLE "leads" ADD "email_key" character varying`);
-    await backfillLeadEmailKeys(queryRunner, 'postgres');
-    await queryRunner.query(
-      `CREATE INDEX "IDX_leads_account_email_key" ON "leads" ("account_id", "email_key") WHERE NOT "archived" AND "email_key" IS NOT NULL`,
-    );
+    await addLeadEmailKeys(queryRunner, 'postgres');
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP INDEX "IDX_leads_account_email_key"`);
-    await queryRunner.query(`ALTER TABLE "leads" DROP COLUMN "email_key"`);
-    await queryRunner.query(
-      `CREATE INDEX "IDX_leads_account_email_key" ON "leads" ("account_id", lower("email")) WHERE NOT "archived" AND "email" IS NOT NULL`,
-    );
+    await dropLeadEmailKeys(queryRunner);
   }
 }
