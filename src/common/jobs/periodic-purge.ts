@@ -12,9 +12,9 @@ export interface PurgeBatch {
 }
 
 /**
- * A background purge of old rows: hourly on every instance (the first a minute after start), in small
- * batches with a pause between them, so each statement locks only the rows it deletes. Instances
- * that purge at the same time only find fewer rows to delete.
+ * A background purge of old rows: hourly on every instance (the first a minute after start; `every`
+ * sets another period), in small batches with a pause between them, so each statement locks only the
+ * rows it deletes. Instances that purge at the same time only find fewer rows to delete.
  */
 export class PeriodicPurge {
   private timer: NodeJS.Timeout | null = null;
@@ -24,16 +24,20 @@ export class PeriodicPurge {
     private readonly logger: Logger,
     /** What is purged, for the log ("old audit entries"). */
     private readonly what: string,
+    private readonly every: { intervalMs: number; firstDelayMs: number } = {
+      intervalMs: PURGE_INTERVAL_MS,
+      firstDelayMs: FIRST_PURGE_DELAY_MS,
+    },
   ) {}
 
-  /** Runs `run` hourly until stop(); a failed run is logged and retried at the next hour. */
+  /** Runs `run` every period until stop(); a failed run is logged and retried at the next. */
   start(run: () => Promise<unknown>): void {
     const go = () => void run().catch((e: Error) => this.logger.warn(`purge of ${this.what} failed: ${e.message}`));
     this.timer = setTimeout(() => {
       go();
-      this.timer = setInterval(go, PURGE_INTERVAL_MS);
+      this.timer = setInterval(go, this.every.intervalMs);
       this.timer.unref();
-    }, FIRST_PURGE_DELAY_MS);
+    }, this.every.firstDelayMs);
     this.timer.unref();
   }
 

@@ -3,6 +3,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, O
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { TransactionService } from '../../database/transaction.service';
+import { PeriodicPurge } from '../jobs/periodic-purge';
 import { isStorableText } from '../validation/storable-text';
 import { RateLimitBucketsRepository } from './rate-limit-buckets.repository';
 
@@ -53,7 +54,10 @@ interface LocalBucket {
 @Injectable()
 export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
-  private timer: NodeJS.Timeout | null = null;
+  private readonly purges = new PeriodicPurge(this.logger, 'expired rate-limit buckets', {
+    intervalMs: PURGE_INTERVAL_MS,
+    firstDelayMs: PURGE_INTERVAL_MS,
+  });
   private flushTimer: NodeJS.Timeout | null = null;
   private readonly local = new Map<string, LocalBucket>();
 
@@ -63,10 +67,7 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, Befor
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => {
-      this.purge().catch((e: Error) => this.logger.warn(`purge of rate-limit buckets failed: ${e.message}`));
-    }, PURGE_INTERVAL_MS);
-    this.timer.unref();
+    this.purges.start(() => this.purge());
   }
 
   /** Before the database closes (onApplicationShutdown): the hits counted here and not yet sent. */
@@ -78,7 +79,7 @@ export class DbThrottlerStorage implements ThrottlerStorage, OnModuleInit, Befor
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.purges.stop();
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
