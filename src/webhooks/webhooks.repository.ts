@@ -217,7 +217,7 @@ export class WebhooksRepository {
         .where({ id: In([...runs.keys()]) })
         .orderBy('w.id')
         .getMany();
-      await this.insertAttempts(em, attempts);
+      await this.writeOutcomes(em, attempts);
       const changed: WebhookRunChange[] = [];
       for (const hook of hooks) {
         const next = nextFailureRun(hook, runs.get(hook.id)!);
@@ -228,7 +228,8 @@ export class WebhooksRepository {
     });
   }
 
-  private async insertAttempts(em: EntityManager, attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[]): Promise<void> {
+  /** Each delivery as its attempt left it (while still that claim), and the attempt logged. */
+  private async writeOutcomes(em: EntityManager, attempts: { delivery: WebhookDelivery; outcome: AttemptOutcome }[]): Promise<void> {
     if (isPostgres(em)) {
       const column = <T>(f: (a: (typeof attempts)[number]) => T) => attempts.map(f);
       await em.query(RECORD_PG, [
