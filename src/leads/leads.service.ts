@@ -20,7 +20,7 @@ import { newEventId, webhookEventOf } from '../webhooks/webhook-events';
 import { toLead, toLeadListItem } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
-import { duplicateKey } from './email-key';
+import { duplicateKey, lowerEmail } from './email-key';
 import { LEAD_COLUMNS, LeadRoute, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
@@ -70,7 +70,6 @@ const PLAIN_FIELDS = [
 const UPDATABLE_FIELDS = ['teamId', 'leadSourceId', ...PLAIN_FIELDS, 'assignedTo', 'lastContacted', 'archived', 'createdBy'] as const;
 type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
-const lower = (email: string | null | undefined): string | null => (email == null ? null : email.trim().toLowerCase());
 const toDate = (v: string | null | undefined): Date | null => (v == null ? null : new Date(v));
 /** Values as audit data shows them (dates as ISO strings). */
 const auditValue = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
@@ -303,10 +302,10 @@ export class LeadsService {
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
       emailKey: duplicateKey(input.email),
-      assignedTo: lower(input.assignedTo),
+      assignedTo: lowerEmail(input.assignedTo),
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
-      createdBy: creatorOf(lower(input.createdBy), actor.email),
+      createdBy: creatorOf(lowerEmail(input.createdBy), actor.email),
       updatedBy: actor.email,
       createdAt: now,
       updatedAt: now,
@@ -352,7 +351,7 @@ export class LeadsService {
         const v = input[f];
         if (v === undefined) continue;
         next[f] =
-          f === 'assignedTo' || f === 'createdBy' ? lower(v as string | null) : f === 'lastContacted' ? toDate(v as string | null) : v;
+          f === 'assignedTo' || f === 'createdBy' ? lowerEmail(v as string | null) : f === 'lastContacted' ? toDate(v as string | null) : v;
       }
       const changed = UPDATABLE_FIELDS.filter((f) => f in next && !sameValue(current[f], next[f]));
 
