@@ -37,9 +37,9 @@ const RECORD_DELAY_MS = 5;
 
 /**
  * Delivers the outbox, off the request path: up to WEBHOOK_WORKERS deliveries in flight in every
- * instance, BUSY_SLOTS while it is busy serving requests (busyServing). One loop claims as many due deliveries as there are free slots (see
- * WebhooksRepository.claimDue), posts each with a timeout, and records the outcomes of the attempts
- * that finish close together in one write. A slow receiver holds only its own slots, for at most the
+ * instance, BUSY_SLOTS while it is busy serving requests (busyServing). One loop claims as many due
+ * deliveries as there are free slots (see WebhooksRepository.claimDue), posts each with a timeout, and
+ * records the outcomes of the attempts that finish close together in one transaction. A slow receiver holds only its own slots, for at most the
  * timeout. An instance that dies mid-post leaves its deliveries to be claimed again when their lease
  * ends: delivery is at least once. On shutdown the loop stops claiming and the posts in flight finish.
  */
