@@ -525,7 +525,9 @@ describe('webhooks', () => {
         const [d] = await waitFor('an attempt refused', async () => {
           const page = await deliveries(tenant, hook.id);
           // Recorded (the claim counts the attempt before its outcome is known).
-          return (page.data[0]?.attemptLog as unknown[] | undefined)?.length ? page.data : null;
+          // The page and its attempts are two reads: wait until the delivery shows the attempt's outcome too.
+          const [first] = page.data;
+          return (first?.attemptLog as unknown[] | undefined)?.length && first.lastError ? page.data : null;
         });
         expect(d).toMatchObject({
           lastStatusCode: null,
@@ -546,7 +548,9 @@ describe('webhooks', () => {
         await t.http().post('/leads').set(tenant.headers).send({ firstName: 'No', lastName: 'Rebind' }).expect(201);
         const [d] = await waitFor('an attempt refused', async () => {
           const page = await deliveries(tenant, hook.id);
-          return (page.data[0]?.attemptLog as unknown[] | undefined)?.length ? page.data : null;
+          // The page and its attempts are two reads: wait until the delivery shows the attempt's outcome too.
+          const [first] = page.data;
+          return (first?.attemptLog as unknown[] | undefined)?.length && first.lastError ? page.data : null;
         });
         expect(d).toMatchObject({
           status: 'pending',
