@@ -19,10 +19,10 @@ describe('ServingLoad', () => {
     // 20 requests in a window of a little over 85 ms.
     expect(busy.requestsPerSecond).toBeGreaterThan(150);
     expect(busy.requestsPerSecond).toBeLessThanOrEqual(20 * (1000 / 85));
-    // Within the window the last reading stands; after an idle one, nothing is busy.
+    // Within the window the last reading stands; after one with no request, none is counted. (How idle
+    // the loop was then depends on what else the test process runs, so it is not asserted.)
     expect(load.current()).toBe(busy);
     await wait(120);
     expect(load.current()).toEqual({ utilization: expect.any(Number), requestsPerSecond: 0 });
-    expect(load.current().utilization).toBeLessThan(0.3);
   });
 });
