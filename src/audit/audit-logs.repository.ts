@@ -7,6 +7,7 @@ import { insertRows, sqliteInsert, sqliteInsertRows } from '../database/rows';
 import { LEAD_EVENTS } from './audit-events';
 import { ListAuditLogsQuery } from './dto/list-audit-logs-query.dto';
 import { AuditLog } from './entities/audit-log.entity';
+import { normalizeEmail } from '../common/email';
 
 export type LeadEvent = (typeof LEAD_EVENTS)[number];
 
@@ -55,7 +56,7 @@ export class AuditLogsRepository {
   filtered(em: EntityManager, accountId: number, q: ListAuditLogsQuery): SelectQueryBuilder<AuditLog> {
     const qb = em.getRepository(AuditLog).createQueryBuilder('a').where('a.account_id = :accountId', { accountId });
     if (q.event !== undefined) qb.andWhere('a.event = :event', { event: q.event });
-    if (q.user !== undefined) qb.andWhere('a.user = :user', { user: q.user.trim().toLowerCase() });
+    if (q.user !== undefined) qb.andWhere('a.user = :user', { user: normalizeEmail(q.user) });
     if (q.leadId !== undefined) qb.andWhere('a.lead_id = :leadId', { leadId: q.leadId });
     if (q.requestMethod !== undefined) qb.andWhere('a.request_method = :method', { method: q.requestMethod.trim().toUpperCase() });
     if (q.statusCode !== undefined) qb.andWhere('a.status_code = :statusCode', { statusCode: q.statusCode });

@@ -11,6 +11,7 @@ import { SessionDto } from './dto/session.dto';
 import { PasswordService } from './password.service';
 import { Principal } from './principal';
 import { TokenPayload } from './principal.service';
+import { normalizeEmail } from '../common/email';
 
 /** The one answer to every failed login, whichever part was wrong. */
 export function invalidCredentials(): ApiError {
@@ -48,7 +49,7 @@ export class AuthService {
   }
 
   private async loginWithPassword(rawEmail: string, password: string): Promise<SessionDto> {
-    const user = await this.repo.findUserByEmail(this.tx.manager, rawEmail.trim().toLowerCase());
+    const user = await this.repo.findUserByEmail(this.tx.manager, normalizeEmail(rawEmail));
     // Always run argon2 (against a dummy hash when there is no user), so timing tells nothing either.
     const matches = await this.passwords.verify(user?.passwordHash, password);
     if (!user || !matches || !user.active) throw invalidCredentials();

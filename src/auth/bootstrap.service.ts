@@ -6,6 +6,7 @@ import { advisoryLock } from '../database/locking';
 import { TransactionService } from '../database/transaction.service';
 import { AuthRepository } from './auth.repository';
 import { PasswordService } from './password.service';
+import { normalizeEmail } from '../common/email';
 
 /** Key of the PostgreSQL advisory lock that serializes bootstrap across instances ("LEADBOOT"). */
 export const BOOTSTRAP_LOCK_KEY = 0x4c454144424f4f54n.toString();
@@ -35,7 +36,7 @@ export class BootstrapService implements OnApplicationBootstrap {
   async run(settings: BootstrapConfig): Promise<boolean> {
     if (await this.auth.anyUserExists(this.tx.manager)) return false;
     const passwordHash = await this.passwords.hash(settings.password);
-    const email = settings.email.trim().toLowerCase();
+    const email = normalizeEmail(settings.email);
     let created: { accountId: number } | null;
     try {
       created = await this.tx.run(async (em) => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { normalizeEmail } from '../common/email';
 
 /** Raised for a bad setting; its message is one line naming the setting. */
 export class ConfigError extends Error {
@@ -190,7 +191,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       throw new ConfigError('BOOTSTRAP_ADMIN_EMAIL', `must be an email address, got "${bEmail}"`);
     }
     if (bPassword.length < 8) throw new ConfigError('BOOTSTRAP_ADMIN_PASSWORD', 'must be at least 8 characters');
-    bootstrap = { email: bEmail.toLowerCase(), password: bPassword, accountName: bAccount ?? 'Default account' };
+    bootstrap = { email: normalizeEmail(bEmail), password: bPassword, accountName: bAccount ?? 'Default account' };
   }
 
   const trustRaw = str(env, 'TRUST_PROXY');

@@ -27,6 +27,7 @@ import { LEAD_INT_FILTERS, LEAD_TEXT_FILTERS, ListLeadsQuery, NULL_FILTER } from
 import { Lead } from './entities/lead.entity';
 import { LeadFacts, LeadQuestion } from './lead-rules';
 import type { OutboxEvent } from '../webhooks/webhook-outbox.repository';
+import { normalizeEmail } from '../common/email';
 
 export type LeadValues = QueryDeepPartialEntity<Lead>;
 
@@ -612,7 +613,7 @@ export class LeadsRepository {
     idFilter('leadSourceId');
     if (q.assignedTo !== undefined) {
       if (q.assignedTo === NULL_FILTER) qb.andWhere('l.assigned_to IS NULL');
-      else qb.andWhere('l.assigned_to = :assignedTo', { assignedTo: q.assignedTo.trim().toLowerCase() });
+      else qb.andWhere('l.assigned_to = :assignedTo', { assignedTo: normalizeEmail(q.assignedTo) });
     }
     for (const field of [...LEAD_TEXT_FILTERS, ...LEAD_INT_FILTERS]) {
       const v = q[field];

@@ -20,7 +20,8 @@ import { newEventId, webhookEventOf } from '../webhooks/webhook-events';
 import { toLead, toLeadListItem } from './lead.mapper';
 import { LeadRequestContext } from './lead-request';
 import { assertLeadRules, creatorOf, LeadFacts, leadQuestion, LeadRuleSubject } from './lead-rules';
-import { duplicateKey, lowerEmail } from './email-key';
+import { duplicateKey } from './email-key';
+import { normalizeEmail } from '../common/email';
 import { LEAD_COLUMNS, LeadRoute, LeadsRepository, LeadValues, NewLead } from './leads.repository';
 
 const NOT_NULL_FIELDS = new Set<string>(['id', 'firstName', 'lastName', 'archived', 'createdAt', 'updatedAt']);
@@ -302,10 +303,10 @@ export class LeadsService {
       leadSourceId: input.leadSourceId ?? null,
       applicationId: null,
       emailKey: duplicateKey(input.email),
-      assignedTo: lowerEmail(input.assignedTo),
+      assignedTo: normalizeEmail(input.assignedTo),
       lastContacted: toDate(input.lastContacted),
       archived: input.archived ?? false,
-      createdBy: creatorOf(lowerEmail(input.createdBy), actor.email),
+      createdBy: creatorOf(normalizeEmail(input.createdBy), actor.email),
       updatedBy: actor.email,
       createdAt: now,
       updatedAt: now,
@@ -351,7 +352,11 @@ export class LeadsService {
         const v = input[f];
         if (v === undefined) continue;
         next[f] =
-          f === 'assignedTo' || f === 'createdBy' ? lowerEmail(v as string | null) : f === 'lastContacted' ? toDate(v as string | null) : v;
+          f === 'assignedTo' || f === 'createdBy'
+            ? normalizeEmail(v as string | null)
+            : f === 'lastContacted'
+              ? toDate(v as string | null)
+              : v;
       }
       const changed = UPDATABLE_FIELDS.filter((f) => f in next && !sameValue(current[f], next[f]));
 

@@ -15,6 +15,7 @@ import { LeadRotationResponseDto, NextUserResponseDto, RotationMemberDto } from 
 import { LeadRotation, RotationStatus } from './entities/lead-rotation.entity';
 import { toRotationResponse } from './rotation.mapper';
 import { ROTATION_LIST_SPEC, RotationsRepository, RotationValues } from './rotations.repository';
+import { normalizeEmail } from '../common/email';
 
 /** The account's fallback rotation: named `default` (any case, trimmed) and without a team. */
 export function isDefaultRotation(name: string, teamId: number | null): boolean {
@@ -23,7 +24,7 @@ export function isDefaultRotation(name: string, teamId: number | null): boolean 
 
 /** Emails as stored: trimmed and lower-cased, order and repetitions kept (a repeated email weights that user). */
 export function normalizeEmails(emails: string[]): string[] {
-  return emails.map((e) => e.trim().toLowerCase());
+  return emails.map((e) => normalizeEmail(e));
 }
 
 /** The pointer after the list changed to `length` entries: p % length, or 0 for an empty list. */
@@ -33,7 +34,7 @@ export function clampPosition(position: number, length: number): number {
 
 /** A map by member email with its keys lower-cased, as stored. */
 export function normalizeMap(map: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(map).map(([email, n]) => [email.trim().toLowerCase(), n]));
+  return Object.fromEntries(Object.entries(map).map(([email, n]) => [normalizeEmail(email), n]));
 }
 
 /** Problems with a map by member email: every key must be one of the rotation's emails. */

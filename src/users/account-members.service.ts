@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AccountMemberRow, AccountMembersRepository } from './account-members.repository';
+import { normalizeEmail } from '../common/email';
 
 export interface AccountMember {
   id: number;
@@ -35,7 +36,7 @@ export class AccountMembersService {
 
   /** Members of the account (active or not) among the given emails (matched case-insensitively), keyed by lower-cased email. */
   async byEmails(em: EntityManager, accountId: number, emails: string[]): Promise<Map<string, AccountMember>> {
-    const lower = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+    const lower = [...new Set(emails.map((e) => normalizeEmail(e)))];
     if (!lower.length) return new Map();
     const rows = await this.repo.findByEmails(em, accountId, lower);
     return new Map(rows.map((r) => [String(r.email), toMember(r)]));

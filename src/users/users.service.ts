@@ -15,6 +15,7 @@ import { MembershipRole } from './entities/membership.entity';
 import { User } from './entities/user.entity';
 import { MemberRecord, toUserResponse } from './user.mapper';
 import { UsersRepository } from './users.repository';
+import { normalizeEmail } from '../common/email';
 
 export const USER_LIST_SPEC: ListSpec = {
   sortable: {
@@ -59,7 +60,7 @@ export class UsersService {
    */
   async create(account: AccountContext, actor: Actor, dto: CreateUserDto): Promise<UserResponseDto> {
     requireRole(account, dto.role, toGrant(dto.role));
-    const email = dto.email.toLowerCase();
+    const email = normalizeEmail(dto.email);
     // Hashed before the transaction (argon2 is deliberately slow and must not hold it open), and
     // whether or not the user exists, so the time taken tells nothing either.
     const passwordHash = dto.password !== undefined ? await this.passwords.hash(dto.password) : null;
