@@ -74,7 +74,7 @@ describe('GET /leads', () => {
       createdAt: day(1),
       updatedAt: day(4),
     });
-    C = await leads.lead(tenant, { firstName: 'gamma', lastName: 'zulu', createdAt: day(2), updatedAt: day(2) });
+    C = await leads.lead(tenant, { firstName: 'gamma', lastName: 'zulu-Élan', createdAt: day(2), updatedAt: day(2) });
     D = await leads.lead(tenant, { firstName: 'delta', lastName: 'archived', archived: true, createdAt: day(3), updatedAt: day(3) });
     // Another account's lead that matches everything must never show.
     await leads.lead(await f.tenant(), { ...texts('alpha'), createdAt: day(0) });
@@ -147,6 +147,9 @@ describe('GET /leads', () => {
     await expect(ids('search=alpha-notes')).resolves.toEqual([A.id]);
     await expect(ids(`search=${encodeURIComponent(rep2.toUpperCase())}`)).resolves.toEqual([B.id]);
     await expect(ids('search=ZUL')).resolves.toEqual([C.id]);
+    // Every letter folds, not only ASCII (SQLite's own LOWER folds ASCII only).
+    await expect(ids(`search=${encodeURIComponent('élan')}`)).resolves.toEqual([C.id]);
+    await expect(ids(`search=${encodeURIComponent('U-ÉLA')}`)).resolves.toEqual([C.id]);
     await expect(ids(`search=${encodeURIComponent('_co%')}`)).resolves.toEqual([B.id]);
     await expect(ids(`search=${encodeURIComponent('%')}`)).resolves.toEqual([B.id]);
     await expect(ids('search=nothing-like-this')).resolves.toEqual([]);

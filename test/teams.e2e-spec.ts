@@ -191,6 +191,20 @@ describe('teams', () => {
       expect(inactive.body.data.map((x: { id: number }) => x.id)).toEqual([gone.id]);
       const byName = await t.http().get('/teams?name=alpha').set(tenant.headers).expect(200);
       expect(byName.body.data.map((x: { id: number }) => x.id)).toEqual([alpha.id]);
+      // Any case of every letter, not only ASCII.
+      const equipe = await setup.team(tenant, { name: 'Équipe Ørsted' });
+      const byAccented = await t
+        .http()
+        .get(`/teams?name=${encodeURIComponent('équipe ørsted')}`)
+        .set(tenant.headers)
+        .expect(200);
+      expect(byAccented.body.data.map((x: { id: number }) => x.id)).toEqual([equipe.id]);
+      const searchedAccented = await t
+        .http()
+        .get(`/teams?search=${encodeURIComponent('ÉQUIPE ØR')}`)
+        .set(tenant.headers)
+        .expect(200);
+      expect(searchedAccented.body.data.map((x: { id: number }) => x.id)).toEqual([equipe.id]);
       const searched = await t.http().get('/teams?search=ET').set(tenant.headers).expect(200);
       expect(searched.body.data.map((x: { id: number }) => x.id)).toEqual([beta.id]);
     });

@@ -6,6 +6,7 @@ import { ConfigError, DatabaseConfig } from '../config/configuration';
 import { ENTITIES } from './entities';
 import { POSTGRES_MIGRATIONS } from './migrations/postgres';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import { registerSqliteFunctions } from './sqlite-functions';
 
 /** How long a SQLite statement waits for a lock held by another process before SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
@@ -55,6 +56,7 @@ export function dataSourceOptions(db: DatabaseConfig): DataSourceOptions {
       // In WAL mode NORMAL never corrupts and loses nothing when the process dies; only an OS crash
       // can roll back the last commits.
       conn.pragma('synchronous = NORMAL');
+      registerSqliteFunctions(conn);
     },
   };
 }

@@ -34,8 +34,6 @@ export const LEAD_LIST_SPEC: ListSpec = {
   sortable: Object.fromEntries(LEAD_SORT_FIELDS.map((f) => [f, `l.${LEAD_COLUMNS[f]}`])),
   // The lead's own text (not ids, image URLs or who created it), plus the assignee.
   searchable: LEAD_SEARCHED_FIELDS.map((f) => `l.${LEAD_COLUMNS[f]}`),
-  // Served by the trigram index IDX_leads_search_trgm on PostgreSQL (its expression lists the same columns).
-  searchDocument: true,
   defaultSort: '-createdAt',
   idColumn: 'l.id',
   nullable: LEAD_SORT_FIELDS.filter((f) => !NOT_NULL_FIELDS.has(f)).map((f) => `l.${LEAD_COLUMNS[f]}`),

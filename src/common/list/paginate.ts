@@ -25,12 +25,6 @@ export interface ListSpec {
   sortable: Record<string, string>;
   /** Column expressions matched by `search`. */
   searchable: string[];
-  /**
-   * On PostgreSQL, match `search` against the searchable columns joined into one text (by
-   * `searchDocument`), the expression a trigram index can serve; the match is the same as the OR
-   * over the columns, since the separator cannot appear in a search.
-   */
-  searchDocument?: boolean;
   /** Used when `sort` is absent, e.g. `-createdAt`. */
   defaultSort: string;
   /** The primary key expression, appended as the final tie-breaker so pages are stable. */
@@ -65,7 +59,7 @@ function cursorValue(v: unknown): string | number {
   return v instanceof Date ? v.toISOString() : (v as string | number);
 }
 
-/** `%text%` with LIKE's wildcards escaped; matched against LOWER(column) for case-insensitivity. */
+/** `%text%` with LIKE's wildcards escaped, lower-cased: matched against a lower-cased text. */
 export function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
@@ -95,21 +89,27 @@ export function parseSort(sort: string | undefined, spec: ListSpec): { column: s
   return out;
 }
 
-/** Applies `search` to the query (an OR over the spec's searchable columns). */
-/** The searchable columns joined by U+001F, lower-cased: the expression of a trigram index. */
-export function searchDocument(columns: string[]): string {
-  return `lower(${columns.map((c) => `coalesce(${c}, '')`).join(` || chr(31) || `)})`;
+/**
+ * The searchable columns joined by U+001F into one lower-cased text: one LOWER per row, and on
+ * PostgreSQL the expression of the leads' trigram index (IDX_leads_search_trgm).
+ */
+export function searchDocument(columns: string[], postgres: boolean): string {
+  const separator = postgres ? 'chr(31)' : 'char(31)';
+  return `lower(${columns.map((c) => `coalesce(${c}, '')`).join(` || ${separator} || `)})`;
 }
 
+/**
+ * Applies `search` to the query: a case-insensitive substring of any searchable column. Matched
+ * against the columns' document, which is the same as an OR over the columns: U+001F, the separator,
+ * is taken out of the search, so no match spans two columns.
+ */
 export function applySearch<T extends ObjectLiteral>(qb: SelectQueryBuilder<T>, search: string | undefined, spec: ListSpec) {
-  // U+001F separates the searched columns in the search document: it never matches across two.
   const text = search?.trim().replaceAll('\u001f', '');
   if (!text || !spec.searchable.length) return qb;
-  if (spec.searchDocument && isPostgres(qb.connection)) {
-    return qb.andWhere(`${searchDocument(spec.searchable)} LIKE :__search`, { __search: likePattern(text) });
-  }
-  const clause = spec.searchable.map((c) => `LOWER(${c}) LIKE :__search ESCAPE '\\'`).join(' OR ');
-  return qb.andWhere(`(${clause})`, { __search: likePattern(text) });
+  const postgres = isPostgres(qb.connection);
+  // PostgreSQL's LIKE escapes with a backslash by default; SQLite's has no escape unless named.
+  const like = postgres ? 'LIKE :__search' : "LIKE :__search ESCAPE '\\'";
+  return qb.andWhere(`${searchDocument(spec.searchable, postgres)} ${like}`, { __search: likePattern(text) });
 }
 
 /**
