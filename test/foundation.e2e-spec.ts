@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { Account } from '../src/accounts/entities/account.entity';
 import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { AllExceptionsFilter } from '../src/common/filters/all-exceptions.filter';
@@ -120,6 +121,20 @@ describe('foundation', () => {
       }),
     ).rejects.toThrow('boom');
     await expect(t.ds.getRepository(Account).count({ where: { name } })).resolves.toBe(0);
+  });
+
+  (process.env.DATABASE_URL ? it : it.skip)('reads one snapshot in tx.snapshot: what commits between its reads is not seen', async () => {
+    const accounts = t.ds.getRepository(Account);
+    const account = await accounts.save(accounts.create({ name: `snapshot-${Date.now()}`, createdBy: null }));
+    const nameIn = async (em: EntityManager) => (await em.getRepository(Account).findOneByOrFail({ id: account.id })).name;
+    const seen = await t.tx.snapshot(async (em) => {
+      const before = await nameIn(em);
+      // Another connection of the pool: commits at once, between the two reads.
+      await accounts.update(account.id, { name: `${account.name}-renamed` });
+      return [before, await nameIn(em)];
+    });
+    expect(seen).toEqual([account.name, account.name]);
+    await expect(nameIn(t.ds.manager)).resolves.toBe(`${account.name}-renamed`);
   });
 
   it('runs a prepared statement in the open transaction, and outside one committed at once, as often as asked', async () => {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { dialectOf } from './dialect';
 import { ScopedStore } from './scoped-store';
 import { SqliteConnectionLock } from './sqlite-lock';
@@ -51,14 +52,28 @@ export class TransactionService {
   }
 
   run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.open(work);
+  }
+
+  /**
+   * Runs reads that must agree with each other (a page and the rows it refers to) on one snapshot of
+   * the database: a REPEATABLE READ transaction on PostgreSQL, where each statement otherwise sees
+   * what committed since the one before; on SQLite every transaction already reads one snapshot.
+   * Inside an open transaction, joins it.
+   */
+  snapshot<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return this.open(work, this.sqliteLock ? undefined : 'REPEATABLE READ');
+  }
+
+  private open<T>(work: (em: EntityManager) => Promise<T>, isolation?: IsolationLevel): Promise<T> {
     const current = this.ambient.get();
     if (current) return work(current);
     const outcome = { committed: [] as (() => void)[], rolledBack: [] as (() => void)[] };
-    const open = () =>
-      this.dataSource.transaction((em) => {
-        this.outcomes.set(em, outcome);
-        return this.ambient.run(em, () => work(em));
-      });
+    const begin = (em: EntityManager) => {
+      this.outcomes.set(em, outcome);
+      return this.ambient.run(em, () => work(em));
+    };
+    const open = () => (isolation ? this.dataSource.transaction(isolation, begin) : this.dataSource.transaction(begin));
     const done = this.sqliteLock ? this.sqliteLock.runExclusive(open) : open();
     return done.then(
       (result) => {

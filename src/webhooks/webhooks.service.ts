@@ -163,17 +163,19 @@ export class WebhooksService {
     return toDeliveryResponse(delivery, []);
   }
 
+  /** The deliveries log; a page and its attempts are read on one snapshot, so each delivery agrees with its attempts. */
   async deliveries(accountId: number, id: number, query: ListDeliveriesQueryDto): Promise<Page<WebhookDeliveryDto>> {
-    const em = this.tx.manager;
     await this.found(accountId, id);
     const filters = { status: query.status, eventType: query.eventType, eventId: query.eventId };
-    const page = await paginate(this.repo.deliveriesQuery(em, accountId, id, filters), query, DELIVERY_LIST_SPEC);
-    const attempts = await this.repo.attemptsOf(
-      em,
-      accountId,
-      page.data.map((d) => Number(d.id)),
-    );
-    return { ...page, data: page.data.map((d) => toDeliveryResponse(d, attempts.get(Number(d.id)) ?? [])) };
+    return this.tx.snapshot(async (em) => {
+      const page = await paginate(this.repo.deliveriesQuery(em, accountId, id, filters), query, DELIVERY_LIST_SPEC);
+      const attempts = await this.repo.attemptsOf(
+        em,
+        accountId,
+        page.data.map((d) => Number(d.id)),
+      );
+      return { ...page, data: page.data.map((d) => toDeliveryResponse(d, attempts.get(Number(d.id)) ?? [])) };
+    });
   }
 
   /**
