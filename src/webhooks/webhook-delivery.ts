@@ -87,9 +87,9 @@ export function nextFailureRun(stored: FailureRun, change: FailureRunChange): Fa
  * How long a webhook whose last `failures` attempts all failed, the first `failingForMs` ago, waits
  * before its deliveries are attempted again (pings still go): none below `pauseAfterFailures` (0:
  * never), then as long as it has been failing, at least the retry base and at most five minutes. Each
- * pause so doubles the last, however many slots its failures took, and a receiver that is back gets its
- * deliveries within about as long as it was away. A receiver that is down or hangs costs the workers a
- * few slots per pause instead of one per event.
+ * pause so doubles the last, and a receiver that is back gets its deliveries within about as long as it
+ * was away. A receiver that is down or hangs so costs the workers one attempt per instance per pause
+ * (a failing webhook gets one delivery at a time: WebhooksRepository.claimDue) instead of one per event.
  */
 export function pauseMs(failures: number, failingForMs: number, policy: { pauseAfterFailures: number; retryBaseMs: number }): number {
   if (policy.pauseAfterFailures === 0 || failures < policy.pauseAfterFailures) return 0;

@@ -39,9 +39,11 @@ const RECORD_DELAY_MS = 5;
  * Delivers the outbox, off the request path: up to WEBHOOK_WORKERS deliveries in flight in every
  * instance, BUSY_SLOTS while it is busy serving requests (busyServing). One loop claims as many due
  * deliveries as there are free slots (see WebhooksRepository.claimDue), posts each with a timeout, and
- * records the outcomes of the attempts that finish close together in one transaction. A slow receiver holds only its own slots, for at most the
- * timeout. An instance that dies mid-post leaves its deliveries to be claimed again when their lease
- * ends: delivery is at least once. On shutdown the loop stops claiming and the posts in flight finish.
+ * records the outcomes of the attempts that finish close together in one transaction. A post holds
+ * its slot for at most the timeout, and a webhook whose attempts are failing (a receiver down or
+ * hanging) gets one slot at a time, so the others go on delivering. An instance that dies mid-post
+ * leaves its deliveries to be claimed again when their lease ends: delivery is at least once. On
+ * shutdown the loop stops claiming and the posts in flight finish.
  */
 @Injectable()
 export class WebhookWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -104,6 +106,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
   private async loop(slots: number): Promise<void> {
     const { timeoutMs } = this.config.webhooks;
     const inFlight = new Set<Promise<void>>();
+    // Deliveries in flight by webhook: the claim gives a failing webhook none while it has one here.
+    const perWebhook = new Map<number, number>();
     // While a backlog is left (the last claim got all it asked for), claim for half the slots at once
     // rather than for each slot as it frees up: fewer claims per delivery.
     let backlog = false;
@@ -122,7 +126,8 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       let claimed: ClaimedDelivery[];
       try {
         const now = new Date();
-        claimed = await this.repo.claimDue(this.tx.manager, now, new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS), free);
+        const leaseUntil = new Date(now.getTime() + timeoutMs + LEASE_MARGIN_MS);
+        claimed = await this.repo.claimDue(this.tx.manager, now, leaseUntil, free, [...perWebhook.keys()]);
       } catch (e) {
         if (this.stopping) break;
         this.logger.warn(`claiming webhook deliveries failed: ${(e as Error).message}`);
@@ -131,7 +136,14 @@ export class WebhookWorkerService implements OnApplicationBootstrap, BeforeAppli
       }
       backlog = claimed.length === free;
       for (const c of claimed) {
-        const p: Promise<void> = this.deliver(c).finally(() => inFlight.delete(p));
+        const webhookId = c.delivery.webhookId;
+        perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1);
+        const p: Promise<void> = this.deliver(c).finally(() => {
+          inFlight.delete(p);
+          const left = perWebhook.get(webhookId)! - 1;
+          if (left) perWebhook.set(webhookId, left);
+          else perWebhook.delete(webhookId);
+        });
         inFlight.add(p);
       }
       // Not a sleep that wake() ends: while busy, every create would end it.

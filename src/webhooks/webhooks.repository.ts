@@ -47,28 +47,44 @@ const claimable = (w: string, d: string, now: string) =>
   `${w}.active AND (${w}.paused_until IS NULL OR ${w}.paused_until <= ${now} OR ${d}.event_type = 'ping')`;
 
 /**
+ * "webhook `w` is failing and already has a delivery in flight in this instance" (`probing`: the
+ * ids of those in flight): a webhook in a run of failures gets one delivery at a time per instance
+ * (see claimDue).
+ */
+const probing = (w: string, inFlight: string) => `${w}.consecutive_failures > 0 AND ${w}.id IN (${inFlight})`;
+
+/**
  * PostgreSQL: claims up to $3 due deliveries of active webhooks in one statement (its own short
  * transaction): SKIP LOCKED lets the workers of every instance claim side by side, never the same row,
  * and the lease ($2) is the new `next_attempt_at`, so a delivery whose worker died is due again then.
- * The claim commits without waiting for its WAL flush (synchronous_commit off for this transaction
- * only): a claim lost with a database crash leaves its delivery due again, which at least once
- * delivery already allows, and the loop does not wait for a disk flush before posting what it claimed.
+ * Of a failing webhook it takes the oldest only, and none while this instance has one in flight
+ * ($4); the others it locked stay due. The claim commits without waiting for its WAL flush
+ * (synchronous_commit off for this transaction only): a claim lost with a database crash leaves its
+ * delivery due again, which at least once delivery already allows, and the loop does not wait for a
+ * disk flush before posting what it claimed.
  */
-const CLAIM_PG = `WITH c AS (
-    SELECT d.id FROM webhook_deliveries d
+const CLAIM_PG = `WITH due AS (
+    SELECT d.id, d.webhook_id, d.next_attempt_at FROM webhook_deliveries d
     WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND ${claimable('w', 'd', '$1')})
-    ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
+      AND EXISTS (SELECT 1 FROM webhooks w WHERE w.id = d.webhook_id AND ${claimable('w', 'd', '$1')}
+                  AND NOT (${probing('w', 'SELECT unnest($4::integer[])')}))
+    ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED),
+  c AS (SELECT due.id, row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at, due.id) AS nth FROM due)
   UPDATE webhook_deliveries d SET next_attempt_at = $2, attempts = d.attempts + 1, updated_at = $1
-  FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id
+  FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id AND (w.consecutive_failures = 0 OR c.nth = 1)
     AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
   RETURNING ${CLAIMED_COLUMNS}, w.url AS webhook_url, w.secret_encrypted AS webhook_secret`;
 
-/** SQLite: the same claim; the one connection runs one statement at a time. */
+/** SQLite: the same claim (`inFlight` as a JSON array); the one connection runs one statement at a time. */
 const CLAIM_SQLITE = `UPDATE webhook_deliveries SET next_attempt_at = ?, attempts = attempts + 1, updated_at = ?
   WHERE id IN (
-    SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND ${claimable('w', 'd', '?')}
-    WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?)
+    SELECT c.id FROM (
+      SELECT due.id, due.failing, row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at, due.id) AS nth FROM (
+        SELECT d.id, d.webhook_id, d.next_attempt_at, w.consecutive_failures > 0 AS failing
+        FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND ${claimable('w', 'd', '?')}
+          AND NOT (${probing('w', 'SELECT value FROM json_each(?)')})
+        WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?) due
+    ) c WHERE NOT c.failing OR c.nth = 1)
   RETURNING ${CLAIMED_COLUMNS.replace(/d\./g, '')}`;
 
 /**
@@ -169,11 +185,14 @@ export class WebhooksRepository {
 
   /**
    * Claims up to `limit` deliveries due at `now` (any account: the workers serve them all), counting an
-   * attempt on each and moving it to `leaseUntil`.
+   * attempt on each and moving it to `leaseUntil`. A webhook in a run of failures (a receiver down or
+   * hanging) gets one delivery at a time from this instance: none while one of `inFlight` (the webhooks
+   * this instance is posting to) is its, else its oldest only, so it holds at most one slot while the
+   * others deliver. A success ends the run, and its deliveries go at full speed again.
    */
-  async claimDue(em: EntityManager, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> {
+  async claimDue(em: EntityManager, now: Date, leaseUntil: Date, limit: number, inFlight: number[]): Promise<ClaimedDelivery[]> {
     if (isPostgres(em)) {
-      const rows = await plannedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit]);
+      const rows = await plannedQuery<Record<string, unknown>>(em, CLAIM_PG, [now, leaseUntil, limit, inFlight]);
       return rows.map((r) => ({
         delivery: entityFromRow(em, WebhookDelivery, r),
         url: r.webhook_url as string,
@@ -185,6 +204,7 @@ export class WebhooksRepository {
       boundTimestamp(dialect, leaseUntil),
       boundTimestamp(dialect, now),
       boundTimestamp(dialect, now),
+      JSON.stringify(inFlight),
       boundTimestamp(dialect, now),
       limit,
     ])) as Record<string, unknown>[];
