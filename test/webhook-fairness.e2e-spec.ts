@@ -1,23 +1,23 @@
-import { createServer, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { ServerResponse } from 'node:http';
 import { WebhookDelivery } from '../src/webhooks/entities/webhook-delivery.entity';
 import { Webhook } from '../src/webhooks/entities/webhook.entity';
 import { WebhooksRepository } from '../src/webhooks/webhooks.repository';
 import { Fixtures, Tenant } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import { createWebhook, setEnv, startReceiver } from './utils/webhook-fixtures';
 
 describe('a failing webhook gets one delivery at a time', () => {
   let t: TestApp;
   let f: Fixtures;
-  let server: Server;
-  let base = '';
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let restoreEnv: () => void;
   /** Requests received per path, in order; `/hang` answers its first 500 and then never. */
   const received = new Map<string, number>();
   const hanging: ServerResponse[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    receiver = await startReceiver((req, res) => {
       req.resume();
       req.on('end', () => {
         const n = (received.get(req.url!) ?? 0) + 1;
@@ -27,36 +27,24 @@ describe('a failing webhook gets one delivery at a time', () => {
         res.end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // Two slots; a failed delivery's own retry after a minute, and no pause: only the claim's rule acts.
-    process.env.WEBHOOK_WORKERS = '2';
-    process.env.WEBHOOK_TIMEOUT_MS = '5000';
-    process.env.WEBHOOK_RETRY_BASE_MS = '60000';
-    process.env.WEBHOOK_PAUSE_AFTER_FAILURES = '0';
+    restoreEnv = setEnv({
+      WEBHOOK_WORKERS: '2',
+      WEBHOOK_TIMEOUT_MS: '5000',
+      WEBHOOK_RETRY_BASE_MS: '60000',
+      WEBHOOK_PAUSE_AFTER_FAILURES: '0',
+    });
     t = await createTestApp();
     f = new Fixtures(t);
   });
   afterAll(async () => {
     for (const res of hanging) res.end();
-    delete process.env.WEBHOOK_WORKERS;
-    delete process.env.WEBHOOK_TIMEOUT_MS;
-    delete process.env.WEBHOOK_RETRY_BASE_MS;
-    delete process.env.WEBHOOK_PAUSE_AFTER_FAILURES;
+    restoreEnv();
     await t.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
   });
 
-  const hook = async (tenant: Tenant, path: string) =>
-    (
-      await t
-        .http()
-        .post('/webhooks')
-        .set(tenant.headers)
-        .send({ url: `${base}${path}`, events: ['lead.created'] })
-        .expect(201)
-    ).body as { id: number };
+  const hook = (tenant: Tenant, path: string) => createWebhook(t, tenant, `${receiver.base}${path}`);
   const createLead = (tenant: Tenant) =>
     t.http().post('/leads').set(tenant.headers).send({ firstName: 'Ada', lastName: 'Lovelace' }).expect(201);
 

@@ -1,10 +1,9 @@
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { WebhookDelivery } from '../src/webhooks/entities/webhook-delivery.entity';
 import { GAVE_UP } from '../src/webhooks/webhooks.repository';
 import { Fixtures, Tenant } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import { createWebhook, setEnv, startReceiver } from './utils/webhook-fixtures';
 
 interface Hook {
   id: number;
@@ -20,14 +19,14 @@ interface DeliveryLog {
 describe('webhook pause after failures in a row', () => {
   let t: TestApp;
   let f: Fixtures;
-  let server: Server;
-  let base = '';
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let restoreEnv: () => void;
   let down = true;
   /** Event types received per path, in order. */
   const received = new Map<string, string[]>();
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    receiver = await startReceiver((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -37,33 +36,18 @@ describe('webhook pause after failures in a row', () => {
         res.end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     // A failed delivery's own retry comes after a minute, so only the pause decides what is sent here.
-    process.env.WEBHOOK_RETRY_BASE_MS = '60000';
-    process.env.WEBHOOK_PAUSE_AFTER_FAILURES = '3';
-    process.env.WEBHOOK_TIMEOUT_MS = '2000';
+    restoreEnv = setEnv({ WEBHOOK_RETRY_BASE_MS: '60000', WEBHOOK_PAUSE_AFTER_FAILURES: '3', WEBHOOK_TIMEOUT_MS: '2000' });
     t = await createTestApp();
     f = new Fixtures(t);
   });
   afterAll(async () => {
-    delete process.env.WEBHOOK_RETRY_BASE_MS;
-    delete process.env.WEBHOOK_PAUSE_AFTER_FAILURES;
-    delete process.env.WEBHOOK_TIMEOUT_MS;
+    restoreEnv();
     await t.close();
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await receiver.close();
   });
 
-  const hook = async (tenant: Tenant, path: string) =>
-    (
-      await t
-        .http()
-        .post('/webhooks')
-        .set(tenant.headers)
-        .send({ url: `${base}${path}`, events: ['lead.created'] })
-        .expect(201)
-    ).body as Hook;
+  const hook = (tenant: Tenant, path: string) => createWebhook<Hook>(t, tenant, `${receiver.base}${path}`);
   const read = async (tenant: Tenant, id: number) => (await t.http().get(`/webhooks/${id}`).set(tenant.headers).expect(200)).body as Hook;
   const log = async (tenant: Tenant, id: number) =>
     ((await t.http().get(`/webhooks/${id}/deliveries`).set(tenant.headers).expect(200)).body as DeliveryLog).data;
@@ -171,9 +155,9 @@ describe('webhook pause after failures in a row', () => {
       .http()
       .patch(`/webhooks/${broken.id}`)
       .set(tenant.headers)
-      .send({ url: `${base}/fixed` })
+      .send({ url: `${receiver.base}/fixed` })
       .expect(200);
-    expect(patched.body).toMatchObject({ url: `${base}/fixed`, consecutiveFailures: 0, failingSince: null, pausedUntil: null });
+    expect(patched.body).toMatchObject({ url: `${receiver.base}/fixed`, consecutiveFailures: 0, failingSince: null, pausedUntil: null });
     await waitFor('the held deliveries', async () => (received.get('/fixed')?.length ?? 0) === before + 3);
     const rows = await waitFor('their records', async () => {
       const d = await log(tenant, broken.id);
