@@ -46,12 +46,11 @@ const CLAIMED_COLUMNS =
 const claimable = (w: string, d: string, now: string) =>
   `${w}.active AND (${w}.paused_until IS NULL OR ${w}.paused_until <= ${now} OR ${d}.event_type = 'ping')`;
 
-/**
- * "webhook `w` is failing and already has a delivery in flight in this instance" (`probing`: the
- * ids of those in flight): a webhook in a run of failures gets one delivery at a time per instance
- * (see claimDue).
- */
-const probing = (w: string, inFlight: string) => `${w}.consecutive_failures > 0 AND ${w}.id IN (${inFlight})`;
+/** "webhook `w` is in a run of failures": it gets one delivery at a time per instance (see claimDue). */
+const failing = (w: string) => `${w}.consecutive_failures > 0`;
+
+/** "webhook `w` is failing and already has a delivery in flight in this instance" (`inFlight`: their webhook ids). */
+const probing = (w: string, inFlight: string) => `${failing(w)} AND ${w}.id IN (${inFlight})`;
 
 /**
  * PostgreSQL: claims up to $3 due deliveries of active webhooks in one statement (its own short
@@ -71,7 +70,7 @@ const CLAIM_PG = `WITH due AS (
     ORDER BY d.next_attempt_at LIMIT $3 FOR UPDATE OF d SKIP LOCKED),
   c AS (SELECT due.id, row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at, due.id) AS nth FROM due)
   UPDATE webhook_deliveries d SET next_attempt_at = $2, attempts = d.attempts + 1, updated_at = $1
-  FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id AND (w.consecutive_failures = 0 OR c.nth = 1)
+  FROM c, webhooks w WHERE d.id = c.id AND w.id = d.webhook_id AND (NOT ${failing('w')} OR c.nth = 1)
     AND (SELECT set_config('synchronous_commit', 'off', true)) IS NOT NULL
   RETURNING ${CLAIMED_COLUMNS}, w.url AS webhook_url, w.secret_encrypted AS webhook_secret`;
 
@@ -80,7 +79,7 @@ const CLAIM_SQLITE = `UPDATE webhook_deliveries SET next_attempt_at = ?, attempt
   WHERE id IN (
     SELECT c.id FROM (
       SELECT due.id, due.failing, row_number() OVER (PARTITION BY due.webhook_id ORDER BY due.next_attempt_at, due.id) AS nth FROM (
-        SELECT d.id, d.webhook_id, d.next_attempt_at, w.consecutive_failures > 0 AS failing
+        SELECT d.id, d.webhook_id, d.next_attempt_at, ${failing('w')} AS failing
         FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id AND ${claimable('w', 'd', '?')}
           AND NOT (${probing('w', 'SELECT value FROM json_each(?)')})
         WHERE d.status = 'pending' AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at LIMIT ?) due
