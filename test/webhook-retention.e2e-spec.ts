@@ -3,22 +3,22 @@ import { DeliveryStatus, WebhookDelivery } from '../src/webhooks/entities/webhoo
 import { WebhookRetentionService } from '../src/webhooks/webhook-retention.service';
 import { Fixtures } from './utils/fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
+import { setEnv } from './utils/webhook-fixtures';
 
 const DAY_MS = 86_400_000;
 
 describe('webhook deliveries retention', () => {
   let t: TestApp;
   let f: Fixtures;
+  let restoreEnv: () => void;
   beforeAll(async () => {
     // Nothing claims the pending rows this test writes.
-    process.env.WEBHOOK_WORKERS = '0';
-    process.env.WEBHOOK_DELIVERY_RETENTION_DAYS = '30';
+    restoreEnv = setEnv({ WEBHOOK_WORKERS: '0', WEBHOOK_DELIVERY_RETENTION_DAYS: '30' });
     t = await createTestApp();
     f = new Fixtures(t);
   });
   afterAll(async () => {
-    delete process.env.WEBHOOK_WORKERS;
-    delete process.env.WEBHOOK_DELIVERY_RETENTION_DAYS;
+    restoreEnv();
     await t.close();
   });
 

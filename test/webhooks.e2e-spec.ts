@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import { IncomingHttpHeaders } from 'node:http';
 import { appConfig, AppConfigType } from '../src/config/app-config';
 import { AuditLog } from '../src/audit/entities/audit-log.entity';
 import { IdempotencyKey } from '../src/idempotency/entities/idempotency-key.entity';
@@ -11,6 +10,7 @@ import { ISO } from './utils/identity-fixtures';
 import { LeadFixtures } from './utils/lead-fixtures';
 import { createTestApp, TestApp } from './utils/test-app';
 import { waitFor } from './utils/wait-for';
+import { setEnv, startReceiver } from './utils/webhook-fixtures';
 
 const ALL_EVENTS = ['lead.created', 'lead.updated', 'lead.assigned', 'lead.archived', 'lead.unarchived', 'lead.deleted'];
 const EVT = /^evt_[0-9a-f]{32}$/;
@@ -25,11 +25,11 @@ interface Received {
 class Receiver {
   readonly requests: Received[] = [];
   answer: (r: Received) => number = () => 200;
-  private server!: Server;
+  private close: () => Promise<void> = async () => undefined;
   url = '';
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
+    const { base, close } = await startReceiver((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -40,13 +40,12 @@ class Receiver {
         res.end('ok');
       });
     });
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+    this.url = `${base}/hooks`;
+    this.close = close;
   }
 
   stop(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return this.close();
   }
 
   of(accountId: string): Received[] {
@@ -69,12 +68,11 @@ describe('webhooks', () => {
   let leads: LeadFixtures;
   let config: AppConfigType;
   const receiver = new Receiver();
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     // Fast retries for the test; four attempts then failed.
-    process.env.WEBHOOK_RETRY_BASE_MS = '20';
-    process.env.WEBHOOK_MAX_ATTEMPTS = '4';
-    process.env.WEBHOOK_TIMEOUT_MS = '2000';
+    restoreEnv = setEnv({ WEBHOOK_RETRY_BASE_MS: '20', WEBHOOK_MAX_ATTEMPTS: '4', WEBHOOK_TIMEOUT_MS: '2000' });
     t = await createTestApp();
     f = new Fixtures(t);
     leads = new LeadFixtures(t);
@@ -84,9 +82,7 @@ describe('webhooks', () => {
   afterAll(async () => {
     await t.close();
     await receiver.stop();
-    delete process.env.WEBHOOK_RETRY_BASE_MS;
-    delete process.env.WEBHOOK_MAX_ATTEMPTS;
-    delete process.env.WEBHOOK_TIMEOUT_MS;
+    restoreEnv();
   });
 
   const createWebhook = async (tenant: Tenant, body: Record<string, unknown> = {}) =>
