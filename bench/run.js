@@ -4,8 +4,8 @@
 // the same SQL, on a scratch PostgreSQL database and a scratch SQLite file. See BENCHMARKS.md.
 
 const { readMemory, startBaseline, startCeiling, stopProcess } = require('./lib/procs');
-const { measure } = require('./lib/load');
-const { TARGETS, selectScenarios } = require('./lib/scenarios');
+const { measureInterleaved } = require('./lib/load');
+const { SCENARIOS, TARGETS, selectScenarios } = require('./lib/scenarios');
 const { preparePostgres, prepareSqlite } = require('./lib/setup');
 const { DEFAULT_ADMIN_URL, serverInfo } = require('./lib/seed-pg');
 const { machineInfo, evaluate, renderMarkdown, renderMachine } = require('./lib/report');
@@ -17,6 +17,8 @@ const USAGE = `Usage: npm run bench -- [options]    (or: node bench/run.js [opti
                       (pg, sqlite), tags (create, list, deep, search, multi) or coldstart
   --duration N        seconds measured per run (default 20)
   --warmup N          seconds of warm-up before each run (default 3)
+  --slices N          the service and its baselines measured interleaved in N runs each of
+                      duration ÷ N (A B, B A, …; default 2; 1 = one after the other)
   --connections N     concurrent connections (default 50)
   --timeout N         per-request timeout in seconds; a timeout counts as an error (default 30)
   --leads N           leads seeded in the PostgreSQL account (default 1000000)
@@ -39,6 +41,7 @@ function parseArgs(argv) {
     only: null,
     duration: 20,
     warmup: 3,
+    slices: 2,
     connections: 50,
     timeout: 30,
     leads: 1_000_000,
@@ -54,6 +57,7 @@ function parseArgs(argv) {
   const numeric = {
     '--duration': 'duration',
     '--warmup': 'warmup',
+    '--slices': 'slices',
     '--connections': 'connections',
     '--timeout': 'timeout',
     '--leads': 'leads',
@@ -78,8 +82,19 @@ function parseArgs(argv) {
       opts[numeric[flag]] = n;
     } else throw usageError(`unknown option ${argv[i]}\n\n${USAGE}`);
   }
-  if (opts.duration < 1 || opts.connections < 1 || opts.accounts < 1 || opts.pool < 1 || opts.leads < 100 || opts.sqliteLeads < 100) {
-    throw usageError('--duration, --connections, --accounts and --pool must be ≥ 1, --leads and --sqlite-leads ≥ 100');
+  if (
+    opts.duration < 1 ||
+    opts.slices < 1 ||
+    !Number.isInteger(opts.slices) ||
+    opts.connections < 1 ||
+    opts.accounts < 1 ||
+    opts.pool < 1 ||
+    opts.leads < 100 ||
+    opts.sqliteLeads < 100
+  ) {
+    throw usageError(
+      '--slices must be a whole number ≥ 1, --duration, --connections, --accounts and --pool must be ≥ 1, --leads and --sqlite-leads ≥ 100',
+    );
   }
   return opts;
 }
@@ -87,14 +102,13 @@ function parseArgs(argv) {
 const roundAll = (obj) => Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, round(v, 0)]));
 
 /**
- * Runs the scenarios of one database, service then floor for each (then the NestJS ceiling and NestJS +
- * the floor's SQL for the scenarios that name them), reads before creates.
+ * Runs the scenarios of one database, each measuring the service and its floor (and the NestJS ceiling
+ * and NestJS + the floor's SQL for the scenarios that name them) interleaved, reads before creates.
  */
 async function runScenarios(scenarios, context, opts, report) {
   const { svc, baseline: fullFloor, ceiling, bound: fullBound, lean, auth, fx } = context;
-  // Reads before creates; a scenario measured against another runs after it; the webhook's last (it
-  // leaves an active webhook in the main account).
-  const rank = (s) => Number(s.tags.includes('create')) + Number(!!s.against) + Number(s.tags.includes('webhook'));
+  // Reads before creates; the webhook's last (it leaves an active webhook in the main account).
+  const rank = (s) => Number(s.tags.includes('create')) + 2 * Number(s.tags.includes('webhook'));
   const order = [...scenarios].sort((a, b) => rank(a) - rank(b));
   const results = new Map();
   for (const s of order) {
@@ -103,25 +117,44 @@ async function runScenarios(scenarios, context, opts, report) {
     const bound = s.leanFloor ? lean.bound : fullBound;
     const makeNext = await s.requests(fx, auth.token ?? 'none', svc);
     const runOpts = { ...opts, connections: s.connections ?? opts.connections };
-    log(`${s.id}: service`);
-    const service = auth.token ? await measure(svc, makeNext, runOpts) : { pending: auth.error };
+    // The service with its baselines, or with the scenario it is measured against, interleaved (see
+    // measureInterleaved); a scenario's switch (makeNext.activate) is on for its runs, off for the other's.
+    const on = (active) => makeNext.activate && (() => makeNext.activate(active));
+    const reference = s.against && SCENARIOS.find((x) => x.id === s.against.id);
+    const runs = [
+      ['service', auth.token && svc, makeNext, runOpts, on(true)],
+      [
+        'reference',
+        reference && auth.token && svc,
+        reference && (await reference.requests(fx, auth.token ?? 'none', svc)),
+        reference && { ...opts, connections: reference.connections ?? opts.connections },
+        on(false),
+      ],
+      ['floor', !s.against && baseline, makeNext, runOpts],
+      ['ceiling', ceiling && s.ceiling && ceiling, makeNext, runOpts],
+      ["NestJS + the floor's SQL", bound && (s.ceiling || s.withFloorSql) && bound, makeNext, runOpts],
+    ].filter(([, target]) => target);
+    const slices = runs.length > 1 ? opts.slices : 1;
+    log(
+      `${s.id}: ${runs.map(([who]) => (who === 'reference' ? reference.id : who)).join(', ')}${slices > 1 ? `, interleaved in ${slices} slices` : ''}`,
+    );
+    const combined = await measureInterleaved(
+      runs.map(([, target, next, runOptions, before]) => ({ target, makeNext: next, opts: runOptions, before })),
+      slices,
+    );
+    const measured = new Map(combined.map((r, i) => [runs[i][0], r]));
+    const service = measured.get('service') ?? { pending: auth.error };
     if (svc.child.exitCode !== null || svc.child.signalCode !== null) {
       throw new Error(`the service exited during ${s.id}:\n${svc.output.join('').slice(-3000)}`);
     }
     if (s.after && auth.token) await s.after(context);
-    const floor = s.against ? null : (log(`${s.id}: floor`), await measure(baseline, makeNext, runOpts));
-    let top = null;
-    let withSql = null;
-    if (ceiling && s.ceiling) {
-      log(`${s.id}: NestJS ceiling`);
-      top = await measure(ceiling, makeNext, runOpts);
-    }
-    if (bound && (s.ceiling || s.withFloorSql)) {
-      log(`${s.id}: NestJS + the floor's SQL`);
-      withSql = await measure(bound, makeNext, runOpts);
-    }
+    const floor = measured.get('floor') ?? null;
+    const top = measured.get('ceiling') ?? null;
+    const withSql = measured.get("NestJS + the floor's SQL") ?? null;
+    const ref = measured.get('reference') ?? null;
     for (const [who, r] of [
       ['service', service],
+      [reference ? reference.id : 'reference', ref],
       ['floor', floor],
       ['ceiling', top],
       ["NestJS + floor's SQL", withSql],
@@ -131,30 +164,30 @@ async function runScenarios(scenarios, context, opts, report) {
         `  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`,
       );
     }
-    results.set(s.id, {
+    const r = {
       id: s.id,
       db: s.db,
       title: s.title,
       floorSql: s.floor,
       service,
+      reference: ref,
       baseline: floor,
       ceiling: top,
       nestWithFloorSql: withSql,
       ...evaluate(s, service, floor, top, withSql),
-    });
+    };
+    if (s.against) {
+      const raw = ref && !ref.pending && !service.pending && ref.rps > 0 ? (service.rps * s.against.perRequest) / ref.rps : null;
+      r.ratios.rps = raw === null ? null : round(raw, 2);
+      r.checks.unshift({
+        name: 'throughput ratio',
+        value: r.ratios.rps,
+        target: `≥ ${s.targets.leadsRatio}× in leads/s`,
+        pass: raw === null ? null : raw >= s.targets.leadsRatio,
+      });
+    }
+    results.set(s.id, r);
     await sleep(1000);
-  }
-  for (const s of order.filter((x) => x.against)) {
-    const r = results.get(s.id);
-    const ref = results.get(s.against.id)?.service;
-    const raw = ref && !ref.pending && !r.service.pending && ref.rps > 0 ? (r.service.rps * s.against.perRequest) / ref.rps : null;
-    r.ratios.rps = raw === null ? null : round(raw, 2);
-    r.checks.unshift({
-      name: 'throughput ratio',
-      value: r.ratios.rps,
-      target: `≥ ${s.targets.leadsRatio}× in leads/s`,
-      pass: raw === null ? null : raw >= s.targets.leadsRatio,
-    });
   }
   for (const s of scenarios) report.scenarios.push(results.get(s.id));
 }
@@ -241,6 +274,7 @@ async function main() {
     settings: {
       duration: opts.duration,
       warmup: opts.warmup,
+      slices: opts.slices,
       connections: opts.connections,
       timeout: opts.timeout,
       pool: opts.pool,

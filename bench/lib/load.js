@@ -73,11 +73,12 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
     await drain(target);
     // The target's own CPU (user + system, its process only) per answered request, the drain's leftovers included.
     const cpuAfter = readCpuMs(target.pid);
-    const cpuMsPerRequest =
-      cpuBefore !== null && cpuAfter !== null && r.requests.total > 0 ? round((cpuAfter - cpuBefore) / r.requests.total, 3) : null;
+    const cpuMs = cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null;
+    const cpuMsPerRequest = cpuMs !== null && r.requests.total > 0 ? round(cpuMs / r.requests.total, 3) : null;
     return {
       // Successful responses per second: a 503 answered at once must not count as throughput.
       rps: round(r['2xx'] / r.duration, 1),
+      ok: r['2xx'],
       rpsAll: round(r.requests.total / r.duration, 1),
       total: r.requests.total,
       p50: r.latency.p50,
@@ -91,6 +92,7 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
       errorSamples,
       durationS: r.duration,
       peakRssMb: round(rss.stop(), 1),
+      cpuMs,
       cpuMsPerRequest,
     };
   } finally {
@@ -98,4 +100,66 @@ async function measure(target, makeNext, { connections, duration, warmup, timeou
   }
 }
 
-module.exports = { measure };
+/**
+ * One result from the slices of a target's run: throughput and CPU over all of them, the latencies'
+ * median p50 and worst p99 and max, errors and status codes summed, the highest RSS.
+ */
+function combine(slices) {
+  const pending = slices.find((r) => r.pending);
+  if (pending) return pending;
+  if (slices.length === 1) return slices[0];
+  const sum = (key) => slices.reduce((n, r) => n + r[key], 0);
+  const most = (key) => Math.max(...slices.map((r) => r[key]));
+  const p50s = slices.map((r) => r.p50).sort((a, b) => a - b);
+  const mid = p50s.length / 2;
+  const durationS = sum('durationS');
+  const total = sum('total');
+  const cpuMs = slices.every((r) => r.cpuMs !== null) ? sum('cpuMs') : null;
+  const statusCodes = {};
+  for (const r of slices) for (const [code, n] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    rps: round(sum('ok') / durationS, 1),
+    ok: sum('ok'),
+    rpsAll: round(total / durationS, 1),
+    total,
+    p50: p50s.length % 2 ? p50s[Math.floor(mid)] : (p50s[mid - 1] + p50s[mid]) / 2,
+    p99: most('p99'),
+    max: most('max'),
+    errors: sum('errors'),
+    non2xx: sum('non2xx'),
+    socketErrors: sum('socketErrors'),
+    timeouts: sum('timeouts'),
+    statusCodes,
+    errorSamples: slices.flatMap((r) => r.errorSamples).slice(0, 3),
+    durationS,
+    peakRssMb: most('peakRssMb'),
+    cpuMs,
+    cpuMsPerRequest: cpuMs !== null && total > 0 ? round(cpuMs / total, 3) : null,
+    slices: slices.length,
+  };
+}
+
+/**
+ * Measures several runs interleaved: `slices` of each ({target, makeNext, opts, before?}), each of
+ * duration ÷ slices, the runs in turn, in reverse order every other slice (A B, B A, …); `before` is
+ * awaited before each of its run's slices. The machine's speed drifts by a third or more within
+ * minutes on a shared VM: measured one after the other, a service and its baseline can meet different
+ * machines; interleaved, each sees the same mix of them. Returns one combined result per run (see
+ * combine), in the order given.
+ */
+async function measureInterleaved(runs, slices) {
+  const results = runs.map(() => []);
+  const order = runs.map((_, i) => i);
+  for (let k = 0; k < slices; k++) {
+    for (const i of k % 2 ? [...order].reverse() : order) {
+      const { target, makeNext, opts, before } = runs[i];
+      if (before) await before();
+      const r = await measure(target, makeNext, { ...opts, duration: opts.duration / slices });
+      results[i].push(r);
+      if (r.pending) order.splice(order.indexOf(i), 1);
+    }
+  }
+  return results.map(combine);
+}
+
+module.exports = { measure, measureInterleaved, combine };

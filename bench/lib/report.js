@@ -145,7 +145,8 @@ function renderMarkdown(report) {
     const cells = [
       `\`${s.id}\` ${s.title}`,
       fmtRps(svc.rps),
-      fmtRps(base.rps),
+      // A scenario measured against another shows that one's req/s, measured interleaved with it.
+      s.reference && !s.reference.pending ? `${fmtRps(s.reference.rps)} (its reference)` : fmtRps(base.rps),
       cell(c, 'throughput ratio', ratio(s.ratios.rps)),
       top && !top.pending ? `${fmtRps(top.rps)} (${ratio(s.ratios.ceiling ?? null)})` : '–',
       withSql && !withSql.pending ? `${fmtRps(withSql.rps)} (${ratio(s.ratios.withSql ?? null)})` : '–',
@@ -196,7 +197,7 @@ function renderMachine(report) {
   return [
     `- ${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGb} GB RAM, ${m.kernel}`,
     `- Node ${m.node}, PostgreSQL ${report.versions.postgres ?? '–'}, SQLite ${report.versions.sqlite ?? '–'}, autocannon ${m.autocannon}`,
-    `- ${report.settings.connections} connections, ${report.settings.warmup} s warm-up + ${report.settings.duration} s per run, pool ${report.settings.pool} (service and floor), load average at start ${m.loadAverageAtStart.join(' ')}`,
+    `- ${report.settings.connections} connections, ${report.settings.warmup} s warm-up + ${report.settings.duration} s per run${(report.settings.slices ?? 1) > 1 ? ` (service and baselines interleaved in ${report.settings.slices} slices, each with its warm-up)` : ''}, pool ${report.settings.pool} (service and floor), load average at start ${m.loadAverageAtStart.join(' ')}`,
     ...Object.entries(report.seed).map(
       ([db, s]) =>
         `- Seed on ${db === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${fmt(s.leads)} leads${s.auditRows ? ' and their audit rows' : ''} in ${fmt(s.totalMs / 1000, 1)} s`,
