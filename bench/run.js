@@ -134,7 +134,7 @@ async function runScenarios(scenarios, context, opts, report) {
       ['ceiling', ceiling && s.ceiling && ceiling, makeNext, runOpts],
       ["NestJS + the floor's SQL", bound && (s.ceiling || s.withFloorSql) && bound, makeNext, runOpts],
     ].filter(([, target]) => target);
-    const slices = runs.length > 1 ? opts.slices : 1;
+    const slices = runs.length > 1 ? (s.slices ?? opts.slices) : 1;
     log(
       `${s.id}: ${runs.map(([who]) => (who === 'reference' ? reference.id : who)).join(', ')}${slices > 1 ? `, interleaved in ${slices} slices` : ''}`,
     );
