@@ -147,6 +147,8 @@ async function runScenarios(scenarios, context, opts, report) {
     if (svc.child.exitCode !== null || svc.child.signalCode !== null) {
       throw new Error(`the service exited during ${s.id}:\n${svc.output.join('').slice(-3000)}`);
     }
+    // The scenario's switch left on whatever the order of its last slice (its `after` reads its outcome).
+    if (auth.token && makeNext.activate) await makeNext.activate(true);
     if (s.after && auth.token) await s.after(context);
     const floor = measured.get('floor') ?? null;
     const top = measured.get('ceiling') ?? null;
