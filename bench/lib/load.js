@@ -162,4 +162,4 @@ async function measureInterleaved(runs, slices) {
   return results.map(combine);
 }
 
-module.exports = { measure, measureInterleaved, combine };
+module.exports = { measure, measureInterleaved };
