@@ -135,9 +135,8 @@ async function runScenarios(scenarios, context, opts, report) {
       ["NestJS + the floor's SQL", bound && (s.ceiling || s.withFloorSql) && bound, makeNext, runOpts],
     ].filter(([, target]) => target);
     const slices = runs.length > 1 ? (s.slices ?? opts.slices) : 1;
-    log(
-      `${s.id}: ${runs.map(([who]) => (who === 'reference' ? reference.id : who)).join(', ')}${slices > 1 ? `, interleaved in ${slices} slices` : ''}`,
-    );
+    const label = (who) => (who === 'reference' ? reference.id : who);
+    log(`${s.id}: ${runs.map(([who]) => label(who)).join(', ')}${slices > 1 ? `, interleaved in ${slices} slices` : ''}`);
     const combined = await measureInterleaved(
       runs.map(([, target, next, runOptions, before]) => ({ target, makeNext: next, opts: runOptions, before })),
       slices,
@@ -150,22 +149,16 @@ async function runScenarios(scenarios, context, opts, report) {
     // The scenario's switch left on whatever the order of its last slice (its `after` reads its outcome).
     if (auth.token && makeNext.activate) await makeNext.activate(true);
     if (s.after && auth.token) await s.after(context);
+    for (const [i, r] of combined.entries()) {
+      log(
+        `  ${label(runs[i][0])}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`,
+      );
+    }
+    if (!auth.token) log(`  service: pending — ${auth.error}`);
     const floor = measured.get('floor') ?? null;
     const top = measured.get('ceiling') ?? null;
     const withSql = measured.get("NestJS + the floor's SQL") ?? null;
     const ref = measured.get('reference') ?? null;
-    for (const [who, r] of [
-      ['service', service],
-      [reference ? reference.id : 'reference', ref],
-      ['floor', floor],
-      ['ceiling', top],
-      ["NestJS + floor's SQL", withSql],
-    ]) {
-      if (!r) continue;
-      log(
-        `  ${who}: ${r.pending ? `pending — ${r.pending}` : `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.errors} errors, RSS ${r.peakRssMb} MB, CPU ${r.cpuMsPerRequest} ms/request`}`,
-      );
-    }
     const r = {
       id: s.id,
       db: s.db,
