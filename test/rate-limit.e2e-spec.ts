@@ -64,6 +64,23 @@ describe('rate limits', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('counts login attempts per API key exactly as sent (keys are case-sensitive), and per email in any case', async () => {
+    const from = (ip: string) => t.http().post('/auth/login').set('X-Forwarded-For', ip);
+    const key = `lk_CaseTest${Date.now()}`;
+    await from('203.0.113.21').send({ apiKey: key, apiSecret: 'wrong-secret' }).expect(401);
+    await from('203.0.113.22').send({ apiKey: key, apiSecret: 'wrong-secret' }).expect(401);
+    // Another key, which differs only in case, has its own count.
+    await from('203.0.113.23').send({ apiKey: key.toLowerCase(), apiSecret: 'wrong-secret' }).expect(401);
+    await from('203.0.113.24').send({ apiKey: key, apiSecret: 'wrong-secret' }).expect(429);
+
+    const email = `Case-${Date.now()}@Example.com`;
+    await from('203.0.113.25').send({ email, password: 'wrong-password-1' }).expect(401);
+    await from('203.0.113.26')
+      .send({ email: ` ${email.toLowerCase()}`, password: 'wrong-password-2' })
+      .expect(401);
+    await from('203.0.113.27').send({ email: email.toUpperCase(), password: 'wrong-password-3' }).expect(429);
+  });
+
   it('limits login attempts per client address across emails', async () => {
     const from = () => t.http().post('/auth/login').set('X-Forwarded-For', '203.0.113.50');
     await from().send({ email: 'nobody-1@example.com', password: 'whatever-1' }).expect(401);

@@ -2,6 +2,7 @@ import { ExecutionContext, Module, SetMetadata } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { ApiRequest } from '../../auth/principal';
 import { appConfig, AppConfigType } from '../../config/app-config';
+import { normalizeEmail } from '../email';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { DbThrottlerStorage } from './db-throttler.storage';
 import { RateLimitBucketsRepository } from './rate-limit-buckets.repository';
@@ -15,10 +16,12 @@ const isLogin = (ctx: ExecutionContext) => Reflect.getMetadata(LOGIN_RATE_LIMITE
 const isPublic = (ctx: ExecutionContext) =>
   Reflect.getMetadata(IS_PUBLIC, ctx.getHandler()) === true || Reflect.getMetadata(IS_PUBLIC, ctx.getClass()) === true;
 
+/** The submitted email as the service compares emails, or the API key exactly as sent (keys are case-sensitive). */
 function loginIdentity(req: ApiRequest): string {
   const body = (req.body ?? {}) as Record<string, unknown>;
-  const id = typeof body.email === 'string' ? body.email : typeof body.apiKey === 'string' ? body.apiKey : '';
-  return id.trim().toLowerCase().slice(0, 320) || '-';
+  if (typeof body.email === 'string') return `email:${normalizeEmail(body.email).slice(0, 320)}`;
+  if (typeof body.apiKey === 'string') return `key:${body.apiKey.slice(0, 320)}`;
+  return '-';
 }
 
 /**
