@@ -7,7 +7,7 @@ const { readMemory, startBaseline, startCeiling, stopProcess } = require('./lib/
 const { measureInterleaved } = require('./lib/load');
 const { SCENARIOS, TARGETS, selectScenarios } = require('./lib/scenarios');
 const { preparePostgres, prepareSqlite } = require('./lib/setup');
-const { DEFAULT_ADMIN_URL, serverInfo } = require('./lib/seed-pg');
+const { DEFAULT_ADMIN_URL, serverInfo, waitQuiet } = require('./lib/seed-pg');
 const { machineInfo, evaluate, renderMarkdown, renderMachine } = require('./lib/report');
 const { http, log, runCleanup, sleep, round } = require('./lib/util');
 
@@ -140,6 +140,7 @@ async function runScenarios(scenarios, context, opts, report) {
     const combined = await measureInterleaved(
       runs.map(([, target, next, runOptions, before]) => ({ target, makeNext: next, opts: runOptions, before })),
       slices,
+      context.settle,
     );
     const measured = new Map(combined.map((r, i) => [runs[i][0], r]));
     const service = measured.get('service') ?? { pending: auth.error };
@@ -221,7 +222,16 @@ async function runPostgres(scenarios, opts, report) {
       lean.bound = await startCeiling({ port: opts.port + 5, body: {}, floor: { ...floor, lean: true } });
     }
   }
-  await runScenarios(scenarios, { ...prepared, baseline, ceiling, bound, lean }, opts, report);
+  // Before each slice, the statements the last one left running on the server end (see waitQuiet).
+  const settle = async () => {
+    const quiet = await waitQuiet(db);
+    if (quiet.waitedMs >= 1000 || quiet.left) {
+      log(
+        `  waited ${round(quiet.waitedMs / 1000, 1)} s for ${quiet.atStart} statements left running${quiet.left ? `; ${quiet.left} still ran` : ''}`,
+      );
+    }
+  };
+  await runScenarios(scenarios, { ...prepared, baseline, ceiling, bound, lean, settle }, opts, report);
   report.serviceMemory.postgres = round(readMemory(svc.pid)?.hwmMb, 1);
   if (lean.bound) await stopProcess(lean.bound);
   if (lean.baseline) await stopProcess(lean.baseline);

@@ -144,15 +144,17 @@ function combine(slices) {
  * duration ÷ slices, the runs in turn, in reverse order every other slice (A B, B A, …); `before` is
  * awaited before each of its run's slices. The machine's speed drifts by a third or more within
  * minutes on a shared VM: measured one after the other, a service and its baseline can meet different
- * machines; interleaved, each sees the same mix of them. Returns one combined result per run (see
- * combine), in the order given.
+ * machines; interleaved, each sees the same mix of them. `settle`, if given, is awaited before every
+ * slice (the database's leftovers of the slice before: see waitQuiet). Returns one combined result per
+ * run (see combine), in the order given.
  */
-async function measureInterleaved(runs, slices) {
+async function measureInterleaved(runs, slices, settle) {
   const results = runs.map(() => []);
   const order = runs.map((_, i) => i);
   for (let k = 0; k < slices; k++) {
     for (const i of k % 2 ? [...order].reverse() : order) {
       const { target, makeNext, opts, before } = runs[i];
+      if (settle) await settle();
       if (before) await before();
       const r = await measure(target, makeNext, { ...opts, duration: opts.duration / slices });
       results[i].push(r);

@@ -5,7 +5,7 @@
 
 const { Client } = require('pg');
 const { REP_EMAILS, FIRST_NAMES, LAST_NAMES, ARCHIVED_EVERY, hashPassword } = require('./fixture');
-const { log, onCleanup } = require('./util');
+const { log, onCleanup, sleep } = require('./util');
 
 const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -214,4 +214,33 @@ async function setDatabaseParameter(db, name, value) {
   await withClient(db.adminUrl, (c) => c.query(`ALTER DATABASE "${db.name}" SET ${name} = ${value}`));
 }
 
-module.exports = { DEFAULT_ADMIN_URL, withClient, createScratchDatabase, serverInfo, seedAdmin, seedPostgres, setDatabaseParameter };
+/**
+ * Waits until no statement runs on the database, up to `maxMs`: statements a process had started when
+ * its load stopped run on to their end on the server (a floor's search or deep page for many seconds),
+ * and would otherwise take the CPU from the next measurement. Returns the wait and what still ran.
+ */
+async function waitQuiet(db, maxMs = 120000) {
+  const started = Date.now();
+  const running = (c) =>
+    c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND state = 'active'`, [db.name]).then((r) => r.rows[0].n);
+  return withClient(db.adminUrl, async (c) => {
+    const atStart = await running(c);
+    let left = atStart;
+    while (left > 0 && Date.now() - started < maxMs) {
+      await sleep(100);
+      left = await running(c);
+    }
+    return { waitedMs: Date.now() - started, atStart, left };
+  });
+}
+
+module.exports = {
+  DEFAULT_ADMIN_URL,
+  withClient,
+  createScratchDatabase,
+  serverInfo,
+  seedAdmin,
+  seedPostgres,
+  setDatabaseParameter,
+  waitQuiet,
+};
