@@ -7,9 +7,10 @@ const { readCpuMs, sampleRss } = require('./procs');
 const { http, round, sleep } = require('./util');
 
 /**
- * Waits until the target has worked off what the last run left queued (in-flight requests keep
+ * Waits until the target has taken up what the last run left queued (in-flight requests keep
  * running after autocannon disconnects): /health goes through the same database pool, FIFO, so
- * its 200 means the queue ahead of it is empty. Bounded by `maxMs`.
+ * its 200 means every request ahead of it has had its connection. Statements still running on the
+ * others are not waited for here (measureInterleaved's `settle` does). Bounded by `maxMs`.
  */
 async function drain(target, maxMs = 120000) {
   const deadline = Date.now() + maxMs;
